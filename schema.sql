@@ -1,0 +1,92 @@
+-- mastery's database schema.
+--
+-- Each `-- migration: N` block upgrades a database from user_version N-1 to N.
+-- Blocks are applied in order, each in its own transaction, and never edited
+-- once released: a change to the schema is a new block at the end.
+
+-- migration: 1
+
+-- A deck is one source file. Its key is the stable deck id.
+CREATE TABLE deck (
+    id        INTEGER PRIMARY KEY,
+    key       TEXT    NOT NULL UNIQUE,
+    title     TEXT    NOT NULL,
+    module    INTEGER,
+    category  TEXT,
+    requires  TEXT    NOT NULL DEFAULT '[]', -- JSON list of deck keys
+    tags      TEXT    NOT NULL DEFAULT '[]', -- JSON list
+    path      TEXT    NOT NULL,              -- source path as shown to the learner
+    size      INTEGER NOT NULL DEFAULT 0,    -- fingerprint that lets compile skip
+    mtime_ns  INTEGER NOT NULL DEFAULT 0,    -- unchanged files without reading them
+    hash      TEXT    NOT NULL DEFAULT '',
+    retired   INTEGER NOT NULL DEFAULT 0
+) STRICT;
+
+-- A note is what the author wrote; its key is the stable `{#id}`.
+CREATE TABLE note (
+    id       INTEGER PRIMARY KEY,
+    key      TEXT    NOT NULL UNIQUE,
+    deck_id  INTEGER NOT NULL REFERENCES deck(id),
+    kind     TEXT    NOT NULL,
+    title    TEXT    NOT NULL,
+    topic    TEXT    NOT NULL,
+    body     TEXT    NOT NULL,
+    line     INTEGER NOT NULL,
+    retired  INTEGER NOT NULL DEFAULT 0
+) STRICT;
+CREATE INDEX note_deck ON note(deck_id);
+
+-- A card is one prompt generated from a note, with its SM-2 state.
+-- `due` is a study day (days since 1970-01-01); NULL means never reviewed.
+CREATE TABLE card (
+    id          INTEGER PRIMARY KEY,
+    key         TEXT    NOT NULL UNIQUE,
+    note_id     INTEGER NOT NULL REFERENCES note(id),
+    deck_id     INTEGER NOT NULL REFERENCES deck(id),
+    gen         TEXT    NOT NULL,   -- generator: q, define, name, when, how, ...
+    pos         INTEGER NOT NULL,   -- order within its deck, for new cards
+    front       TEXT    NOT NULL,
+    back        TEXT    NOT NULL,
+    reps        INTEGER NOT NULL DEFAULT 0,
+    ease        INTEGER NOT NULL DEFAULT 250, -- hundredths
+    interval    INTEGER NOT NULL DEFAULT 0,
+    due         INTEGER,
+    lapses      INTEGER NOT NULL DEFAULT 0,
+    last_grade  INTEGER,
+    last_day    INTEGER,
+    retired     INTEGER NOT NULL DEFAULT 0
+) STRICT;
+CREATE INDEX card_due ON card(due) WHERE retired = 0 AND due IS NOT NULL;
+CREATE INDEX card_new ON card(deck_id, pos) WHERE retired = 0 AND due IS NULL;
+CREATE INDEX card_note ON card(note_id);
+
+-- The review log is append-only; an undo is recorded in `undo`, not by
+-- deleting the row. `kind` is new, review or drill.
+CREATE TABLE review (
+    id           INTEGER PRIMARY KEY,
+    card_id      INTEGER NOT NULL REFERENCES card(id),
+    at           TEXT    NOT NULL, -- RFC 3339, UTC
+    day          INTEGER NOT NULL, -- study day of `at`
+    grade        INTEGER NOT NULL CHECK (grade BETWEEN 0 AND 5),
+    kind         TEXT    NOT NULL CHECK (kind IN ('new', 'review', 'drill')),
+    ms           INTEGER NOT NULL,
+    b_reps       INTEGER NOT NULL,
+    b_ease       INTEGER NOT NULL,
+    b_interval   INTEGER NOT NULL,
+    b_due        INTEGER,
+    b_lapses     INTEGER NOT NULL,
+    b_last_grade INTEGER,
+    b_last_day   INTEGER,
+    a_reps       INTEGER NOT NULL,
+    a_ease       INTEGER NOT NULL,
+    a_interval   INTEGER NOT NULL,
+    a_due        INTEGER,
+    a_lapses     INTEGER NOT NULL
+) STRICT;
+CREATE INDEX review_card ON review(card_id);
+CREATE INDEX review_day ON review(day);
+
+CREATE TABLE undo (
+    review_id INTEGER PRIMARY KEY REFERENCES review(id),
+    at        TEXT NOT NULL
+) STRICT;

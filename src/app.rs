@@ -1,0 +1,60 @@
+//! Resolving where things are (database, decks, config, clock) and opening
+//! the store with the decks freshly compiled.
+
+use std::path::PathBuf;
+
+use crate::cli::Cli;
+use crate::clock::Clock;
+use crate::compile::{compile, CompileReport};
+use crate::config::{self, Settings};
+use crate::deck::source::Source;
+use crate::error::{Error, Result};
+use crate::store::Store;
+
+pub struct App {
+    pub settings: Settings,
+    pub clock: Clock,
+    pub source: Source,
+    pub db_path: PathBuf,
+}
+
+impl App {
+    pub fn from_cli(cli: &Cli) -> Result<App> {
+        let mut settings = config::load(config::default_path().as_deref())?;
+        settings.rollover_hour.set_by_flag(cli.rollover_hour, "--rollover-hour");
+        let clock = Clock::from_env(settings.rollover_hour.value)?;
+        Ok(App {
+            clock,
+            source: deck_source(cli.decks.clone()),
+            db_path: match &cli.db {
+                Some(p) => p.clone(),
+                None => default_db()?,
+            },
+            settings,
+        })
+    }
+
+    /// Opens the database, compiling the decks first so they are current.
+    pub fn open(&self) -> Result<(Store, CompileReport)> {
+        let mut store = Store::open(&self.db_path)?;
+        let report = compile(&mut store, &self.source, false)?;
+        Ok((store, report))
+    }
+}
+
+/// `--decks`/`MASTERY_DECKS`, else `./decks` if present, else built in.
+pub fn deck_source(flag: Option<PathBuf>) -> Source {
+    match flag {
+        Some(dir) => Source::Dir(dir),
+        None if PathBuf::from("decks").is_dir() => Source::Dir(PathBuf::from("decks")),
+        None => Source::Embedded,
+    }
+}
+
+fn default_db() -> Result<PathBuf> {
+    use etcetera::BaseStrategy;
+    let dirs = etcetera::choose_base_strategy().map_err(|e| {
+        Error::Usage(format!("cannot find the user's data dir ({e}): pass --db PATH or set MASTERY_DB"))
+    })?;
+    Ok(dirs.data_dir().join("mastery").join("mastery.db"))
+}

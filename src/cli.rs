@@ -1,0 +1,95 @@
+//! The command line, as clap types. `main` parses these and calls `run`.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "mastery",
+    version,
+    about = "Spaced-repetition drills and self-tests for the Codex Code mastery program"
+)]
+pub struct Cli {
+    /// Database file [default: mastery/mastery.db in the user's data dir]
+    #[arg(long, global = true, env = "MASTERY_DB", value_name = "PATH")]
+    pub db: Option<PathBuf>,
+
+    /// Decks folder [default: ./decks if it exists, else the built-in decks]
+    #[arg(long, global = true, env = "MASTERY_DECKS", value_name = "DIR")]
+    pub decks: Option<PathBuf>,
+
+    /// Local hour at which a new study day starts, for this run
+    #[arg(long, global = true, value_name = "HOUR", value_parser = clap::value_parser!(u32).range(0..24))]
+    pub rollover_hour: Option<u32>,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Today's drill: due cards, then new ones
+    Review(ReviewArgs),
+    /// Compile the decks into the database (every command does this first)
+    Compile {
+        /// Delete retired cards and their history
+        #[arg(long)]
+        prune: bool,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Validate and lint the decks without touching the database
+    Check {
+        /// Write derived ids into headings that have none
+        #[arg(long)]
+        fix_ids: bool,
+        #[arg(long)]
+        json: bool,
+    },
+    /// List cards with their source
+    Cards {
+        #[arg(long, value_name = "ID")]
+        deck: Option<String>,
+        #[arg(long, value_name = "TEXT")]
+        topic: Option<String>,
+        #[arg(long, value_name = "TEXT")]
+        search: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Counts per deck: due, new, learned, retired
+    Status {
+        #[arg(long)]
+        json: bool,
+    },
+    /// One card, its source and its scheduling state
+    Show {
+        card: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Undo the last grade, even after the session ended
+    Undo,
+    /// Print each effective setting and where it comes from
+    Config,
+}
+
+#[derive(Debug, Args, Default)]
+pub struct ReviewArgs {
+    /// New cards per study day [default: new_per_day from config, or 10]
+    #[arg(long, value_name = "N")]
+    pub new: Option<u32>,
+    /// Cap the number of cards in this session
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    pub limit: Option<u64>,
+    /// Only this module's decks (ignores prerequisites)
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u8).range(1..=8))]
+    pub module: Option<u8>,
+    /// Only this deck (ignores prerequisites)
+    #[arg(long, value_name = "ID")]
+    pub deck: Option<String>,
+    /// Introduce new cards even when prerequisite decks are unfinished
+    #[arg(long)]
+    pub all_new: bool,
+}

@@ -1,0 +1,125 @@
+//! The one clock. `MASTERY_NOW` (RFC 3339) overrides the system time, and
+//! study days roll over at a configurable local hour rather than midnight.
+
+use chrono::{DateTime, Datelike, Duration, Local, NaiveDate, TimeZone, Utc};
+
+use crate::error::{Diag, Error, Result};
+
+pub const NOW_VAR: &str = "MASTERY_NOW";
+
+/// Days since 1970-01-01 of a study day's calendar date.
+pub type Day = i64;
+
+const EPOCH_FROM_CE: i64 = 719_163;
+
+#[derive(Debug, Clone, Copy)]
+pub struct Clock {
+    now: DateTime<Utc>,
+    rollover_hour: u32,
+}
+
+impl Clock {
+    pub fn new(now: DateTime<Utc>, rollover_hour: u32) -> Self {
+        Clock { now, rollover_hour }
+    }
+
+    /// Reads `MASTERY_NOW`, falling back to the system clock.
+    pub fn from_env(rollover_hour: u32) -> Result<Self> {
+        let now = match std::env::var(NOW_VAR) {
+            Ok(text) => parse_now(&text)?,
+            Err(_) => Utc::now(),
+        };
+        Ok(Clock::new(now, rollover_hour))
+    }
+
+    pub fn now(&self) -> DateTime<Utc> {
+        self.now
+    }
+
+    /// The instant as stored in the database.
+    pub fn stamp(&self) -> String {
+        self.now.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+    }
+
+    pub fn today(&self) -> Day {
+        self.day_of(self.now)
+    }
+
+    pub fn day_of(&self, instant: DateTime<Utc>) -> Day {
+        study_day(&Local, instant, self.rollover_hour)
+    }
+}
+
+/// The study day of an instant in a time zone: the local date, shifted back
+/// by the rollover hour so that a 01:00 session still counts as yesterday.
+pub fn study_day<Tz: TimeZone>(tz: &Tz, instant: DateTime<Utc>, rollover_hour: u32) -> Day {
+    let local = instant.with_timezone(tz).naive_local() - Duration::hours(i64::from(rollover_hour));
+    i64::from(local.date().num_days_from_ce()) - EPOCH_FROM_CE
+}
+
+pub fn parse_now(text: &str) -> Result<DateTime<Utc>> {
+    DateTime::parse_from_rfc3339(text.trim())
+        .map(|t| t.with_timezone(&Utc))
+        .map_err(|e| {
+            Error::Invalid(Diag::new(
+                NOW_VAR,
+                0,
+                format!("'{text}' is not an RFC 3339 instant ({e}); use e.g. 2026-01-31T09:00:00Z"),
+            ))
+        })
+}
+
+/// The calendar date of a study day, if it is representable.
+pub fn date_of(day: Day) -> Option<NaiveDate> {
+    let ce = i32::try_from(day.checked_add(EPOCH_FROM_CE)?).ok()?;
+    NaiveDate::from_num_days_from_ce_opt(ce)
+}
+
+/// A study day as `YYYY-MM-DD`, or a plain day number when out of range.
+pub fn format_day(day: Day) -> String {
+    match date_of(day) {
+        Some(d) => d.format("%Y-%m-%d").to_string(),
+        None => format!("day {day}"),
+    }
+}
+
+pub fn day_from_date(date: NaiveDate) -> Day {
+    i64::from(date.num_days_from_ce()) - EPOCH_FROM_CE
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::FixedOffset;
+    use rstest::rstest;
+
+    #[rstest]
+    #[case("2026-03-10T03:59:00Z", 4, "2026-03-09")]
+    #[case("2026-03-10T04:00:00Z", 4, "2026-03-10")]
+    #[case("2026-03-10T23:59:00Z", 4, "2026-03-10")]
+    #[case("2026-03-10T00:30:00Z", 0, "2026-03-10")]
+    fn rollover_in_utc(#[case] now: &str, #[case] hour: u32, #[case] expected: &str) {
+        let day = study_day(&Utc, parse_now(now).unwrap(), hour);
+        assert_eq!(format_day(day), expected);
+    }
+
+    #[test]
+    fn local_offset_moves_the_day() {
+        // 02:00 UTC is 21:00 the previous evening in UTC-5.
+        let tz = FixedOffset::west_opt(5 * 3600).unwrap();
+        let day = study_day(&tz, parse_now("2026-03-10T02:00:00Z").unwrap(), 4);
+        assert_eq!(format_day(day), "2026-03-09");
+    }
+
+    #[test]
+    fn bad_now_names_the_variable() {
+        let err = parse_now("yesterday").unwrap_err().to_string();
+        assert!(err.starts_with("MASTERY_NOW: 'yesterday' is not an RFC 3339 instant"), "{err}");
+    }
+
+    #[test]
+    fn far_days_format_without_panic() {
+        assert_eq!(format_day(0), "1970-01-01");
+        assert_eq!(format_day(i64::MAX), format!("day {}", i64::MAX));
+    }
+}

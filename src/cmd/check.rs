@@ -1,0 +1,106 @@
+use std::path::Path;
+
+use serde::Serialize;
+
+use super::{json, out};
+use crate::app::App;
+use crate::compile::parse_all;
+use crate::deck::lint::{duplicate_ids, lint_all, lint_deck};
+use crate::deck::source::Source;
+use crate::deck::Deck;
+use crate::error::{Diag, Error, Result};
+
+#[derive(Serialize)]
+struct CheckJson {
+    decks: usize,
+    notes: usize,
+    errors: Vec<String>,
+    warnings: Vec<String>,
+}
+
+pub fn run(app: &App, fix_ids: bool, as_json: bool) -> Result<()> {
+    let (decks, mut errors) = parse_all(&app.source)?;
+    errors.extend(duplicate_ids(&decks));
+    let mut fixed = 0;
+    if fix_ids {
+        let Source::Dir(_) = &app.source else {
+            return Err(Error::Usage(
+                "the built-in decks cannot be edited: pass --decks DIR to fix ids in your own decks".into(),
+            ));
+        };
+        for deck in &decks {
+            fixed += fix_deck_ids(deck)?;
+        }
+    }
+    let mut warnings: Vec<Diag> = Vec::new();
+    for deck in &decks {
+        warnings.extend(lint_deck(deck).into_iter().filter(|w| !(fix_ids && w.message.contains("has no {#id}"))));
+    }
+    warnings.extend(lint_all(&decks));
+    let notes = decks.iter().map(|d| d.notes.len()).sum();
+    if as_json {
+        json(&CheckJson {
+            decks: decks.len(),
+            notes,
+            errors: errors.iter().map(ToString::to_string).collect(),
+            warnings: warnings.iter().map(ToString::to_string).collect(),
+        })?;
+    } else {
+        let mut text = String::new();
+        for w in &warnings {
+            text.push_str(&format!("warning: {w}\n"));
+        }
+        if fix_ids {
+            text.push_str(&format!("wrote {fixed} ids\n"));
+        }
+        text.push_str(&format!(
+            "checked {} decks, {notes} notes: {} errors, {} warnings\n",
+            decks.len(),
+            errors.len(),
+            warnings.len()
+        ));
+        out(&text)?;
+    }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(Error::Decks(errors))
+    }
+}
+
+/// Appends ` {#id}` to the heading of each note without one, changing
+/// nothing else, and replaces the file atomically.
+fn fix_deck_ids(deck: &Deck) -> Result<usize> {
+    let missing: Vec<_> = deck.notes.iter().filter(|n| !n.explicit_id).collect();
+    if missing.is_empty() {
+        return Ok(0);
+    }
+    let path = Path::new(&deck.path);
+    let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+    let mut lines: Vec<String> = text.split_inclusive('\n').map(str::to_string).collect();
+    for note in &missing {
+        if let Some(line) = lines.get_mut(note.line - 1) {
+            let body_len = line.trim_end_matches(['\n', '\r']).len();
+            let ending = line[body_len..].to_string();
+            line.truncate(body_len);
+            line.push_str(&format!(" {{#{}}}{ending}", note.key));
+        }
+    }
+    write_atomic(path, &lines.concat())?;
+    Ok(missing.len())
+}
+
+/// Writes beside the target and renames over it, so a crash leaves either
+/// the old file or the new one, never half of one.
+pub(crate) fn write_atomic(path: &Path, text: &str) -> Result<()> {
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let tmp = path.with_file_name(format!(".{name}.mastery-tmp-{}", std::process::id()));
+    std::fs::write(&tmp, text).map_err(|e| Error::io(&tmp, e))?;
+    if let Ok(meta) = std::fs::metadata(path) {
+        let _ = std::fs::set_permissions(&tmp, meta.permissions());
+    }
+    std::fs::rename(&tmp, path).map_err(|e| {
+        let _ = std::fs::remove_file(&tmp);
+        Error::io(path, e)
+    })
+}

@@ -1,0 +1,87 @@
+//! One function per subcommand: gather, then print. Output goes through
+//! `Out` so that a closed pipe (`mastery cards | head`) is not an error.
+
+mod cards;
+mod check;
+mod review;
+mod status;
+
+use std::io::Write;
+
+use serde::Serialize;
+
+use crate::app::App;
+use crate::cli::{Cli, Command};
+use crate::clock::format_day;
+use crate::compile::{compile, CompileReport};
+use crate::error::{Error, Result};
+use crate::store::Store;
+
+pub fn run(cli: Cli) -> Result<()> {
+    install_interrupt_handler();
+    let app = App::from_cli(&cli)?;
+    match cli.command {
+        Command::Review(args) => review::run(&app, &args),
+        Command::Compile { prune, json } => {
+            let mut store = Store::open(&app.db_path)?;
+            let report = compile(&mut store, &app.source, prune)?;
+            print_compile(&report, json)
+        }
+        Command::Check { fix_ids, json } => check::run(&app, fix_ids, json),
+        Command::Cards { deck, topic, search, json } => cards::list(&app, deck, topic, search, json),
+        Command::Status { json } => status::status(&app, json),
+        Command::Show { card, json } => cards::show(&app, &card, json),
+        Command::Undo => status::undo(&app),
+        Command::Config => status::config(&app),
+    }
+}
+
+/// Ctrl-C outside a key prompt: answers are already committed, so restore
+/// the cursor and leave with the conventional 130.
+fn install_interrupt_handler() {
+    let _ = ctrlc::set_handler(|| {
+        let _ = dialoguer::console::Term::stdout().show_cursor();
+        std::process::exit(130);
+    });
+}
+
+/// Writes to stdout; a closed pipe ends output quietly.
+pub(crate) fn out(text: &str) -> Result<()> {
+    let mut stdout = std::io::stdout().lock();
+    match stdout.write_all(text.as_bytes()).and_then(|_| stdout.flush()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(Error::Terminal {
+            action: "write output",
+            source: e,
+        }),
+        _ => Ok(()),
+    }
+}
+
+pub(crate) fn json<T: Serialize>(value: &T) -> Result<()> {
+    let text = serde_json::to_string_pretty(value).map_err(|e| Error::Usage(format!("cannot encode JSON: {e}")))?;
+    out(&format!("{text}\n"))
+}
+
+fn print_compile(report: &CompileReport, as_json: bool) -> Result<()> {
+    if as_json {
+        return json(report);
+    }
+    let mut text = format!(
+        "compiled {} decks: {} cards ({} added, {} updated, {} unchanged, {} carried over, {} retired)\n",
+        report.decks, report.cards, report.added, report.updated, report.unchanged, report.carried, report.retired
+    );
+    for (old, new) in &report.carried_notes {
+        text.push_str(&format!("carried history: {old} → {new}\n"));
+    }
+    if report.pruned > 0 {
+        text.push_str(&format!("pruned {} retired cards and their history\n", report.pruned));
+    }
+    if !report.warnings.is_empty() {
+        text.push_str(&format!("{} warnings (run `mastery check` to see them)\n", report.warnings.len()));
+    }
+    out(&text)
+}
+
+pub(crate) fn day_or_none(day: Option<i64>) -> String {
+    day.map_or_else(|| "—".to_string(), format_day)
+}

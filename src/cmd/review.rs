@@ -1,0 +1,80 @@
+use std::io::IsTerminal;
+
+use crate::app::App;
+use crate::cli::ReviewArgs;
+use crate::clock::format_day;
+use crate::error::{Error, Result};
+use crate::prompt::{LinePrompter, Prompter, TermPrompter};
+use crate::review::{self, ReviewOptions, Summary};
+use crate::store::Store;
+
+pub fn run(app: &App, args: &ReviewArgs) -> Result<()> {
+    let (mut store, _) = app.open()?;
+    let mut settings = app.settings.clone();
+    settings.new_per_day.set_by_flag(args.new, "--new");
+    let decks = scope(&store, args.module, args.deck.as_deref())?;
+    let opts = ReviewOptions {
+        new_per_day: settings.new_per_day.value,
+        limit: args.limit.map(|l| l as usize),
+        ignore_prerequisites: args.all_new || decks.is_some(),
+        decks,
+    };
+    let today = app.clock.today();
+    let queue = review::build_queue(&store, today, &opts)?;
+    let mut prompter: Box<dyn Prompter> = if std::io::stdin().is_terminal() && std::io::stdout().is_terminal() {
+        Box::new(TermPrompter::new())
+    } else {
+        Box::new(LinePrompter::new(std::io::stdin().lock(), std::io::stdout()))
+    };
+    let summary = review::run(&mut store, &app.clock, prompter.as_mut(), queue)?;
+    prompter.show(&summary_text(&store, today, &summary)?)?;
+    if summary.interrupted {
+        return Err(Error::Interrupted);
+    }
+    Ok(())
+}
+
+/// Deck row ids for `--module`/`--deck`, or `None` for every deck.
+pub(crate) fn scope(store: &Store, module: Option<u8>, deck: Option<&str>) -> Result<Option<Vec<i64>>> {
+    if module.is_none() && deck.is_none() {
+        return Ok(None);
+    }
+    let decks = store.decks()?;
+    let ids: Vec<i64> = decks
+        .iter()
+        .filter(|d| module.is_none_or(|m| d.module == Some(m)))
+        .filter(|d| deck.is_none_or(|k| d.key == k))
+        .map(|d| d.id)
+        .collect();
+    if ids.is_empty() {
+        return Err(match deck {
+            Some(k) => Error::Usage(format!("unknown deck id '{k}': list decks with `mastery status`")),
+            None => Error::Usage(format!("no deck belongs to module {}", module.unwrap_or_default())),
+        });
+    }
+    Ok(Some(ids))
+}
+
+fn summary_text(store: &Store, today: i64, s: &Summary) -> Result<String> {
+    let share = if s.reviewed == 0 { 0 } else { 100 * s.passed / s.reviewed };
+    let due_tomorrow = store.due_through(today + 1)?;
+    let next = store.next_due_after(today)?;
+    Ok(format!(
+        "\nsession: {} reviewed, {}% graded 3 or more, {} re-drills, {} spent\ndue tomorrow: {} · next due: {}",
+        s.reviewed,
+        share,
+        s.drills,
+        duration(s.millis),
+        due_tomorrow,
+        next.map_or_else(|| "nothing scheduled".to_string(), format_day)
+    ))
+}
+
+fn duration(millis: i64) -> String {
+    let secs = millis / 1000;
+    if secs < 60 {
+        format!("{secs}s")
+    } else {
+        format!("{}m {:02}s", secs / 60, secs % 60)
+    }
+}

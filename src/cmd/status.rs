@@ -1,0 +1,110 @@
+use serde::Serialize;
+
+use super::{day_or_none, json, out};
+use crate::app::App;
+use crate::clock::format_day;
+use crate::error::{Error, Result};
+use crate::review::{build_queue, ReviewOptions};
+use crate::store::DeckStatus;
+
+#[derive(Serialize)]
+struct StatusJson {
+    today: String,
+    decks: Vec<DeckJson>,
+    total: Totals,
+}
+
+#[derive(Serialize)]
+struct DeckJson {
+    #[serde(flatten)]
+    status: DeckStatus,
+    next_due: Option<String>,
+}
+
+#[derive(Serialize, Default)]
+struct Totals {
+    cards: i64,
+    due: i64,
+    new_today: usize,
+    learned: i64,
+    retired: i64,
+    next_due: Option<String>,
+}
+
+pub fn status(app: &App, as_json: bool) -> Result<()> {
+    let (store, _) = app.open()?;
+    let today = app.clock.today();
+    let rows = store.status(today)?;
+    let opts = ReviewOptions { new_per_day: app.settings.new_per_day.value, ..ReviewOptions::default() };
+    let queue = build_queue(&store, today, &opts)?;
+    let total = Totals {
+        cards: rows.iter().map(|r| r.cards).sum(),
+        due: rows.iter().map(|r| r.due).sum(),
+        new_today: queue.new.len(),
+        learned: rows.iter().map(|r| r.learned).sum(),
+        retired: rows.iter().map(|r| r.retired).sum(),
+        next_due: rows.iter().filter_map(|r| r.next_due).min().map(format_day),
+    };
+    if as_json {
+        return json(&StatusJson {
+            today: format_day(today),
+            decks: rows
+                .into_iter()
+                .map(|s| DeckJson { next_due: s.next_due.map(format_day), status: DeckStatus { next_due: None, ..s } })
+                .collect(),
+            total,
+        });
+    }
+    let mut table = comfy_table::Table::new();
+    table.load_style(comfy_table::presets::NOTHING);
+    table.set_header(["deck", "cards", "due", "unseen", "learned", "retired", "next due"]);
+    for r in &rows {
+        table.add_row([
+            r.deck.clone(),
+            r.cards.to_string(),
+            r.due.to_string(),
+            r.unseen.to_string(),
+            r.learned.to_string(),
+            r.retired.to_string(),
+            day_or_none(r.next_due),
+        ]);
+    }
+    out(&format!(
+        "{table}\n\ntoday {}: {} due, {} new available, {} learned of {} cards; next due {}\n",
+        format_day(today),
+        total.due,
+        total.new_today,
+        total.learned,
+        total.cards,
+        total.next_due.as_deref().unwrap_or("—")
+    ))
+}
+
+pub fn undo(app: &App) -> Result<()> {
+    let (mut store, _) = app.open()?;
+    let Some(id) = store.last_review()? else {
+        return Err(Error::Usage("nothing to undo: no grade has been given yet".into()));
+    };
+    let undone = store.undo_review(id, &app.clock.stamp())?;
+    let card = store.card_by_id(undone.card_id)?;
+    let key = card.as_ref().map_or("?", |c| c.key.as_str());
+    out(&format!("undone: grade {} ({}) of {key}\n", undone.grade, undone.kind))
+}
+
+pub fn config(app: &App) -> Result<()> {
+    let s = &app.settings;
+    let file = match &s.file {
+        Some((p, true)) => p.display().to_string(),
+        Some((p, false)) => format!("{} (not present)", p.display()),
+        None => "none".to_string(),
+    };
+    out(&format!(
+        "rollover_hour = {}    ({})\nnew_per_day = {}    ({})\nconfig file: {file}\ndatabase: {}\ndecks: {}\n",
+        s.rollover_hour.value,
+        s.rollover_hour.origin,
+        s.new_per_day.value,
+        s.new_per_day.origin,
+        app.db_path.display(),
+        app.source.describe()
+    ))
+}

@@ -1,0 +1,256 @@
+//! Compiling decks into the database: skip unchanged files, diff each
+//! changed deck against its stored notes, carry history across edits, and
+//! write it all in one transaction.
+
+use std::collections::{HashMap, HashSet};
+
+use serde::Serialize;
+use xxhash_rust::xxh3::xxh3_64;
+
+use crate::deck::cards::cards_of;
+use crate::deck::lint::{duplicate_ids, lint_deck};
+use crate::deck::source::{list, DeckFile, Source};
+use crate::deck::{parse_deck, Deck, Note};
+use crate::error::{Diag, Error, Result};
+use crate::store::{CompileTx, NoteRow, Store};
+
+/// How similar a vanished note and a new one must be to share history.
+pub const CARRY_SIMILARITY: f64 = 0.8;
+
+#[derive(Debug, Default, Serialize)]
+pub struct CompileReport {
+    pub decks: usize,
+    pub cards: i64,
+    pub added: i64,
+    pub updated: i64,
+    pub unchanged: i64,
+    pub carried: i64,
+    pub retired: i64,
+    pub pruned: i64,
+    pub warnings: Vec<String>,
+    /// (old id, new id) for each note matched by similarity.
+    #[serde(skip)]
+    pub carried_notes: Vec<(String, String)>,
+}
+
+/// Reads and parses every deck of a source, for `check`.
+pub fn parse_all(source: &Source) -> Result<(Vec<Deck>, Vec<Diag>)> {
+    let (files, mut errors) = list(source)?;
+    let mut decks = Vec::new();
+    for file in &files {
+        match file.read().and_then(|b| parse_file(file, &b).map_err(|mut e| e.remove(0))) {
+            Ok(deck) => decks.push(deck),
+            Err(e) => errors.push(e),
+        }
+    }
+    Ok((decks, errors))
+}
+
+fn parse_file(file: &DeckFile, bytes: &[u8]) -> Result<Deck, Vec<Diag>> {
+    parse_deck(&file.display, &file.default_key(), bytes)
+}
+
+fn hash(bytes: &[u8]) -> String {
+    format!("{:016x}", xxh3_64(bytes))
+}
+
+struct Changed {
+    deck: Deck,
+    size: i64,
+    mtime_ns: i64,
+    hash: String,
+}
+
+pub fn compile(store: &mut Store, source: &Source, prune: bool) -> Result<CompileReport> {
+    let (files, mut errors) = list(source)?;
+    let prints: HashMap<String, _> = store
+        .deck_prints()?
+        .into_iter()
+        .map(|p| (p.path.clone(), p))
+        .collect();
+    let mut changed = Vec::new();
+    let mut touched = Vec::new();
+    let mut unchanged_keys = HashSet::new();
+    for file in &files {
+        let print = prints.get(&file.display);
+        if let Some(p) = print.filter(|p| p.size == file.size && p.mtime_ns == file.mtime_ns && file.mtime_ns != 0) {
+            unchanged_keys.insert(p.key.clone());
+            continue;
+        }
+        let bytes = match file.read() {
+            Ok(b) => b,
+            Err(e) => {
+                errors.push(e);
+                continue;
+            }
+        };
+        let digest = hash(&bytes);
+        if let Some(p) = print.filter(|p| p.hash == digest) {
+            unchanged_keys.insert(p.key.clone());
+            touched.push((p.id, file.size, file.mtime_ns));
+            continue;
+        }
+        match parse_file(file, &bytes) {
+            Ok(deck) => changed.push(Changed { deck, size: file.size, mtime_ns: file.mtime_ns, hash: digest }),
+            Err(mut e) => errors.append(&mut e),
+        }
+    }
+    let decks: Vec<Deck> = changed.iter().map(|c| c.deck.clone()).collect();
+    errors.extend(duplicate_ids(&decks));
+    for deck in &decks {
+        if unchanged_keys.contains(&deck.key) {
+            errors.push(Diag::new(&deck.path, 1, format!("duplicate deck id '{}': another deck file uses it", deck.key)));
+        }
+        for note in &deck.notes {
+            if let Some(owner) = store.note_owner(&note.key)? {
+                if !owner.retired && unchanged_keys.contains(&owner.deck_key) {
+                    errors.push(Diag::new(
+                        &deck.path,
+                        note.line,
+                        format!("duplicate id '{}': also at {}:{}", note.key, owner.path, owner.line),
+                    ));
+                }
+            }
+        }
+    }
+    if !errors.is_empty() {
+        return Err(Error::Decks(errors));
+    }
+
+    let mut report = CompileReport {
+        decks: files.len(),
+        ..CompileReport::default()
+    };
+    for deck in &decks {
+        report.warnings.extend(lint_deck(deck).iter().map(ToString::to_string));
+    }
+    let listed: HashSet<&str> = files.iter().map(|f| f.display.as_str()).collect();
+    let tx = store.begin_compile()?;
+    for (id, size, mtime) in touched {
+        tx.touch_deck(id, size, mtime)?;
+    }
+    for c in &changed {
+        sync_deck(&tx, c, &mut report)?;
+    }
+    for print in prints.values().filter(|p| !listed.contains(p.path.as_str())) {
+        report.retired += tx.retire_deck(print.id)? as i64;
+    }
+    if prune {
+        report.pruned = tx.prune()? as i64;
+    }
+    report.cards = tx.active_cards()?;
+    report.unchanged = report.cards - report.added - report.updated - report.carried;
+    tx.commit()?;
+    Ok(report)
+}
+
+fn sync_deck(tx: &CompileTx<'_>, c: &Changed, report: &mut CompileReport) -> Result<()> {
+    let deck_id = tx.upsert_deck(&c.deck, c.size, c.mtime_ns, &c.hash)?;
+    let existing: HashMap<String, NoteRow> = tx
+        .deck_notes(deck_id)?
+        .into_iter()
+        .map(|n| (n.key.clone(), n))
+        .collect();
+    let mut seen = HashSet::new();
+    let mut fresh = Vec::new();
+    for (index, note) in c.deck.notes.iter().enumerate() {
+        let row = match existing.get(&note.key) {
+            Some(row) => Some(row.clone()),
+            None => tx.note_by_key(&note.key)?,
+        };
+        match row {
+            Some(row) => {
+                seen.insert(row.id);
+                tx.update_note(row.id, deck_id, note)?;
+                sync_cards(tx, row.id, deck_id, index, note, false, report)?;
+            }
+            None => fresh.push((index, note)),
+        }
+    }
+    let mut gone: Vec<&NoteRow> = existing
+        .values()
+        .filter(|n| !n.retired && !seen.contains(&n.id))
+        .collect();
+    gone.sort_by(|a, b| a.key.cmp(&b.key));
+    for (index, note) in fresh {
+        let matched = best_match(&gone, note);
+        if let Some(pos) = matched {
+            let old = gone.remove(pos);
+            report.carried_notes.push((old.key.clone(), note.key.clone()));
+            tx.rekey_cards(old.id, &old.key, &note.key)?;
+            tx.update_note(old.id, deck_id, note)?;
+            sync_cards(tx, old.id, deck_id, index, note, true, report)?;
+        } else {
+            let id = tx.insert_note(deck_id, note)?;
+            sync_cards(tx, id, deck_id, index, note, false, report)?;
+        }
+    }
+    for old in gone {
+        report.retired += tx.retire_note(old.id)? as i64;
+    }
+    Ok(())
+}
+
+/// The vanished note of the same kind and topic that is most similar to
+/// `note`, if it reaches the carry-over threshold.
+fn best_match(gone: &[&NoteRow], note: &Note) -> Option<usize> {
+    let text = format!("{}\n{}", note.title, note.body);
+    gone.iter()
+        .enumerate()
+        .filter(|(_, old)| old.kind == note.kind.name() && old.topic == note.topic)
+        .map(|(i, old)| (i, similarity(&format!("{}\n{}", old.title, old.body), &text)))
+        .filter(|(_, s)| *s >= CARRY_SIMILARITY)
+        .max_by(|a, b| a.1.total_cmp(&b.1))
+        .map(|(i, _)| i)
+}
+
+/// Normalised edit similarity in [0, 1].
+pub fn similarity(a: &str, b: &str) -> f64 {
+    strsim::normalized_levenshtein(a, b)
+}
+
+/// Cards per note slot: keeps `pos` increasing in file order.
+const CARDS_PER_NOTE: i64 = 1000;
+
+fn sync_cards(
+    tx: &CompileTx<'_>,
+    note_id: i64,
+    deck_id: i64,
+    index: usize,
+    note: &Note,
+    carried: bool,
+    report: &mut CompileReport,
+) -> Result<()> {
+    let stored: HashMap<String, _> = tx
+        .note_cards(note_id)?
+        .into_iter()
+        .map(|c| (c.key.clone(), c))
+        .collect();
+    let mut kept = HashSet::new();
+    for (i, draft) in cards_of(note).iter().enumerate() {
+        let pos = index as i64 * CARDS_PER_NOTE + i as i64;
+        match stored.get(&draft.key) {
+            Some(card) => {
+                kept.insert(card.id);
+                let changed = card.front != draft.front || card.back != draft.back || card.retired;
+                if changed || card.pos != pos {
+                    tx.update_card(card.id, deck_id, pos, draft)?;
+                }
+                if carried {
+                    report.carried += 1;
+                } else if changed {
+                    report.updated += 1;
+                }
+            }
+            None => {
+                tx.insert_card(note_id, deck_id, pos, draft)?;
+                report.added += 1;
+            }
+        }
+    }
+    for card in stored.values().filter(|c| !c.retired && !kept.contains(&c.id)) {
+        tx.retire_card(card.id)?;
+        report.retired += 1;
+    }
+    Ok(())
+}

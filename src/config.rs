@@ -1,0 +1,164 @@
+//! Lasting settings from `config.toml`, with the origin of each value so
+//! that `mastery config` can say where it came from.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use crate::error::{Diag, Error, Result};
+
+pub const CONFIG_VAR: &str = "MASTERY_CONFIG";
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Origin {
+    Default,
+    File(String),
+    Flag(&'static str),
+}
+
+impl fmt::Display for Origin {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Origin::Default => write!(f, "default"),
+            Origin::File(p) => write!(f, "{p}"),
+            Origin::Flag(name) => write!(f, "flag {name}"),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Setting<T> {
+    pub value: T,
+    pub origin: Origin,
+}
+
+impl<T> Setting<T> {
+    fn default(value: T) -> Self {
+        Setting { value, origin: Origin::Default }
+    }
+
+    pub fn set_by_flag(&mut self, value: Option<T>, flag: &'static str) {
+        if let Some(v) = value {
+            *self = Setting { value: v, origin: Origin::Flag(flag) };
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Settings {
+    /// Local hour at which a new study day starts.
+    pub rollover_hour: Setting<u32>,
+    /// New cards introduced per study day, across sessions.
+    pub new_per_day: Setting<u32>,
+    /// The config file looked at, and whether it exists.
+    pub file: Option<(PathBuf, bool)>,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            rollover_hour: Setting::default(4),
+            new_per_day: Setting::default(10),
+            file: None,
+        }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileSettings {
+    rollover_hour: Option<i64>,
+    new_per_day: Option<i64>,
+}
+
+/// `MASTERY_CONFIG`, or `mastery/config.toml` in the XDG config dir.
+pub fn default_path() -> Option<PathBuf> {
+    if let Some(p) = std::env::var_os(CONFIG_VAR) {
+        return Some(PathBuf::from(p));
+    }
+    use etcetera::BaseStrategy;
+    etcetera::choose_base_strategy()
+        .ok()
+        .map(|s| s.config_dir().join("mastery").join("config.toml"))
+}
+
+pub fn load(path: Option<&Path>) -> Result<Settings> {
+    let mut settings = Settings::default();
+    let Some(path) = path else {
+        return Ok(settings);
+    };
+    let text = match std::fs::read_to_string(path) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            settings.file = Some((path.to_path_buf(), false));
+            return Ok(settings);
+        }
+        Err(e) => return Err(Error::io(path, e)),
+    };
+    settings.file = Some((path.to_path_buf(), true));
+    let shown = path.display().to_string();
+    let bad = |line: usize, message: String| Error::Invalid(Diag::new(&shown, line, message));
+    let parsed: FileSettings = toml::from_str(&text).map_err(|e| {
+        let line = e.span().map_or(1, |s| 1 + text[..s.start.min(text.len())].matches('\n').count());
+        bad(line, e.message().trim().to_string())
+    })?;
+    let line_of = |key: &str| {
+        text.lines()
+            .position(|l| l.trim_start().starts_with(key))
+            .map_or(1, |i| i + 1)
+    };
+    if let Some(h) = parsed.rollover_hour {
+        let hour = u32::try_from(h).ok().filter(|h| *h < 24).ok_or_else(|| {
+            bad(line_of("rollover_hour"), format!("rollover_hour must be 0 to 23, not {h}"))
+        })?;
+        settings.rollover_hour = Setting { value: hour, origin: Origin::File(shown.clone()) };
+    }
+    if let Some(n) = parsed.new_per_day {
+        let n = u32::try_from(n).ok().filter(|n| *n <= 9999).ok_or_else(|| {
+            bad(line_of("new_per_day"), format!("new_per_day must be 0 to 9999, not {n}"))
+        })?;
+        settings.new_per_day = Setting { value: n, origin: Origin::File(shown.clone()) };
+    }
+    Ok(settings)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rstest::rstest;
+
+    fn load_text(text: &str) -> Result<Settings> {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("config.toml");
+        std::fs::write(&path, text).unwrap();
+        load(Some(&path)).map_err(|e| match e {
+            Error::Invalid(d) => Error::Invalid(Diag::new("config.toml", d.line, d.message)),
+            other => other,
+        })
+    }
+
+    #[test]
+    fn file_values_override_defaults() {
+        let s = load_text("rollover_hour = 6\nnew_per_day = 25\n").unwrap();
+        assert_eq!(s.rollover_hour.value, 6);
+        assert_eq!(s.new_per_day.value, 25);
+        assert!(matches!(s.new_per_day.origin, Origin::File(_)));
+    }
+
+    #[rstest]
+    #[case("rollover_hour = 24\n", "config.toml:1: rollover_hour must be 0 to 23, not 24")]
+    #[case("\nnew_per_day = \"ten\"\n", "config.toml:2: invalid type: string \"ten\", expected i64")]
+    #[case("roll = 1\n", "config.toml:1: unknown field `roll`, expected `rollover_hour` or `new_per_day`")]
+    #[case("new_per_day = [\n", "config.toml:1: invalid array\nexpected `]`")]
+    fn malformed_files_name_the_line(#[case] text: &str, #[case] expected: &str) {
+        assert_eq!(load_text(text).unwrap_err().to_string(), expected);
+    }
+
+    #[test]
+    fn missing_file_is_defaults() {
+        let s = load(Some(Path::new("/nonexistent/mastery/config.toml"))).unwrap();
+        assert_eq!(s.rollover_hour.value, 4);
+        assert_eq!(s.new_per_day.value, 10);
+    }
+}

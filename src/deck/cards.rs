@@ -1,0 +1,87 @@
+//! Card generation: each note kind yields a fixed set of prompts, and each
+//! card's key is the note key plus the generator's name.
+
+use super::{Content, Note};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CardDraft {
+    pub key: String,
+    /// The generator: q, define, name, when, how, tradeoffs, which, steps, c1…
+    pub generator: String,
+    pub front: String,
+    pub back: String,
+}
+
+/// What a cloze shows in place of the hidden deletion.
+pub const BLANK: &str = "[…]";
+
+pub fn cards_of(note: &Note) -> Vec<CardDraft> {
+    let card = |generator: &str, front: String, back: &str| CardDraft {
+        key: if generator == "q" {
+            note.key.clone()
+        } else {
+            format!("{}/{generator}", note.key)
+        },
+        generator: generator.to_string(),
+        front,
+        back: back.to_string(),
+    };
+    let title = &note.title;
+    match &note.content {
+        Content::Answer(answer) => vec![card("q", title.clone(), answer)],
+        Content::Definition(def) => vec![
+            card("define", format!("Define: {title}"), def),
+            card("name", format!("Which term is this?\n\n{def}"), title),
+        ],
+        Content::Pattern {
+            when,
+            how,
+            tradeoffs,
+            ..
+        } => vec![
+            card("when", format!("When do you use the pattern “{title}”?"), when),
+            card("how", format!("How do you apply “{title}”?"), how),
+            card(
+                "tradeoffs",
+                format!("What are the trade-offs of “{title}”?"),
+                tradeoffs,
+            ),
+            card("which", format!("Which pattern fits?\n\n{when}"), title),
+        ],
+        Content::Cloze { text, deletions } => (0..deletions.len())
+            .map(|i| {
+                card(
+                    &format!("c{}", i + 1),
+                    cloze_front(text, i),
+                    &deletions[i],
+                )
+            })
+            .collect(),
+        Content::Checklist(steps) => {
+            vec![card("steps", format!("List the steps, in order: {title}"), steps)]
+        }
+    }
+}
+
+/// The cloze text with deletion `hide` blanked and the others shown plainly.
+pub fn cloze_front(text: &str, hide: usize) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    let mut index = 0;
+    while let Some(open) = rest.find("{{") {
+        out.push_str(&rest[..open]);
+        let after = &rest[open + 2..];
+        let Some(close) = after.find("}}") else {
+            break;
+        };
+        if index == hide {
+            out.push_str(BLANK);
+        } else {
+            out.push_str(&after[..close]);
+        }
+        index += 1;
+        rest = &after[close + 2..];
+    }
+    out.push_str(rest);
+    out
+}

@@ -1,0 +1,105 @@
+//! Warnings for `mastery check`, and the cross-deck id check that is an
+//! error everywhere.
+
+use std::collections::HashMap;
+
+use super::cards::cards_of;
+use super::{Content, Deck};
+use crate::error::Diag;
+
+pub const MAX_ANSWER_WORDS: usize = 80;
+pub const MAX_DELETIONS: usize = 5;
+
+/// Warnings about one deck's notes.
+pub fn lint_deck(deck: &Deck) -> Vec<Diag> {
+    let mut out = Vec::new();
+    for note in &deck.notes {
+        let warn = |m: String| Diag::new(&deck.path, note.line, m);
+        if !note.explicit_id {
+            out.push(warn(format!(
+                "note '{}' has no {{#id}}: editing its title will change its identity; run `mastery check --fix-ids`",
+                note.title
+            )));
+        }
+        for answer in note.answers() {
+            let words = answer.split_whitespace().count();
+            if words > MAX_ANSWER_WORDS {
+                out.push(warn(format!(
+                    "answer of '{}' has {words} words (over {MAX_ANSWER_WORDS}): split this card",
+                    note.title
+                )));
+            }
+        }
+        if let Content::Cloze { deletions, .. } = &note.content {
+            if deletions.len() > MAX_DELETIONS {
+                out.push(warn(format!(
+                    "cloze '{}' has {} deletions (over {MAX_DELETIONS}): split it",
+                    note.title,
+                    deletions.len()
+                )));
+            }
+        }
+    }
+    out
+}
+
+/// Warnings across decks: duplicate questions and unknown prerequisites.
+pub fn lint_all(decks: &[Deck]) -> Vec<Diag> {
+    let mut out = Vec::new();
+    let mut fronts: HashMap<String, (String, usize)> = HashMap::new();
+    for deck in decks {
+        for note in &deck.notes {
+            for card in cards_of(note) {
+                let norm = card.front.to_lowercase();
+                match fronts.get(&norm) {
+                    Some((path, line)) => out.push(Diag::new(
+                        &deck.path,
+                        note.line,
+                        format!("duplicate question '{}': also at {path}:{line}", first_line(&card.front)),
+                    )),
+                    None => {
+                        fronts.insert(norm, (deck.path.clone(), note.line));
+                    }
+                }
+            }
+        }
+    }
+    let keys: std::collections::HashSet<&str> = decks.iter().map(|d| d.key.as_str()).collect();
+    for deck in decks {
+        for req in &deck.requires {
+            if !keys.contains(req.as_str()) {
+                out.push(Diag::new(&deck.path, 1, format!("requires unknown deck '{req}'")));
+            }
+        }
+    }
+    out
+}
+
+fn first_line(text: &str) -> &str {
+    text.lines().find(|l| !l.trim().is_empty()).unwrap_or(text)
+}
+
+/// The same deck or note id twice is an error; the message names both places.
+pub fn duplicate_ids(decks: &[Deck]) -> Vec<Diag> {
+    let mut out = Vec::new();
+    let mut deck_keys: HashMap<&str, &str> = HashMap::new();
+    let mut note_keys: HashMap<&str, (&str, usize)> = HashMap::new();
+    for deck in decks {
+        if let Some(other) = deck_keys.insert(&deck.key, &deck.path) {
+            out.push(Diag::new(&deck.path, 1, format!("duplicate deck id '{}': also used by {other}", deck.key)));
+        }
+        for note in &deck.notes {
+            match note_keys.get(note.key.as_str()) {
+                Some((path, line)) => out.push(Diag::new(
+                    &deck.path,
+                    note.line,
+                    format!("duplicate id '{}': also at {path}:{line}", note.key),
+                )),
+                None => {
+                    note_keys.insert(&note.key, (&deck.path, note.line));
+                }
+            }
+        }
+    }
+    out
+}

@@ -1,0 +1,142 @@
+//! Decks as the author wrote them: parsing Markdown, generating cards,
+//! finding deck files, and linting.
+
+pub mod cards;
+pub mod lint;
+pub mod parse;
+pub mod source;
+
+pub use cards::CardDraft;
+pub use parse::parse_deck;
+
+/// One parsed deck file.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Deck {
+    pub key: String,
+    pub title: String,
+    pub module: Option<u8>,
+    pub category: Option<String>,
+    pub requires: Vec<String>,
+    pub tags: Vec<String>,
+    /// The source path as shown to the learner.
+    pub path: String,
+    pub notes: Vec<Note>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum NoteKind {
+    Q,
+    Concept,
+    Pattern,
+    Cloze,
+    Checklist,
+}
+
+impl NoteKind {
+    pub const ALL: [NoteKind; 5] = [
+        NoteKind::Q,
+        NoteKind::Concept,
+        NoteKind::Pattern,
+        NoteKind::Cloze,
+        NoteKind::Checklist,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            NoteKind::Q => "Q",
+            NoteKind::Concept => "Concept",
+            NoteKind::Pattern => "Pattern",
+            NoteKind::Cloze => "Cloze",
+            NoteKind::Checklist => "Checklist",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<NoteKind> {
+        NoteKind::ALL
+            .into_iter()
+            .find(|k| k.name().eq_ignore_ascii_case(name))
+    }
+}
+
+/// The parsed content of a note, by kind.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Content {
+    Answer(String),
+    Definition(String),
+    Pattern {
+        when: String,
+        how: String,
+        tradeoffs: String,
+        example: Option<String>,
+    },
+    Cloze {
+        text: String,
+        deletions: Vec<String>,
+    },
+    Checklist(String),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Note {
+    pub key: String,
+    /// False when the id was derived from the title.
+    pub explicit_id: bool,
+    pub kind: NoteKind,
+    pub title: String,
+    pub topic: String,
+    /// The raw body, kept for similarity matching and storage.
+    pub body: String,
+    pub content: Content,
+    /// The 1-based line of the note's heading.
+    pub line: usize,
+}
+
+impl Note {
+    /// The answers a learner must recall, for word-count lints.
+    pub fn answers(&self) -> Vec<&str> {
+        match &self.content {
+            Content::Answer(a) | Content::Definition(a) | Content::Checklist(a) => vec![a],
+            Content::Pattern {
+                when,
+                how,
+                tradeoffs,
+                example,
+            } => {
+                let mut v = vec![when.as_str(), how.as_str(), tradeoffs.as_str()];
+                v.extend(example.as_deref());
+                v
+            }
+            Content::Cloze { text, .. } => vec![text],
+        }
+    }
+}
+
+/// Lowercase ASCII words joined by dashes: the derived-id convention.
+pub fn slug(text: &str) -> String {
+    let mut out = String::new();
+    for c in text.chars() {
+        if c.is_alphanumeric() {
+            out.extend(c.to_lowercase());
+        } else if !out.is_empty() && !out.ends_with('-') {
+            out.push('-');
+        }
+    }
+    while out.ends_with('-') {
+        out.pop();
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rstest::rstest;
+
+    #[rstest]
+    #[case("Why hooks? (exit 2)", "why-hooks-exit-2")]
+    #[case("  --Trim--  ", "trim")]
+    #[case("CLAUDE.md scopes", "claude-md-scopes")]
+    fn slugs(#[case] text: &str, #[case] expected: &str) {
+        assert_eq!(slug(text), expected);
+    }
+}

@@ -1,0 +1,106 @@
+//! The library's error type. Every message starts lowercase, names what
+//! failed and where, and suggests a fix when there is one.
+
+use std::fmt;
+use std::path::PathBuf;
+
+/// A problem at a place in a source file, printed as `path:line: message`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Diag {
+    pub path: String,
+    pub line: usize,
+    pub message: String,
+}
+
+impl Diag {
+    pub fn new(path: &str, line: usize, message: impl Into<String>) -> Self {
+        Diag {
+            path: path.to_string(),
+            line,
+            message: message.into(),
+        }
+    }
+}
+
+impl fmt::Display for Diag {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.line == 0 {
+            write!(f, "{}: {}", self.path, self.message)
+        } else {
+            write!(f, "{}:{}: {}", self.path, self.line, self.message)
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// Every error found in the deck files, one per line.
+    #[error("{}", join_lines(.0))]
+    Decks(Vec<Diag>),
+
+    /// A bad value in a config file, environment variable or option.
+    #[error("{0}")]
+    Invalid(Diag),
+
+    /// Wrong use of the command line; exits with 2.
+    #[error("{0}")]
+    Usage(String),
+
+    #[error("unknown card id '{0}': list card ids with `mastery cards`")]
+    UnknownCard(String),
+
+    #[error("{path}: {message}")]
+    Database { path: String, message: String },
+
+    #[error(
+        "{path}: written by a newer mastery (schema version {found}, this build knows up to {known}); upgrade mastery to open it"
+    )]
+    SchemaTooNew { path: String, found: i64, known: i64 },
+
+    #[error("database error: {0}")]
+    Sql(#[from] rusqlite::Error),
+
+    #[error("{}: {source}", .path.display())]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+
+    #[error("cannot {action}: {source}")]
+    Terminal {
+        action: &'static str,
+        source: std::io::Error,
+    },
+
+    /// The learner pressed Ctrl-C; everything answered was already saved.
+    #[error("interrupted")]
+    Interrupted,
+}
+
+fn join_lines(diags: &[Diag]) -> String {
+    diags
+        .iter()
+        .map(|d| d.to_string())
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+impl Error {
+    pub fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
+        Error::Io {
+            path: path.into(),
+            source,
+        }
+    }
+
+    /// The process exit code this error maps to.
+    pub fn exit_code(&self) -> i32 {
+        match self {
+            Error::Usage(_) => 2,
+            Error::Interrupted => 130,
+            _ => 1,
+        }
+    }
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -1,0 +1,50 @@
+//! Asking the learner: a small trait with a terminal implementation
+//! (dialoguer/console), a line-based one for pipes, and a scripted fake.
+
+mod line;
+mod script;
+mod term;
+
+pub use line::LinePrompter;
+pub use script::ScriptedPrompter;
+pub use term::TermPrompter;
+
+use crate::error::Result;
+
+/// What the learner did at a prompt.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Reply {
+    /// One of the keys offered; Enter and Space arrive as '\n'.
+    Key(char),
+    /// A typed line.
+    Text(String),
+    /// `q`, Esc or end of input: end the session normally.
+    Quit,
+    /// Ctrl-C.
+    Interrupt,
+}
+
+pub const ENTER: char = '\n';
+
+pub trait Prompter {
+    /// Shows text, followed by a newline.
+    fn show(&mut self, text: &str) -> Result<()>;
+    /// Waits for one of `keys` (`ENTER` stands for Enter or Space); other
+    /// input is refused with a message and asked again. `q` always quits.
+    fn key(&mut self, prompt: &str, keys: &str) -> Result<Reply>;
+    /// Reads one line of text.
+    fn line(&mut self, prompt: &str) -> Result<Reply>;
+}
+
+/// The message for input that is not one of `keys`.
+pub fn refusal(input: &str, keys: &str) -> String {
+    let names: Vec<String> = keys
+        .chars()
+        .filter(|c| *c != 'q')
+        .map(|c| if c == ENTER { "Enter".to_string() } else { c.to_string() })
+        .collect();
+    if keys.contains('0') && keys.contains('5') && input.trim().parse::<i64>().is_ok() {
+        return format!("'{}' is not a grade: use 0 to 5", input.trim());
+    }
+    format!("'{}' is not valid here: use {} or q", input.trim(), names.join(", "))
+}

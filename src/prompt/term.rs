@@ -1,0 +1,76 @@
+use dialoguer::console::{Key, Term};
+
+use super::{Prompter, Reply, ENTER};
+use crate::error::{Error, Result};
+
+/// Single-key prompts on a real terminal.
+pub struct TermPrompter {
+    term: Term,
+}
+
+impl TermPrompter {
+    pub fn new() -> Self {
+        TermPrompter { term: Term::stdout() }
+    }
+}
+
+impl Default for TermPrompter {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+fn term_err(action: &'static str) -> impl Fn(std::io::Error) -> Error {
+    move |source| {
+        if source.kind() == std::io::ErrorKind::Interrupted {
+            Error::Interrupted
+        } else {
+            Error::Terminal { action, source }
+        }
+    }
+}
+
+impl Prompter for TermPrompter {
+    fn show(&mut self, text: &str) -> Result<()> {
+        self.term.write_line(text).map_err(term_err("write to the terminal"))
+    }
+
+    fn key(&mut self, prompt: &str, keys: &str) -> Result<Reply> {
+        self.term.write_str(prompt).map_err(term_err("write to the terminal"))?;
+        let reply = loop {
+            let key = match self.term.read_key() {
+                Ok(k) => k,
+                Err(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => break Reply::Quit,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => break Reply::Interrupt,
+                Err(e) => return Err(term_err("read a key")(e)),
+            };
+            match key {
+                Key::CtrlC => break Reply::Interrupt,
+                Key::Escape => break Reply::Quit,
+                Key::Enter if keys.contains(ENTER) => break Reply::Key(ENTER),
+                Key::Char(' ') if keys.contains(ENTER) => break Reply::Key(ENTER),
+                Key::Char('\u{3}') => break Reply::Interrupt,
+                Key::Char('\u{4}') => break Reply::Quit,
+                Key::Char(c) if c == 'q' || c == 'Q' => break Reply::Quit,
+                Key::Char(c) if keys.contains(c) => break Reply::Key(c),
+                _ => {}
+            }
+        };
+        self.term.write_line("").map_err(term_err("write to the terminal"))?;
+        Ok(reply)
+    }
+
+    fn line(&mut self, prompt: &str) -> Result<Reply> {
+        let input = dialoguer::Input::<String>::new()
+            .with_prompt(prompt)
+            .allow_empty(true)
+            .interact_text_on(&self.term);
+        match input {
+            Ok(text) if text.trim().eq_ignore_ascii_case("q") => Ok(Reply::Quit),
+            Ok(text) => Ok(Reply::Text(text)),
+            Err(dialoguer::Error::IO(e)) if e.kind() == std::io::ErrorKind::Interrupted => Ok(Reply::Interrupt),
+            Err(dialoguer::Error::IO(e)) if e.kind() == std::io::ErrorKind::UnexpectedEof => Ok(Reply::Quit),
+            Err(dialoguer::Error::IO(e)) => Err(term_err("read a line")(e)),
+        }
+    }
+}

@@ -1,0 +1,245 @@
+//! The daily drill: build today's queue, then show, reveal and grade one
+//! card at a time. Each grade is committed before the next card is drawn.
+
+use std::collections::VecDeque;
+use std::time::Instant;
+
+use crate::clock::{format_day, Clock, Day};
+use crate::error::Result;
+use crate::prompt::{Prompter, Reply, ENTER};
+use crate::scheduler::{schedule, Grade};
+use crate::store::{CardRow, DeckInfo, Recorded, ReviewKind, Store};
+
+#[derive(Debug, Clone, Default)]
+pub struct ReviewOptions {
+    /// New cards allowed per study day.
+    pub new_per_day: u32,
+    /// Cap on the session's cards (due first).
+    pub limit: Option<usize>,
+    /// Only these decks (row ids); `None` is every deck.
+    pub decks: Option<Vec<i64>>,
+    /// Introduce new cards even when prerequisites are unseen.
+    pub ignore_prerequisites: bool,
+}
+
+#[derive(Debug, Default)]
+pub struct Queue {
+    pub due: Vec<CardRow>,
+    pub new: Vec<CardRow>,
+}
+
+/// Today's cards: due ones most overdue first, then new ones in curriculum
+/// order, gated by prerequisites and the daily new-card limit.
+pub fn build_queue(store: &Store, today: Day, opts: &ReviewOptions) -> Result<Queue> {
+    let cap = opts.limit.unwrap_or(usize::MAX / 2);
+    let due = store.due_cards(today, opts.decks.as_deref(), cap)?;
+    let seen_today = store.new_seen_on(today)?;
+    let mut quota = (i64::from(opts.new_per_day) - seen_today).max(0) as usize;
+    quota = quota.min(cap.saturating_sub(due.len()));
+    let mut new = Vec::new();
+    if quota > 0 {
+        let decks = store.decks()?;
+        for deck in decks.iter().filter(|d| in_scope(d, opts)) {
+            if new.len() >= quota {
+                break;
+            }
+            if !opts.ignore_prerequisites && waits_for_prerequisites(store, deck, &decks)? {
+                continue;
+            }
+            new.extend(store.new_cards(deck.id, quota - new.len())?);
+        }
+    }
+    Ok(Queue { due, new })
+}
+
+fn in_scope(deck: &DeckInfo, opts: &ReviewOptions) -> bool {
+    opts.decks.as_ref().is_none_or(|ids| ids.contains(&deck.id))
+}
+
+/// A deck waits while any deck it requires still has never-seen cards.
+fn waits_for_prerequisites(store: &Store, deck: &DeckInfo, all: &[DeckInfo]) -> Result<bool> {
+    for req in &deck.requires {
+        if let Some(r) = all.iter().find(|d| &d.key == req) {
+            if store.has_unseen(r.id)? {
+                return Ok(true);
+            }
+        }
+    }
+    Ok(false)
+}
+
+#[derive(Debug, Default, PartialEq)]
+pub struct Summary {
+    /// Scheduling grades given (first grade of the day per card).
+    pub reviewed: usize,
+    pub passed: usize,
+    pub drills: usize,
+    pub millis: i64,
+    pub interrupted: bool,
+}
+
+struct Step {
+    review_id: i64,
+    card: CardRow,
+    requeued: bool,
+    scheduled: bool,
+    passed: bool,
+    millis: i64,
+}
+
+enum Action {
+    Grade(Grade),
+    Undo,
+    Quit,
+    Interrupt,
+}
+
+pub const LEGEND: &str = "0 blackout · 1 wrong, familiar · 2 wrong, easy once seen · 3 hard · 4 hesitant · 5 perfect";
+
+/// Runs one session over `queue` and returns what was done.
+pub fn run(store: &mut Store, clock: &Clock, prompter: &mut dyn Prompter, queue: Queue) -> Result<Summary> {
+    let today = clock.today();
+    let (due_count, new_count) = (queue.due.len(), queue.new.len());
+    let mut pending: VecDeque<CardRow> = queue.due.into_iter().chain(queue.new).collect();
+    let mut history: Vec<Step> = Vec::new();
+    let mut summary = Summary::default();
+    if pending.is_empty() {
+        prompter.show("Nothing is due. Come back tomorrow, or quiz yourself with `mastery quiz`.")?;
+        return Ok(summary);
+    }
+    let mut shown = 0usize;
+    while let Some(card) = pending.pop_front() {
+        shown += 1;
+        let total = shown + pending.len();
+        prompter.show(&format!(
+            "\n{} › {}    card {shown}/{total} · {due_count} due · {new_count} new\n",
+            card.deck_title, card.topic
+        ))?;
+        prompter.show(&card.front)?;
+        let started = Instant::now();
+        match prompter.key("[Enter/Space] reveal · [u] undo · [q] quit ", &format!("{ENTER}u"))? {
+            Reply::Key('u') => {
+                pending.push_front(card);
+                shown -= 1;
+                undo_step(store, clock, prompter, &mut history, &mut pending, &mut summary, &mut shown)?;
+                continue;
+            }
+            Reply::Key(_) | Reply::Text(_) => {}
+            Reply::Quit => {
+                break;
+            }
+            Reply::Interrupt => {
+                summary.interrupted = true;
+                break;
+            }
+        }
+        prompter.show(&format!("―――\n{}\n", card.back))?;
+        prompter.show(LEGEND)?;
+        let action = loop {
+            match prompter.key("grade [0-5] · [u] undo · [q] quit ", "012345u")? {
+                Reply::Key(c) if c.is_ascii_digit() => {
+                    if let Some(g) = Grade::new(i64::from(c as u8 - b'0')) {
+                        break Action::Grade(g);
+                    }
+                }
+                Reply::Key('u') => break Action::Undo,
+                Reply::Quit => break Action::Quit,
+                Reply::Interrupt => break Action::Interrupt,
+                _ => {}
+            }
+        };
+        let grade = match action {
+            Action::Grade(g) => g,
+            Action::Undo => {
+                pending.push_front(card);
+                shown -= 1;
+                undo_step(store, clock, prompter, &mut history, &mut pending, &mut summary, &mut shown)?;
+                continue;
+            }
+            Action::Quit => break,
+            Action::Interrupt => {
+                summary.interrupted = true;
+                break;
+            }
+        };
+        let millis = started.elapsed().as_millis() as i64;
+        let before = card.state;
+        let scheduled = before.schedules_on(today);
+        let kind = match (scheduled, before.is_new()) {
+            (false, _) => ReviewKind::Drill,
+            (true, true) => ReviewKind::New,
+            (true, false) => ReviewKind::Review,
+        };
+        let after = if scheduled { schedule(&before, grade, today) } else { before };
+        let review_id = store.record(&Recorded {
+            card_id: card.id,
+            grade: grade.value(),
+            kind,
+            at: &clock.stamp(),
+            day: today,
+            ms: millis,
+            before,
+            after,
+        })?;
+        let note = match after.due {
+            Some(d) if scheduled => format!("saved grade {grade} · next due {}", format_day(d)),
+            _ => format!("saved grade {grade} · drill"),
+        };
+        prompter.show(&note)?;
+        let requeued = grade.needs_drill();
+        if requeued {
+            let mut again = card.clone();
+            again.state = after;
+            pending.push_back(again);
+        }
+        if scheduled {
+            summary.reviewed += 1;
+            summary.passed += usize::from(grade.passed());
+        } else {
+            summary.drills += 1;
+        }
+        summary.millis += millis;
+        history.push(Step {
+            review_id,
+            card,
+            requeued,
+            scheduled,
+            passed: grade.passed(),
+            millis,
+        });
+    }
+    Ok(summary)
+}
+
+/// Takes back the session's last grade and puts its card first again.
+fn undo_step(
+    store: &mut Store,
+    clock: &Clock,
+    prompter: &mut dyn Prompter,
+    history: &mut Vec<Step>,
+    pending: &mut VecDeque<CardRow>,
+    summary: &mut Summary,
+    shown: &mut usize,
+) -> Result<()> {
+    let Some(step) = history.pop() else {
+        prompter.show("nothing to undo in this session (use `mastery undo` for an earlier one)")?;
+        return Ok(());
+    };
+    store.undo_review(step.review_id, &clock.stamp())?;
+    if step.requeued {
+        if let Some(pos) = pending.iter().rposition(|c| c.id == step.card.id) {
+            pending.remove(pos);
+        }
+    }
+    if step.scheduled {
+        summary.reviewed -= 1;
+        summary.passed -= usize::from(step.passed);
+    } else {
+        summary.drills -= 1;
+    }
+    summary.millis -= step.millis;
+    *shown = shown.saturating_sub(1);
+    prompter.show(&format!("undone: {}", step.card.key))?;
+    pending.push_front(step.card);
+    Ok(())
+}

@@ -1,0 +1,243 @@
+//! SM-2 (Wozniak, 1990) as pure functions over plain data: no I/O, no clock.
+//! The ease factor is kept in integer hundredths so that no float rounding
+//! ever moves an interval.
+
+use std::fmt;
+use std::str::FromStr;
+
+use crate::clock::Day;
+
+pub const START_EASE: u32 = 250;
+pub const MIN_EASE: u32 = 130;
+/// Anki's default maximum interval; it keeps due days far inside the
+/// calendar however many perfect grades a card collects.
+pub const MAX_INTERVAL: u32 = 36_500;
+
+/// A recall grade, 0 (blackout) to 5 (perfect).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Grade(u8);
+
+impl Grade {
+    pub const MEANINGS: [&'static str; 6] = [
+        "blackout",
+        "wrong, remembered once seen",
+        "wrong, seemed easy once seen",
+        "correct, serious difficulty",
+        "correct after hesitation",
+        "perfect",
+    ];
+
+    pub fn new(value: i64) -> Option<Grade> {
+        u8::try_from(value).ok().filter(|v| *v <= 5).map(Grade)
+    }
+
+    pub fn value(self) -> u8 {
+        self.0
+    }
+
+    pub fn passed(self) -> bool {
+        self.0 >= 3
+    }
+
+    /// SM-2's step 7: below 4 the card is drilled again in the same session.
+    pub fn needs_drill(self) -> bool {
+        self.0 < 4
+    }
+}
+
+impl fmt::Display for Grade {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.0)
+    }
+}
+
+impl FromStr for Grade {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        s.trim()
+            .parse::<i64>()
+            .ok()
+            .and_then(Grade::new)
+            .ok_or_else(|| format!("'{}' is not a grade: use 0 to 5", s.trim()))
+    }
+}
+
+/// The scheduling state of one card.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CardState {
+    pub reps: u32,
+    pub ease: u32,
+    pub interval: u32,
+    pub due: Option<Day>,
+    pub lapses: u32,
+    pub last_grade: Option<u8>,
+    pub last_day: Option<Day>,
+}
+
+impl Default for CardState {
+    fn default() -> Self {
+        CardState {
+            reps: 0,
+            ease: START_EASE,
+            interval: 0,
+            due: None,
+            lapses: 0,
+            last_grade: None,
+            last_day: None,
+        }
+    }
+}
+
+impl CardState {
+    pub fn is_new(&self) -> bool {
+        self.due.is_none()
+    }
+
+    /// Whether a grade given today would schedule, or only re-drill: only the
+    /// first grade of a study day moves the card.
+    pub fn schedules_on(&self, today: Day) -> bool {
+        self.last_day != Some(today)
+    }
+}
+
+/// The change in ease, in hundredths: EF' = EF + (0.1 - (5-q)(0.08 + (5-q)0.02)).
+pub fn ease_delta(grade: Grade) -> i32 {
+    let d = 5 - i32::from(grade.value());
+    10 - d * (8 + d * 2)
+}
+
+/// Applies one scheduling review graded `grade` on study day `today`.
+pub fn schedule(state: &CardState, grade: Grade, today: Day) -> CardState {
+    let ease = (state.ease as i32 + ease_delta(grade)).max(MIN_EASE as i32) as u32;
+    let (reps, interval, lapses) = if grade.passed() {
+        let reps = state.reps + 1;
+        let interval = match reps {
+            1 => 1,
+            2 => 6,
+            _ => next_interval(state.interval, ease),
+        };
+        (reps, interval, state.lapses)
+    } else {
+        let recalled_before = state.last_grade.is_some_and(|g| g >= 3);
+        (1, 1, state.lapses + u32::from(recalled_before))
+    };
+    CardState {
+        reps,
+        ease,
+        interval,
+        due: Some(today + i64::from(interval)),
+        lapses,
+        last_grade: Some(grade.value()),
+        last_day: Some(today),
+    }
+}
+
+/// ceil(I × EF / 100) in exact integer arithmetic, capped at MAX_INTERVAL.
+fn next_interval(interval: u32, ease: u32) -> u32 {
+    let product = u64::from(interval.max(1)) * u64::from(ease);
+    let days = product.div_ceil(100);
+    days.min(u64::from(MAX_INTERVAL)) as u32
+}
+
+/// Replays a card's scheduling grades from a fresh state, as `doctor` does.
+pub fn replay(grades: impl IntoIterator<Item = (Grade, Day)>) -> CardState {
+    grades
+        .into_iter()
+        .fold(CardState::default(), |s, (g, day)| schedule(&s, g, day))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+    use rstest::rstest;
+
+    fn g(v: u8) -> Grade {
+        Grade::new(i64::from(v)).unwrap()
+    }
+
+    #[rstest]
+    #[case(5, 10)]
+    #[case(4, 0)]
+    #[case(3, -14)]
+    #[case(2, -32)]
+    #[case(1, -54)]
+    #[case(0, -80)]
+    fn ease_deltas_match_the_formula(#[case] q: u8, #[case] delta: i32) {
+        assert_eq!(ease_delta(g(q)), delta);
+    }
+
+    /// Each case: grades given on consecutive due days, and the expected
+    /// (n, EF, I, lapses) after each, worked out by hand from the rules.
+    #[rstest]
+    #[case::all_perfect(&[5, 5, 5, 5], &[(1, 260, 1, 0), (2, 270, 6, 0), (3, 280, 17, 0), (4, 290, 50, 0)])]
+    #[case::hesitant(&[4, 4, 4, 4], &[(1, 250, 1, 0), (2, 250, 6, 0), (3, 250, 15, 0), (4, 250, 38, 0)])]
+    #[case::difficult(&[3, 3, 3, 3], &[(1, 236, 1, 0), (2, 222, 6, 0), (3, 208, 13, 0), (4, 194, 26, 0)])]
+    #[case::lapse_restarts(&[5, 5, 5, 2, 4, 4], &[(1, 260, 1, 0), (2, 270, 6, 0), (3, 280, 17, 0), (1, 248, 1, 1), (2, 248, 6, 1), (3, 248, 15, 1)])]
+    #[case::fail_new_card_is_no_lapse(&[0, 1, 3], &[(1, 170, 1, 0), (1, 130, 1, 0), (2, 130, 6, 0)])]
+    #[case::ease_floor(&[0, 0, 0, 5, 5, 5], &[(1, 170, 1, 0), (1, 130, 1, 0), (1, 130, 1, 0), (2, 140, 6, 0), (3, 150, 9, 0), (4, 160, 15, 0)])]
+    #[case::repeated_lapses(&[4, 1, 4, 1], &[(1, 250, 1, 0), (1, 196, 1, 1), (2, 196, 6, 1), (1, 142, 1, 2)])]
+    fn sequences(#[case] grades: &[u8], #[case] expected: &[(u32, u32, u32, u32)]) {
+        let mut state = CardState::default();
+        let mut today = 100;
+        for (q, want) in grades.iter().zip(expected) {
+            state = schedule(&state, g(*q), today);
+            assert_eq!((state.reps, state.ease, state.interval, state.lapses), *want, "after grade {q}");
+            assert_eq!(state.due, Some(today + i64::from(state.interval)));
+            today += i64::from(state.interval);
+        }
+    }
+
+    /// 175 × 1.36 is exactly 238, but in f64 it is 238.00000000000003, which
+    /// a float ceil would turn into 239.
+    #[rstest]
+    #[case::exact_product(CardState { reps: 5, ease: 136, interval: 175, ..CardState::default() }, 4, 238)]
+    #[case::just_over(CardState { reps: 5, ease: 136, interval: 176, ..CardState::default() }, 4, 240)]
+    #[case::ease_updated_first(CardState { reps: 5, ease: 140, interval: 100, ..CardState::default() }, 3, 130)]
+    fn interval_uses_exact_integers(#[case] before: CardState, #[case] q: u8, #[case] interval: u32) {
+        assert_eq!(schedule(&before, g(q), 0).interval, interval);
+    }
+
+    #[test]
+    fn interval_is_capped() {
+        let before = CardState { reps: 9, ease: 300, interval: MAX_INTERVAL, ..CardState::default() };
+        assert_eq!(schedule(&before, g(5), 0).interval, MAX_INTERVAL);
+    }
+
+    #[rstest]
+    #[case("0", Some(0))]
+    #[case(" 5 ", Some(5))]
+    #[case("6", None)]
+    #[case("-1", None)]
+    #[case("x", None)]
+    fn grades_parse_in_range(#[case] text: &str, #[case] expected: Option<u8>) {
+        assert_eq!(text.parse::<Grade>().ok().map(Grade::value), expected);
+    }
+
+    #[test]
+    fn same_day_grades_do_not_schedule() {
+        let s = schedule(&CardState::default(), g(2), 7);
+        assert!(!s.schedules_on(7));
+        assert!(s.schedules_on(8));
+    }
+
+    proptest! {
+        #[test]
+        fn invariants_hold_for_any_grades(grades in proptest::collection::vec(0u8..=5, 0..60), gaps in proptest::collection::vec(0i64..400, 60)) {
+            let mut state = CardState::default();
+            let mut today = 0;
+            let mut last_due = i64::MIN;
+            for (q, gap) in grades.iter().zip(gaps) {
+                state = schedule(&state, g(*q), today);
+                prop_assert!(state.ease >= MIN_EASE);
+                prop_assert!(state.interval >= 1);
+                let due = state.due.unwrap();
+                prop_assert!(due > today);
+                prop_assert!(due > last_due, "due moved back from {} to {}", last_due, due);
+                last_due = due;
+                today = due + gap;
+            }
+        }
+    }
+}

@@ -1,0 +1,278 @@
+//! The writes of one compile, all inside one transaction.
+
+use rusqlite::{params, OptionalExtension, Transaction};
+
+use super::Store;
+use crate::deck::{CardDraft, Deck, Note};
+use crate::error::Result;
+
+/// What the database knows of a deck file, to skip unchanged ones.
+#[derive(Debug, Clone)]
+pub struct DeckPrint {
+    pub id: i64,
+    pub key: String,
+    pub path: String,
+    pub size: i64,
+    pub mtime_ns: i64,
+    pub hash: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct NoteRow {
+    pub id: i64,
+    pub key: String,
+    pub deck_id: i64,
+    pub kind: String,
+    pub title: String,
+    pub topic: String,
+    pub body: String,
+    pub line: i64,
+    pub retired: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct StoredCard {
+    pub id: i64,
+    pub key: String,
+    pub front: String,
+    pub back: String,
+    pub pos: i64,
+    pub retired: bool,
+}
+
+/// The owner of a note id, for the cross-deck duplicate check.
+#[derive(Debug, Clone)]
+pub struct NoteOwner {
+    pub deck_key: String,
+    pub path: String,
+    pub line: i64,
+    pub retired: bool,
+}
+
+impl Store {
+    /// Fingerprints of the decks currently in use.
+    pub fn deck_prints(&self) -> Result<Vec<DeckPrint>> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT id, key, path, size, mtime_ns, hash FROM deck WHERE retired = 0")?;
+        let rows = stmt.query_map([], |r| {
+            Ok(DeckPrint {
+                id: r.get(0)?,
+                key: r.get(1)?,
+                path: r.get(2)?,
+                size: r.get(3)?,
+                mtime_ns: r.get(4)?,
+                hash: r.get(5)?,
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    pub fn note_owner(&self, key: &str) -> Result<Option<NoteOwner>> {
+        Ok(self
+            .conn
+            .prepare_cached(
+                "SELECT d.key, d.path, n.line, n.retired FROM note n JOIN deck d ON d.id = n.deck_id WHERE n.key = ?1",
+            )?
+            .query_row([key], |r| {
+                Ok(NoteOwner {
+                    deck_key: r.get(0)?,
+                    path: r.get(1)?,
+                    line: r.get(2)?,
+                    retired: r.get(3)?,
+                })
+            })
+            .optional()?)
+    }
+
+    pub fn begin_compile(&mut self) -> Result<CompileTx<'_>> {
+        Ok(CompileTx {
+            tx: self.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?,
+        })
+    }
+}
+
+pub struct CompileTx<'a> {
+    tx: Transaction<'a>,
+}
+
+impl CompileTx<'_> {
+    pub fn commit(self) -> Result<()> {
+        Ok(self.tx.commit()?)
+    }
+
+    pub fn touch_deck(&self, id: i64, size: i64, mtime_ns: i64) -> Result<()> {
+        self.tx
+            .prepare_cached("UPDATE deck SET size = ?2, mtime_ns = ?3 WHERE id = ?1")?
+            .execute(params![id, size, mtime_ns])?;
+        Ok(())
+    }
+
+    /// Inserts or refreshes a deck by key, un-retiring it; returns its row id.
+    pub fn upsert_deck(&self, deck: &Deck, size: i64, mtime_ns: i64, hash: &str) -> Result<i64> {
+        let requires = serde_json::to_string(&deck.requires).unwrap_or_else(|_| "[]".into());
+        let tags = serde_json::to_string(&deck.tags).unwrap_or_else(|_| "[]".into());
+        Ok(self
+            .tx
+            .prepare_cached(
+                "INSERT INTO deck (key, title, module, category, requires, tags, path, size, mtime_ns, hash, retired)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, 0)
+                 ON CONFLICT(key) DO UPDATE SET title = excluded.title, module = excluded.module,
+                   category = excluded.category, requires = excluded.requires, tags = excluded.tags,
+                   path = excluded.path, size = excluded.size, mtime_ns = excluded.mtime_ns,
+                   hash = excluded.hash, retired = 0
+                 RETURNING id",
+            )?
+            .query_row(
+                params![deck.key, deck.title, deck.module, deck.category, requires, tags, deck.path, size, mtime_ns, hash],
+                |r| r.get(0),
+            )?)
+    }
+
+    /// Retires a deck whose file is gone, with all its notes and cards.
+    pub fn retire_deck(&self, id: i64) -> Result<usize> {
+        self.tx.execute("UPDATE deck SET retired = 1 WHERE id = ?1", [id])?;
+        self.tx
+            .execute("UPDATE note SET retired = 1 WHERE deck_id = ?1", [id])?;
+        Ok(self
+            .tx
+            .execute("UPDATE card SET retired = 1 WHERE deck_id = ?1 AND retired = 0", [id])?)
+    }
+
+    fn note_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<NoteRow> {
+        Ok(NoteRow {
+            id: r.get(0)?,
+            key: r.get(1)?,
+            deck_id: r.get(2)?,
+            kind: r.get(3)?,
+            title: r.get(4)?,
+            topic: r.get(5)?,
+            body: r.get(6)?,
+            line: r.get(7)?,
+            retired: r.get(8)?,
+        })
+    }
+
+    pub fn deck_notes(&self, deck_id: i64) -> Result<Vec<NoteRow>> {
+        let mut stmt = self.tx.prepare_cached(
+            "SELECT id, key, deck_id, kind, title, topic, body, line, retired FROM note WHERE deck_id = ?1",
+        )?;
+        let rows = stmt.query_map([deck_id], Self::note_row)?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    pub fn note_by_key(&self, key: &str) -> Result<Option<NoteRow>> {
+        Ok(self
+            .tx
+            .prepare_cached(
+                "SELECT id, key, deck_id, kind, title, topic, body, line, retired FROM note WHERE key = ?1",
+            )?
+            .query_row([key], Self::note_row)
+            .optional()?)
+    }
+
+    pub fn insert_note(&self, deck_id: i64, note: &Note) -> Result<i64> {
+        Ok(self
+            .tx
+            .prepare_cached(
+                "INSERT INTO note (key, deck_id, kind, title, topic, body, line) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) RETURNING id",
+            )?
+            .query_row(
+                params![note.key, deck_id, note.kind.name(), note.title, note.topic, note.body, note.line as i64],
+                |r| r.get(0),
+            )?)
+    }
+
+    pub fn update_note(&self, id: i64, deck_id: i64, note: &Note) -> Result<()> {
+        self.tx
+            .prepare_cached(
+                "UPDATE note SET key = ?2, deck_id = ?3, kind = ?4, title = ?5, topic = ?6, body = ?7, line = ?8, retired = 0 WHERE id = ?1",
+            )?
+            .execute(params![id, note.key, deck_id, note.kind.name(), note.title, note.topic, note.body, note.line as i64])?;
+        Ok(())
+    }
+
+    /// Renames a note's cards after a similarity carry-over: `old/gen` → `new/gen`.
+    pub fn rekey_cards(&self, note_id: i64, old_key: &str, new_key: &str) -> Result<()> {
+        let cards = self.note_cards(note_id)?;
+        let mut stmt = self.tx.prepare_cached("UPDATE card SET key = ?2 WHERE id = ?1")?;
+        for card in cards {
+            let renamed = if card.key == old_key {
+                new_key.to_string()
+            } else if let Some(generator) = card.key.strip_prefix(&format!("{old_key}/")) {
+                format!("{new_key}/{generator}")
+            } else {
+                continue;
+            };
+            stmt.execute(params![card.id, renamed])?;
+        }
+        Ok(())
+    }
+
+    pub fn retire_note(&self, id: i64) -> Result<usize> {
+        self.tx.execute("UPDATE note SET retired = 1 WHERE id = ?1", [id])?;
+        Ok(self
+            .tx
+            .execute("UPDATE card SET retired = 1 WHERE note_id = ?1 AND retired = 0", [id])?)
+    }
+
+    pub fn note_cards(&self, note_id: i64) -> Result<Vec<StoredCard>> {
+        let mut stmt = self
+            .tx
+            .prepare_cached("SELECT id, key, front, back, pos, retired FROM card WHERE note_id = ?1")?;
+        let rows = stmt.query_map([note_id], |r| {
+            Ok(StoredCard {
+                id: r.get(0)?,
+                key: r.get(1)?,
+                front: r.get(2)?,
+                back: r.get(3)?,
+                pos: r.get(4)?,
+                retired: r.get(5)?,
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    pub fn insert_card(&self, note_id: i64, deck_id: i64, pos: i64, card: &CardDraft) -> Result<()> {
+        self.tx
+            .prepare_cached(
+                "INSERT INTO card (key, note_id, deck_id, gen, pos, front, back) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            )?
+            .execute(params![card.key, note_id, deck_id, card.generator, pos, card.front, card.back])?;
+        Ok(())
+    }
+
+    pub fn update_card(&self, id: i64, deck_id: i64, pos: i64, card: &CardDraft) -> Result<()> {
+        self.tx
+            .prepare_cached(
+                "UPDATE card SET key = ?2, deck_id = ?3, gen = ?4, pos = ?5, front = ?6, back = ?7, retired = 0 WHERE id = ?1",
+            )?
+            .execute(params![id, card.key, deck_id, card.generator, pos, card.front, card.back])?;
+        Ok(())
+    }
+
+    pub fn retire_card(&self, id: i64) -> Result<()> {
+        self.tx.execute("UPDATE card SET retired = 1 WHERE id = ?1", [id])?;
+        Ok(())
+    }
+
+    /// Deletes retired cards, notes and decks, and the history of those cards.
+    pub fn prune(&self) -> Result<usize> {
+        let retired = "SELECT id FROM card WHERE retired = 1";
+        self.tx.execute(&format!("DELETE FROM undo WHERE review_id IN (SELECT id FROM review WHERE card_id IN ({retired}))"), [])?;
+        self.tx.execute(&format!("DELETE FROM review WHERE card_id IN ({retired})"), [])?;
+        let cards = self.tx.execute("DELETE FROM card WHERE retired = 1", [])?;
+        self.tx.execute("DELETE FROM note WHERE retired = 1 AND id NOT IN (SELECT note_id FROM card)", [])?;
+        self.tx.execute(
+            "DELETE FROM deck WHERE retired = 1 AND id NOT IN (SELECT deck_id FROM card) AND id NOT IN (SELECT deck_id FROM note)",
+            [],
+        )?;
+        Ok(cards)
+    }
+
+    pub fn active_cards(&self) -> Result<i64> {
+        Ok(self
+            .tx
+            .query_row("SELECT count(*) FROM card WHERE retired = 0", [], |r| r.get(0))?)
+    }
+}

@@ -1,0 +1,144 @@
+//! The review log: each grade is one transaction that appends a row and
+//! moves the card; an undo appends to `undo` and puts the card back.
+
+use rusqlite::{params, OptionalExtension};
+
+use super::Store;
+use crate::clock::Day;
+use crate::error::{Error, Result};
+use crate::scheduler::CardState;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReviewKind {
+    /// The first scheduling review of a never-seen card.
+    New,
+    Review,
+    /// A repeat within a session (SM-2 step 7); it does not schedule.
+    Drill,
+}
+
+impl ReviewKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ReviewKind::New => "new",
+            ReviewKind::Review => "review",
+            ReviewKind::Drill => "drill",
+        }
+    }
+}
+
+/// One grade to append.
+#[derive(Debug, Clone, Copy)]
+pub struct Recorded<'a> {
+    pub card_id: i64,
+    pub grade: u8,
+    pub kind: ReviewKind,
+    pub at: &'a str,
+    pub day: Day,
+    pub ms: i64,
+    pub before: CardState,
+    pub after: CardState,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct UndoneReview {
+    pub review_id: i64,
+    pub card_id: i64,
+    pub grade: u8,
+    pub kind: String,
+}
+
+impl Store {
+    /// Appends a grade and applies its state, committed before returning.
+    pub fn record(&mut self, r: &Recorded<'_>) -> Result<i64> {
+        let tx = self.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let (b, a) = (&r.before, &r.after);
+        let id: i64 = tx
+            .prepare_cached(
+                "INSERT INTO review (card_id, at, day, grade, kind, ms,
+                    b_reps, b_ease, b_interval, b_due, b_lapses, b_last_grade, b_last_day,
+                    a_reps, a_ease, a_interval, a_due, a_lapses)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)
+                 RETURNING id",
+            )?
+            .query_row(
+                params![
+                    r.card_id, r.at, r.day, r.grade, r.kind.as_str(), r.ms,
+                    b.reps, b.ease, b.interval, b.due, b.lapses, b.last_grade, b.last_day,
+                    a.reps, a.ease, a.interval, a.due, a.lapses
+                ],
+                |row| row.get(0),
+            )?;
+        if r.kind != ReviewKind::Drill {
+            set_state(&tx, r.card_id, a)?;
+        }
+        tx.commit()?;
+        Ok(id)
+    }
+
+    /// The newest grade that has not been undone.
+    pub fn last_review(&self) -> Result<Option<i64>> {
+        Ok(self
+            .conn
+            .prepare_cached(
+                "SELECT max(id) FROM review r WHERE NOT EXISTS (SELECT 1 FROM undo u WHERE u.review_id = r.id)",
+            )?
+            .query_row([], |r| r.get(0))
+            .optional()?
+            .flatten())
+    }
+
+    /// Undoes one grade: the card gets back the exact state it had before.
+    pub fn undo_review(&mut self, review_id: i64, at: &str) -> Result<UndoneReview> {
+        let tx = self.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let found = tx
+            .query_row(
+                "SELECT card_id, grade, kind, b_reps, b_ease, b_interval, b_due, b_lapses, b_last_grade, b_last_day,
+                        EXISTS (SELECT 1 FROM undo WHERE review_id = ?1)
+                 FROM review WHERE id = ?1",
+                [review_id],
+                |r| {
+                    Ok((
+                        UndoneReview {
+                            review_id,
+                            card_id: r.get(0)?,
+                            grade: r.get(1)?,
+                            kind: r.get(2)?,
+                        },
+                        CardState {
+                            reps: r.get(3)?,
+                            ease: r.get(4)?,
+                            interval: r.get(5)?,
+                            due: r.get(6)?,
+                            lapses: r.get(7)?,
+                            last_grade: r.get(8)?,
+                            last_day: r.get(9)?,
+                        },
+                        r.get::<_, bool>(10)?,
+                    ))
+                },
+            )
+            .optional()?;
+        let Some((undone, before, already)) = found else {
+            return Err(Error::Usage(format!("no review {review_id} to undo")));
+        };
+        if already {
+            return Err(Error::Usage(format!("review {review_id} was already undone")));
+        }
+        if undone.kind != ReviewKind::Drill.as_str() {
+            set_state(&tx, undone.card_id, &before)?;
+        }
+        tx.execute("INSERT INTO undo (review_id, at) VALUES (?1, ?2)", params![review_id, at])?;
+        tx.commit()?;
+        Ok(undone)
+    }
+}
+
+fn set_state(tx: &rusqlite::Transaction<'_>, card_id: i64, s: &CardState) -> Result<()> {
+    tx.prepare_cached(
+        "UPDATE card SET reps = ?2, ease = ?3, interval = ?4, due = ?5, lapses = ?6, last_grade = ?7, last_day = ?8
+         WHERE id = ?1",
+    )?
+    .execute(params![card_id, s.reps, s.ease, s.interval, s.due, s.lapses, s.last_grade, s.last_day])?;
+    Ok(())
+}

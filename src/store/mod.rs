@@ -1,0 +1,182 @@
+//! The only module that talks to SQLite. Opening applies the migrations in
+//! `schema.sql`; every write is one short transaction.
+
+mod compile;
+mod log;
+mod query;
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use rusqlite::{Connection, OpenFlags};
+
+use crate::error::{Error, Result};
+
+pub use compile::{CompileTx, DeckPrint, NoteRow, StoredCard};
+pub use log::{Recorded, ReviewKind, UndoneReview};
+pub use query::{CardRow, CardFilter, DeckInfo, DeckStatus, ReviewEntry};
+
+const SCHEMA: &str = include_str!("../../schema.sql");
+/// 'mast' in ASCII: tells our databases from other applications'.
+const APPLICATION_ID: i64 = 0x6d61_7374;
+
+/// The migration blocks of `schema.sql`, in order; block N upgrades N-1 to N.
+fn migrations() -> Vec<&'static str> {
+    SCHEMA
+        .split("-- migration: ")
+        .skip(1)
+        .map(|block| block.split_once('\n').map_or("", |(_, sql)| sql))
+        .collect()
+}
+
+pub fn latest_version() -> i64 {
+    migrations().len() as i64
+}
+
+pub struct Store {
+    conn: Connection,
+    path: PathBuf,
+}
+
+impl Store {
+    /// Opens (creating if needed) and migrates the database at `path`.
+    pub fn open(path: &Path) -> Result<Store> {
+        let shown = path.display().to_string();
+        let created = !path.exists();
+        if created {
+            if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+                std::fs::create_dir_all(parent).map_err(|e| Error::Database {
+                    path: shown.clone(),
+                    message: format!("cannot create its folder {}: {e}", parent.display()),
+                })?;
+            }
+            create_private(path).map_err(|e| Error::Database {
+                path: shown.clone(),
+                message: format!("cannot create the database: {e}"),
+            })?;
+        } else if std::fs::metadata(path).map(|m| m.len()).unwrap_or(0) == 0 {
+            return Err(Error::Database {
+                path: shown,
+                message: "is an empty file, not a mastery database: remove it or pass another --db".into(),
+            });
+        }
+        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let conn = Connection::open_with_flags(path, flags).map_err(|e| Error::Database {
+            path: shown.clone(),
+            message: format!("cannot open: {e}"),
+        })?;
+        let mut store = Store { conn, path: path.to_path_buf() };
+        store.setup(created)?;
+        Ok(store)
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    fn not_ours(&self, e: impl std::fmt::Display) -> Error {
+        Error::Database {
+            path: self.path.display().to_string(),
+            message: format!("is not a readable mastery database ({e}): restore a backup or pass another --db"),
+        }
+    }
+
+    fn setup(&mut self, created: bool) -> Result<()> {
+        self.conn
+            .busy_timeout(Duration::from_secs(10))
+            .map_err(|e| self.not_ours(e))?;
+        let (version, app_id): (i64, i64) = self
+            .conn
+            .query_row("SELECT user_version, application_id FROM pragma_user_version, pragma_application_id", [], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })
+            .map_err(|e| self.not_ours(e))?;
+        let tables: i64 = self
+            .conn
+            .query_row("SELECT count(*) FROM sqlite_schema", [], |r| r.get(0))
+            .map_err(|e| self.not_ours(e))?;
+        if !created && tables > 0 && app_id != APPLICATION_ID {
+            return Err(self.not_ours("it belongs to another application"));
+        }
+        let latest = latest_version();
+        if version > latest {
+            return Err(Error::SchemaTooNew {
+                path: self.path.display().to_string(),
+                found: version,
+                known: latest,
+            });
+        }
+        self.conn
+            .pragma_update(None, "journal_mode", "WAL")
+            .map_err(|e| self.not_ours(e))?;
+        self.conn.pragma_update(None, "foreign_keys", "ON")?;
+        self.conn.pragma_update(None, "synchronous", "NORMAL")?;
+        if version > 0 && version < latest {
+            self.backup(version)?;
+        }
+        for (index, sql) in migrations().iter().enumerate().skip(version as usize) {
+            let tx = self.conn.transaction()?;
+            tx.execute_batch(sql)?;
+            tx.pragma_update(None, "user_version", index as i64 + 1)?;
+            tx.pragma_update(None, "application_id", APPLICATION_ID)?;
+            tx.commit()?;
+        }
+        Ok(())
+    }
+
+    /// Copies the database beside itself before a migration touches it.
+    fn backup(&self, version: i64) -> Result<PathBuf> {
+        let mut name = self.path.file_name().unwrap_or_default().to_os_string();
+        name.push(format!(".bak-{version}"));
+        let target = self.path.with_file_name(name);
+        if target.exists() {
+            std::fs::remove_file(&target).map_err(|e| Error::io(&target, e))?;
+        }
+        create_private(&target).map_err(|e| Error::io(&target, e))?;
+        std::fs::remove_file(&target).map_err(|e| Error::io(&target, e))?;
+        self.conn
+            .execute("VACUUM INTO ?1", [target.to_string_lossy()])?;
+        set_private(&target).map_err(|e| Error::io(&target, e))?;
+        Ok(target)
+    }
+}
+
+fn create_private(path: &Path) -> std::io::Result<()> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    options.open(path).map(drop)
+}
+
+fn set_private(path: &Path) -> std::io::Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))?;
+    }
+    let _ = path;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn schema_splits_into_numbered_migrations() {
+        let blocks = migrations();
+        assert!(!blocks.is_empty());
+        assert!(blocks[0].contains("CREATE TABLE card"));
+    }
+
+    #[test]
+    fn opens_fresh_and_reopens() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("sub/m.db");
+        drop(Store::open(&path).unwrap());
+        let store = Store::open(&path).unwrap();
+        let v: i64 = store.conn.query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
+        assert_eq!(v, latest_version());
+    }
+}

@@ -1,0 +1,262 @@
+//! Read-only queries. Due state lives on the card row and is indexed, so no
+//! query here scans the review log to find what is due.
+
+use rusqlite::{params, OptionalExtension, Row};
+
+use super::Store;
+use crate::clock::Day;
+use crate::error::Result;
+use crate::scheduler::CardState;
+
+/// A card with where it came from and its scheduling state.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CardRow {
+    pub id: i64,
+    pub key: String,
+    pub deck_key: String,
+    pub deck_title: String,
+    pub module: Option<u8>,
+    pub category: Option<String>,
+    pub topic: String,
+    pub path: String,
+    pub line: i64,
+    pub generator: String,
+    pub front: String,
+    pub back: String,
+    pub state: CardState,
+    pub retired: bool,
+}
+
+impl CardRow {
+    pub fn source(&self) -> String {
+        format!("{}:{}", self.path, self.line)
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct DeckInfo {
+    pub id: i64,
+    pub key: String,
+    pub title: String,
+    pub module: Option<u8>,
+    pub category: Option<String>,
+    pub requires: Vec<String>,
+    pub path: String,
+}
+
+#[derive(Debug, Clone, Default, serde::Serialize)]
+pub struct DeckStatus {
+    pub deck: String,
+    pub title: String,
+    pub cards: i64,
+    pub due: i64,
+    pub unseen: i64,
+    pub learned: i64,
+    pub retired: i64,
+    pub next_due: Option<Day>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReviewEntry {
+    pub at: String,
+    pub grade: u8,
+    pub kind: String,
+}
+
+/// Which cards `mastery cards` lists.
+#[derive(Debug, Clone, Default)]
+pub struct CardFilter {
+    pub deck: Option<String>,
+    pub topic: Option<String>,
+    pub search: Option<String>,
+}
+
+const CARD_SELECT: &str = "SELECT c.id, c.key, d.key, d.title, d.module, d.category, n.topic, d.path, n.line,
+    c.gen, c.front, c.back, c.reps, c.ease, c.interval, c.due, c.lapses, c.last_grade, c.last_day, c.retired
+    FROM card c JOIN note n ON n.id = c.note_id JOIN deck d ON d.id = c.deck_id";
+
+fn card_row(r: &Row<'_>) -> rusqlite::Result<CardRow> {
+    Ok(CardRow {
+        id: r.get(0)?,
+        key: r.get(1)?,
+        deck_key: r.get(2)?,
+        deck_title: r.get(3)?,
+        module: r.get(4)?,
+        category: r.get(5)?,
+        topic: r.get(6)?,
+        path: r.get(7)?,
+        line: r.get(8)?,
+        generator: r.get(9)?,
+        front: r.get(10)?,
+        back: r.get(11)?,
+        state: CardState {
+            reps: r.get(12)?,
+            ease: r.get(13)?,
+            interval: r.get(14)?,
+            due: r.get(15)?,
+            lapses: r.get(16)?,
+            last_grade: r.get(17)?,
+            last_day: r.get(18)?,
+        },
+        retired: r.get(19)?,
+    })
+}
+
+/// The deck ids a scope allows, as the JSON list SQLite's json_each reads.
+fn scope_json(decks: Option<&[i64]>) -> Option<String> {
+    decks.map(|ids| serde_json::to_string(ids).unwrap_or_else(|_| "[]".into()))
+}
+
+impl Store {
+    pub fn card_by_key(&self, key: &str) -> Result<Option<CardRow>> {
+        Ok(self
+            .conn
+            .prepare_cached(&format!("{CARD_SELECT} WHERE c.key = ?1"))?
+            .query_row([key], card_row)
+            .optional()?)
+    }
+
+    pub fn card_by_id(&self, id: i64) -> Result<Option<CardRow>> {
+        Ok(self
+            .conn
+            .prepare_cached(&format!("{CARD_SELECT} WHERE c.id = ?1"))?
+            .query_row([id], card_row)
+            .optional()?)
+    }
+
+    /// Cards due on or before `today`, most overdue first.
+    pub fn due_cards(&self, today: Day, decks: Option<&[i64]>, limit: usize) -> Result<Vec<CardRow>> {
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "{CARD_SELECT} WHERE c.retired = 0 AND c.due IS NOT NULL AND c.due <= ?1
+               AND (?2 IS NULL OR c.deck_id IN (SELECT value FROM json_each(?2)))
+             ORDER BY c.due, c.id LIMIT ?3"
+        ))?;
+        let rows = stmt.query_map(params![today, scope_json(decks), limit as i64], card_row)?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    pub fn count_due(&self, today: Day, decks: Option<&[i64]>) -> Result<i64> {
+        Ok(self.conn.prepare_cached(
+            "SELECT count(*) FROM card c WHERE c.retired = 0 AND c.due IS NOT NULL AND c.due <= ?1
+               AND (?2 IS NULL OR c.deck_id IN (SELECT value FROM json_each(?2)))",
+        )?
+        .query_row(params![today, scope_json(decks)], |r| r.get(0))?)
+    }
+
+    /// Never-seen cards of one deck, in file order.
+    pub fn new_cards(&self, deck_id: i64, limit: usize) -> Result<Vec<CardRow>> {
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "{CARD_SELECT} WHERE c.deck_id = ?1 AND c.retired = 0 AND c.due IS NULL ORDER BY c.pos LIMIT ?2"
+        ))?;
+        let rows = stmt.query_map(params![deck_id, limit as i64], card_row)?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    pub fn has_unseen(&self, deck_id: i64) -> Result<bool> {
+        Ok(self
+            .conn
+            .prepare_cached("SELECT EXISTS (SELECT 1 FROM card WHERE deck_id = ?1 AND retired = 0 AND due IS NULL)")?
+            .query_row([deck_id], |r| r.get(0))?)
+    }
+
+    /// Active decks in curriculum order: by module, then the rest, by id.
+    pub fn decks(&self) -> Result<Vec<DeckInfo>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT id, key, title, module, category, requires, path FROM deck WHERE retired = 0
+             ORDER BY module IS NULL, module, key",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            let requires: String = r.get(5)?;
+            Ok(DeckInfo {
+                id: r.get(0)?,
+                key: r.get(1)?,
+                title: r.get(2)?,
+                module: r.get(3)?,
+                category: r.get(4)?,
+                requires: serde_json::from_str(&requires).unwrap_or_default(),
+                path: r.get(6)?,
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// New cards introduced on a study day, for the daily limit.
+    pub fn new_seen_on(&self, day: Day) -> Result<i64> {
+        Ok(self
+            .conn
+            .prepare_cached(
+                "SELECT count(*) FROM review r WHERE r.day = ?1 AND r.kind = 'new'
+                   AND NOT EXISTS (SELECT 1 FROM undo u WHERE u.review_id = r.id)",
+            )?
+            .query_row([day], |r| r.get(0))?)
+    }
+
+    pub fn next_due_after(&self, day: Day) -> Result<Option<Day>> {
+        Ok(self
+            .conn
+            .prepare_cached("SELECT min(due) FROM card WHERE retired = 0 AND due IS NOT NULL AND due > ?1")?
+            .query_row([day], |r| r.get(0))?)
+    }
+
+    pub fn due_through(&self, day: Day) -> Result<i64> {
+        self.count_due(day, None)
+    }
+
+    /// Per-deck counts for `mastery status`, in curriculum order.
+    pub fn status(&self, today: Day) -> Result<Vec<DeckStatus>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT d.key, d.title,
+                    count(c.id) FILTER (WHERE c.retired = 0),
+                    count(c.id) FILTER (WHERE c.retired = 0 AND c.due <= ?1),
+                    count(c.id) FILTER (WHERE c.retired = 0 AND c.due IS NULL),
+                    count(c.id) FILTER (WHERE c.retired = 0 AND c.due IS NOT NULL),
+                    count(c.id) FILTER (WHERE c.retired = 1),
+                    min(c.due) FILTER (WHERE c.retired = 0 AND c.due > ?1)
+             FROM deck d LEFT JOIN card c ON c.deck_id = d.id
+             WHERE d.retired = 0 OR c.id IS NOT NULL
+             GROUP BY d.id ORDER BY d.module IS NULL, d.module, d.key",
+        )?;
+        let rows = stmt.query_map([today], |r| {
+            Ok(DeckStatus {
+                deck: r.get(0)?,
+                title: r.get(1)?,
+                cards: r.get(2)?,
+                due: r.get(3)?,
+                unseen: r.get(4)?,
+                learned: r.get(5)?,
+                retired: r.get(6)?,
+                next_due: r.get(7)?,
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// A card's reviews, oldest first, without undone ones.
+    pub fn card_reviews(&self, card_id: i64) -> Result<Vec<ReviewEntry>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT at, grade, kind FROM review r WHERE card_id = ?1
+               AND NOT EXISTS (SELECT 1 FROM undo u WHERE u.review_id = r.id) ORDER BY id",
+        )?;
+        let rows = stmt.query_map([card_id], |r| {
+            Ok(ReviewEntry {
+                at: r.get(0)?,
+                grade: r.get(1)?,
+                kind: r.get(2)?,
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Active cards matching a filter, in curriculum and file order.
+    pub fn cards(&self, filter: &CardFilter) -> Result<Vec<CardRow>> {
+        let mut stmt = self.conn.prepare(&format!(
+            "{CARD_SELECT} WHERE c.retired = 0
+               AND (?1 IS NULL OR d.key = ?1)
+               AND (?2 IS NULL OR instr(lower(n.topic), lower(?2)) > 0)
+               AND (?3 IS NULL OR instr(lower(c.front || ' ' || c.back || ' ' || c.key), lower(?3)) > 0)
+             ORDER BY d.module IS NULL, d.module, d.key, c.pos"
+        ))?;
+        let rows = stmt.query_map(params![filter.deck, filter.topic, filter.search], card_row)?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+}
