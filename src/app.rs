@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use crate::cli::Cli;
 use crate::clock::Clock;
-use crate::compile::{compile, CompileReport};
+use crate::compile::{CompileReport, compile};
 use crate::config::{self, Settings};
 use crate::deck::source::Source;
 use crate::error::{Error, Result};
@@ -21,7 +21,9 @@ pub struct App {
 impl App {
     pub fn from_cli(cli: &Cli) -> Result<App> {
         let mut settings = config::load(config::default_path().as_deref())?;
-        settings.rollover_hour.set_by_flag(cli.rollover_hour, "--rollover-hour");
+        settings
+            .rollover_hour
+            .set_by_flag(cli.rollover_hour, "--rollover-hour");
         let clock = Clock::from_env(settings.rollover_hour.value)?;
         Ok(App {
             clock,
@@ -54,7 +56,9 @@ pub fn deck_source(flag: Option<PathBuf>) -> Source {
 fn default_db() -> Result<PathBuf> {
     use etcetera::BaseStrategy;
     let dirs = etcetera::choose_base_strategy().map_err(|e| {
-        Error::Usage(format!("cannot find the user's data dir ({e}): pass --db PATH or set MASTERY_DB"))
+        Error::Usage(format!(
+            "cannot find the user's data dir ({e}): pass --db PATH or set MASTERY_DB"
+        ))
     })?;
     Ok(dirs.data_dir().join("mastery").join("mastery.db"))
 }

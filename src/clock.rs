@@ -38,7 +38,8 @@ impl Clock {
 
     /// The instant as stored in the database.
     pub fn stamp(&self) -> String {
-        self.now.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+        self.now
+            .to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
     }
 
     pub fn today(&self) -> Day {
@@ -114,7 +115,10 @@ mod tests {
     #[test]
     fn bad_now_names_the_variable() {
         let err = parse_now("yesterday").unwrap_err().to_string();
-        assert!(err.starts_with("MASTERY_NOW: 'yesterday' is not an RFC 3339 instant"), "{err}");
+        assert!(
+            err.starts_with("MASTERY_NOW: 'yesterday' is not an RFC 3339 instant"),
+            "{err}"
+        );
     }
 
     #[test]

@@ -9,8 +9,8 @@ use xxhash_rust::xxh3::xxh3_64;
 
 use crate::deck::cards::cards_of;
 use crate::deck::lint::{duplicate_ids, lint_deck};
-use crate::deck::source::{list, DeckFile, Source};
-use crate::deck::{parse_deck, Deck, Note};
+use crate::deck::source::{DeckFile, Source, list};
+use crate::deck::{Deck, Note, parse_deck};
 use crate::error::{Diag, Error, Result};
 use crate::store::{CompileTx, NoteRow, Store};
 
@@ -38,7 +38,10 @@ pub fn parse_all(source: &Source) -> Result<(Vec<Deck>, Vec<Diag>)> {
     let (files, mut errors) = list(source)?;
     let mut decks = Vec::new();
     for file in &files {
-        match file.read().and_then(|b| parse_file(file, &b).map_err(|mut e| e.remove(0))) {
+        match file
+            .read()
+            .and_then(|b| parse_file(file, &b).map_err(|mut e| e.remove(0)))
+        {
             Ok(deck) => decks.push(deck),
             Err(e) => errors.push(e),
         }
@@ -73,7 +76,9 @@ pub fn compile(store: &mut Store, source: &Source, prune: bool) -> Result<Compil
     let mut unchanged_keys = HashSet::new();
     for file in &files {
         let print = prints.get(&file.display);
-        if let Some(p) = print.filter(|p| p.size == file.size && p.mtime_ns == file.mtime_ns && file.mtime_ns != 0) {
+        if let Some(p) = print
+            .filter(|p| p.size == file.size && p.mtime_ns == file.mtime_ns && file.mtime_ns != 0)
+        {
             unchanged_keys.insert(p.key.clone());
             continue;
         }
@@ -91,7 +96,12 @@ pub fn compile(store: &mut Store, source: &Source, prune: bool) -> Result<Compil
             continue;
         }
         match parse_file(file, &bytes) {
-            Ok(deck) => changed.push(Changed { deck, size: file.size, mtime_ns: file.mtime_ns, hash: digest }),
+            Ok(deck) => changed.push(Changed {
+                deck,
+                size: file.size,
+                mtime_ns: file.mtime_ns,
+                hash: digest,
+            }),
             Err(mut e) => errors.append(&mut e),
         }
     }
@@ -99,7 +109,14 @@ pub fn compile(store: &mut Store, source: &Source, prune: bool) -> Result<Compil
     errors.extend(duplicate_ids(&decks));
     for deck in &decks {
         if unchanged_keys.contains(&deck.key) {
-            errors.push(Diag::new(&deck.path, 1, format!("duplicate deck id '{}': another deck file uses it", deck.key)));
+            errors.push(Diag::new(
+                &deck.path,
+                1,
+                format!(
+                    "duplicate deck id '{}': another deck file uses it",
+                    deck.key
+                ),
+            ));
         }
         for note in &deck.notes {
             if let Some(owner) = store.note_owner(&note.key)? {
@@ -107,7 +124,10 @@ pub fn compile(store: &mut Store, source: &Source, prune: bool) -> Result<Compil
                     errors.push(Diag::new(
                         &deck.path,
                         note.line,
-                        format!("duplicate id '{}': also at {}:{}", note.key, owner.path, owner.line),
+                        format!(
+                            "duplicate id '{}': also at {}:{}",
+                            note.key, owner.path, owner.line
+                        ),
                     ));
                 }
             }
@@ -122,7 +142,9 @@ pub fn compile(store: &mut Store, source: &Source, prune: bool) -> Result<Compil
         ..CompileReport::default()
     };
     for deck in &decks {
-        report.warnings.extend(lint_deck(deck).iter().map(ToString::to_string));
+        report
+            .warnings
+            .extend(lint_deck(deck).iter().map(ToString::to_string));
     }
     let listed: HashSet<&str> = files.iter().map(|f| f.display.as_str()).collect();
     let tx = store.begin_compile()?;
@@ -132,7 +154,10 @@ pub fn compile(store: &mut Store, source: &Source, prune: bool) -> Result<Compil
     for c in &changed {
         sync_deck(&tx, c, &mut report)?;
     }
-    for print in prints.values().filter(|p| !listed.contains(p.path.as_str())) {
+    for print in prints
+        .values()
+        .filter(|p| !listed.contains(p.path.as_str()))
+    {
         report.retired += tx.retire_deck(print.id)? as i64;
     }
     if prune {
@@ -176,7 +201,9 @@ fn sync_deck(tx: &CompileTx<'_>, c: &Changed, report: &mut CompileReport) -> Res
         let matched = best_match(&gone, note);
         if let Some(pos) = matched {
             let old = gone.remove(pos);
-            report.carried_notes.push((old.key.clone(), note.key.clone()));
+            report
+                .carried_notes
+                .push((old.key.clone(), note.key.clone()));
             tx.rekey_cards(old.id, &old.key, &note.key)?;
             tx.update_note(old.id, deck_id, note)?;
             sync_cards(tx, old.id, deck_id, index, note, true, report)?;
@@ -198,7 +225,12 @@ fn best_match(gone: &[&NoteRow], note: &Note) -> Option<usize> {
     gone.iter()
         .enumerate()
         .filter(|(_, old)| old.kind == note.kind.name() && old.topic == note.topic)
-        .map(|(i, old)| (i, similarity(&format!("{}\n{}", old.title, old.body), &text)))
+        .map(|(i, old)| {
+            (
+                i,
+                similarity(&format!("{}\n{}", old.title, old.body), &text),
+            )
+        })
         .filter(|(_, s)| *s >= CARRY_SIMILARITY)
         .max_by(|a, b| a.1.total_cmp(&b.1))
         .map(|(i, _)| i)
@@ -248,7 +280,10 @@ fn sync_cards(
             }
         }
     }
-    for card in stored.values().filter(|c| !c.retired && !kept.contains(&c.id)) {
+    for card in stored
+        .values()
+        .filter(|c| !c.retired && !kept.contains(&c.id))
+    {
         tx.retire_card(card.id)?;
         report.retired += 1;
     }

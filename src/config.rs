@@ -35,12 +35,18 @@ pub struct Setting<T> {
 
 impl<T> Setting<T> {
     fn default(value: T) -> Self {
-        Setting { value, origin: Origin::Default }
+        Setting {
+            value,
+            origin: Origin::Default,
+        }
     }
 
     pub fn set_by_flag(&mut self, value: Option<T>, flag: &'static str) {
         if let Some(v) = value {
-            *self = Setting { value: v, origin: Origin::Flag(flag) };
+            *self = Setting {
+                value: v,
+                origin: Origin::Flag(flag),
+            };
         }
     }
 }
@@ -100,7 +106,9 @@ pub fn load(path: Option<&Path>) -> Result<Settings> {
     let shown = path.display().to_string();
     let bad = |line: usize, message: String| Error::Invalid(Diag::new(&shown, line, message));
     let parsed: FileSettings = toml::from_str(&text).map_err(|e| {
-        let line = e.span().map_or(1, |s| 1 + text[..s.start.min(text.len())].matches('\n').count());
+        let line = e.span().map_or(1, |s| {
+            1 + text[..s.start.min(text.len())].matches('\n').count()
+        });
         bad(line, e.message().trim().to_string())
     })?;
     let line_of = |key: &str| {
@@ -110,15 +118,30 @@ pub fn load(path: Option<&Path>) -> Result<Settings> {
     };
     if let Some(h) = parsed.rollover_hour {
         let hour = u32::try_from(h).ok().filter(|h| *h < 24).ok_or_else(|| {
-            bad(line_of("rollover_hour"), format!("rollover_hour must be 0 to 23, not {h}"))
+            bad(
+                line_of("rollover_hour"),
+                format!("rollover_hour must be 0 to 23, not {h}"),
+            )
         })?;
-        settings.rollover_hour = Setting { value: hour, origin: Origin::File(shown.clone()) };
+        settings.rollover_hour = Setting {
+            value: hour,
+            origin: Origin::File(shown.clone()),
+        };
     }
     if let Some(n) = parsed.new_per_day {
-        let n = u32::try_from(n).ok().filter(|n| *n <= 9999).ok_or_else(|| {
-            bad(line_of("new_per_day"), format!("new_per_day must be 0 to 9999, not {n}"))
-        })?;
-        settings.new_per_day = Setting { value: n, origin: Origin::File(shown.clone()) };
+        let n = u32::try_from(n)
+            .ok()
+            .filter(|n| *n <= 9999)
+            .ok_or_else(|| {
+                bad(
+                    line_of("new_per_day"),
+                    format!("new_per_day must be 0 to 9999, not {n}"),
+                )
+            })?;
+        settings.new_per_day = Setting {
+            value: n,
+            origin: Origin::File(shown.clone()),
+        };
     }
     Ok(settings)
 }
@@ -147,10 +170,19 @@ mod tests {
     }
 
     #[rstest]
-    #[case("rollover_hour = 24\n", "config.toml:1: rollover_hour must be 0 to 23, not 24")]
-    #[case("\nnew_per_day = \"ten\"\n", "config.toml:2: invalid type: string \"ten\", expected i64")]
-    #[case("roll = 1\n", "config.toml:1: unknown field `roll`, expected `rollover_hour` or `new_per_day`")]
-    #[case("new_per_day = [\n", "config.toml:1: invalid array\nexpected `]`")]
+    #[case(
+        "rollover_hour = 24\n",
+        "config.toml:1: rollover_hour must be 0 to 23, not 24"
+    )]
+    #[case(
+        "\nnew_per_day = \"ten\"\n",
+        "config.toml:2: invalid type: string \"ten\", expected i64"
+    )]
+    #[case(
+        "roll = 1\n",
+        "config.toml:1: unknown field `roll`, expected `rollover_hour` or `new_per_day`"
+    )]
+    #[case("new_per_day = [\n", "config.toml:1: unclosed array, expected `]`")]
     fn malformed_files_name_the_line(#[case] text: &str, #[case] expected: &str) {
         assert_eq!(load_text(text).unwrap_err().to_string(), expected);
     }

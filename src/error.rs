@@ -55,7 +55,11 @@ pub enum Error {
     #[error(
         "{path}: written by a newer mastery (schema version {found}, this build knows up to {known}); upgrade mastery to open it"
     )]
-    SchemaTooNew { path: String, found: i64, known: i64 },
+    SchemaTooNew {
+        path: String,
+        found: i64,
+        known: i64,
+    },
 
     #[error("database error: {0}")]
     Sql(#[from] rusqlite::Error),

@@ -4,10 +4,10 @@
 use std::collections::VecDeque;
 use std::time::Instant;
 
-use crate::clock::{format_day, Clock, Day};
+use crate::clock::{Clock, Day, format_day};
 use crate::error::Result;
-use crate::prompt::{Prompter, Reply, ENTER};
-use crate::scheduler::{schedule, Grade};
+use crate::prompt::{ENTER, Prompter, Reply};
+use crate::scheduler::{Grade, schedule};
 use crate::store::{CardRow, DeckInfo, Recorded, ReviewKind, Store};
 
 #[derive(Debug, Clone, Default)]
@@ -94,17 +94,24 @@ enum Action {
     Interrupt,
 }
 
-pub const LEGEND: &str = "0 blackout · 1 wrong, familiar · 2 wrong, easy once seen · 3 hard · 4 hesitant · 5 perfect";
+pub const LEGEND: &str =
+    "0 blackout · 1 wrong, familiar · 2 wrong, easy once seen · 3 hard · 4 hesitant · 5 perfect";
 
 /// Runs one session over `queue` and returns what was done.
-pub fn run(store: &mut Store, clock: &Clock, prompter: &mut dyn Prompter, queue: Queue) -> Result<Summary> {
+pub fn run(
+    store: &mut Store,
+    clock: &Clock,
+    prompter: &mut dyn Prompter,
+    queue: Queue,
+) -> Result<Summary> {
     let today = clock.today();
     let (due_count, new_count) = (queue.due.len(), queue.new.len());
     let mut pending: VecDeque<CardRow> = queue.due.into_iter().chain(queue.new).collect();
     let mut history: Vec<Step> = Vec::new();
     let mut summary = Summary::default();
     if pending.is_empty() {
-        prompter.show("Nothing is due. Come back tomorrow, or quiz yourself with `mastery quiz`.")?;
+        prompter
+            .show("Nothing is due. Come back tomorrow, or quiz yourself with `mastery quiz`.")?;
         return Ok(summary);
     }
     let mut shown = 0usize;
@@ -117,11 +124,22 @@ pub fn run(store: &mut Store, clock: &Clock, prompter: &mut dyn Prompter, queue:
         ))?;
         prompter.show(&card.front)?;
         let started = Instant::now();
-        match prompter.key("[Enter/Space] reveal · [u] undo · [q] quit ", &format!("{ENTER}u"))? {
+        match prompter.key(
+            "[Enter/Space] reveal · [u] undo · [q] quit ",
+            &format!("{ENTER}u"),
+        )? {
             Reply::Key('u') => {
                 pending.push_front(card);
                 shown -= 1;
-                undo_step(store, clock, prompter, &mut history, &mut pending, &mut summary, &mut shown)?;
+                undo_step(
+                    store,
+                    clock,
+                    prompter,
+                    &mut history,
+                    &mut pending,
+                    &mut summary,
+                    &mut shown,
+                )?;
                 continue;
             }
             Reply::Key(_) | Reply::Text(_) => {}
@@ -153,7 +171,15 @@ pub fn run(store: &mut Store, clock: &Clock, prompter: &mut dyn Prompter, queue:
             Action::Undo => {
                 pending.push_front(card);
                 shown -= 1;
-                undo_step(store, clock, prompter, &mut history, &mut pending, &mut summary, &mut shown)?;
+                undo_step(
+                    store,
+                    clock,
+                    prompter,
+                    &mut history,
+                    &mut pending,
+                    &mut summary,
+                    &mut shown,
+                )?;
                 continue;
             }
             Action::Quit => break,
@@ -170,7 +196,11 @@ pub fn run(store: &mut Store, clock: &Clock, prompter: &mut dyn Prompter, queue:
             (true, true) => ReviewKind::New,
             (true, false) => ReviewKind::Review,
         };
-        let after = if scheduled { schedule(&before, grade, today) } else { before };
+        let after = if scheduled {
+            schedule(&before, grade, today)
+        } else {
+            before
+        };
         let review_id = store.record(&Recorded {
             card_id: card.id,
             grade: grade.value(),

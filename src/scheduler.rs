@@ -183,7 +183,11 @@ mod tests {
         let mut today = 100;
         for (q, want) in grades.iter().zip(expected) {
             state = schedule(&state, g(*q), today);
-            assert_eq!((state.reps, state.ease, state.interval, state.lapses), *want, "after grade {q}");
+            assert_eq!(
+                (state.reps, state.ease, state.interval, state.lapses),
+                *want,
+                "after grade {q}"
+            );
             assert_eq!(state.due, Some(today + i64::from(state.interval)));
             today += i64::from(state.interval);
         }
@@ -195,13 +199,22 @@ mod tests {
     #[case::exact_product(CardState { reps: 5, ease: 136, interval: 175, ..CardState::default() }, 4, 238)]
     #[case::just_over(CardState { reps: 5, ease: 136, interval: 176, ..CardState::default() }, 4, 240)]
     #[case::ease_updated_first(CardState { reps: 5, ease: 140, interval: 100, ..CardState::default() }, 3, 130)]
-    fn interval_uses_exact_integers(#[case] before: CardState, #[case] q: u8, #[case] interval: u32) {
+    fn interval_uses_exact_integers(
+        #[case] before: CardState,
+        #[case] q: u8,
+        #[case] interval: u32,
+    ) {
         assert_eq!(schedule(&before, g(q), 0).interval, interval);
     }
 
     #[test]
     fn interval_is_capped() {
-        let before = CardState { reps: 9, ease: 300, interval: MAX_INTERVAL, ..CardState::default() };
+        let before = CardState {
+            reps: 9,
+            ease: 300,
+            interval: MAX_INTERVAL,
+            ..CardState::default()
+        };
         assert_eq!(schedule(&before, g(5), 0).interval, MAX_INTERVAL);
     }
 

@@ -17,9 +17,19 @@ struct CardJson<'a> {
     source: String,
 }
 
-pub fn list(app: &App, deck: Option<String>, topic: Option<String>, search: Option<String>, as_json: bool) -> Result<()> {
+pub fn list(
+    app: &App,
+    deck: Option<String>,
+    topic: Option<String>,
+    search: Option<String>,
+    as_json: bool,
+) -> Result<()> {
     let (store, _) = app.open()?;
-    let cards = store.cards(&CardFilter { deck, topic, search })?;
+    let cards = store.cards(&CardFilter {
+        deck,
+        topic,
+        search,
+    })?;
     if as_json {
         let rows: Vec<CardJson<'_>> = cards
             .iter()
@@ -37,7 +47,13 @@ pub fn list(app: &App, deck: Option<String>, topic: Option<String>, search: Opti
     }
     let mut text = String::new();
     for c in &cards {
-        text.push_str(&format!("{}\t{}\t{}\t{}\n", c.key, c.deck_key, c.topic, c.source()));
+        text.push_str(&format!(
+            "{}\t{}\t{}\t{}\n",
+            c.key,
+            c.deck_key,
+            c.topic,
+            c.source()
+        ));
     }
     out(&text)
 }
@@ -68,7 +84,9 @@ struct ReviewJson {
 
 pub fn show(app: &App, key: &str, as_json: bool) -> Result<()> {
     let (store, _) = app.open()?;
-    let card = store.card_by_key(key)?.ok_or_else(|| Error::UnknownCard(key.to_string()))?;
+    let card = store
+        .card_by_key(key)?
+        .ok_or_else(|| Error::UnknownCard(key.to_string()))?;
     let reviews = store.card_reviews(card.id)?;
     let s = &card.state;
     if as_json {
@@ -87,7 +105,11 @@ pub fn show(app: &App, key: &str, as_json: bool) -> Result<()> {
             retired: card.retired,
             reviews: reviews
                 .into_iter()
-                .map(|r| ReviewJson { at: r.at, grade: r.grade, kind: r.kind })
+                .map(|r| ReviewJson {
+                    at: r.at,
+                    grade: r.grade,
+                    kind: r.kind,
+                })
                 .collect(),
         });
     }
@@ -103,7 +125,8 @@ pub fn show(app: &App, key: &str, as_json: bool) -> Result<()> {
         s.ease / 100,
         s.ease % 100,
         s.interval,
-        s.due.map_or_else(|| "never reviewed".to_string(), format_day),
+        s.due
+            .map_or_else(|| "never reviewed".to_string(), format_day),
         s.lapses,
         if card.retired { " · retired" } else { "" }
     );

@@ -5,9 +5,9 @@ use serde::Serialize;
 use super::{json, out};
 use crate::app::App;
 use crate::compile::parse_all;
+use crate::deck::Deck;
 use crate::deck::lint::{duplicate_ids, lint_all, lint_deck};
 use crate::deck::source::Source;
-use crate::deck::Deck;
 use crate::error::{Diag, Error, Result};
 
 #[derive(Serialize)]
@@ -34,7 +34,11 @@ pub fn run(app: &App, fix_ids: bool, as_json: bool) -> Result<()> {
     }
     let mut warnings: Vec<Diag> = Vec::new();
     for deck in &decks {
-        warnings.extend(lint_deck(deck).into_iter().filter(|w| !(fix_ids && w.message.contains("has no {#id}"))));
+        warnings.extend(
+            lint_deck(deck)
+                .into_iter()
+                .filter(|w| !(fix_ids && w.message.contains("has no {#id}"))),
+        );
     }
     warnings.extend(lint_all(&decks));
     let notes = decks.iter().map(|d| d.notes.len()).sum();
@@ -93,7 +97,10 @@ fn fix_deck_ids(deck: &Deck) -> Result<usize> {
 /// Writes beside the target and renames over it, so a crash leaves either
 /// the old file or the new one, never half of one.
 pub(crate) fn write_atomic(path: &Path, text: &str) -> Result<()> {
-    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
     let tmp = path.with_file_name(format!(".{name}.mastery-tmp-{}", std::process::id()));
     std::fs::write(&tmp, text).map_err(|e| Error::io(&tmp, e))?;
     if let Ok(meta) = std::fs::metadata(path) {

@@ -13,7 +13,7 @@ use serde::Serialize;
 use crate::app::App;
 use crate::cli::{Cli, Command};
 use crate::clock::format_day;
-use crate::compile::{compile, CompileReport};
+use crate::compile::{CompileReport, compile};
 use crate::error::{Error, Result};
 use crate::store::Store;
 
@@ -28,7 +28,12 @@ pub fn run(cli: Cli) -> Result<()> {
             print_compile(&report, json)
         }
         Command::Check { fix_ids, json } => check::run(&app, fix_ids, json),
-        Command::Cards { deck, topic, search, json } => cards::list(&app, deck, topic, search, json),
+        Command::Cards {
+            deck,
+            topic,
+            search,
+            json,
+        } => cards::list(&app, deck, topic, search, json),
         Command::Status { json } => status::status(&app, json),
         Command::Show { card, json } => cards::show(&app, &card, json),
         Command::Undo => status::undo(&app),
@@ -48,7 +53,10 @@ fn install_interrupt_handler() {
 /// Writes to stdout; a closed pipe ends output quietly.
 pub(crate) fn out(text: &str) -> Result<()> {
     let mut stdout = std::io::stdout().lock();
-    match stdout.write_all(text.as_bytes()).and_then(|_| stdout.flush()) {
+    match stdout
+        .write_all(text.as_bytes())
+        .and_then(|_| stdout.flush())
+    {
         Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(Error::Terminal {
             action: "write output",
             source: e,
@@ -58,7 +66,8 @@ pub(crate) fn out(text: &str) -> Result<()> {
 }
 
 pub(crate) fn json<T: Serialize>(value: &T) -> Result<()> {
-    let text = serde_json::to_string_pretty(value).map_err(|e| Error::Usage(format!("cannot encode JSON: {e}")))?;
+    let text = serde_json::to_string_pretty(value)
+        .map_err(|e| Error::Usage(format!("cannot encode JSON: {e}")))?;
     out(&format!("{text}\n"))
 }
 
@@ -68,16 +77,28 @@ fn print_compile(report: &CompileReport, as_json: bool) -> Result<()> {
     }
     let mut text = format!(
         "compiled {} decks: {} cards ({} added, {} updated, {} unchanged, {} carried over, {} retired)\n",
-        report.decks, report.cards, report.added, report.updated, report.unchanged, report.carried, report.retired
+        report.decks,
+        report.cards,
+        report.added,
+        report.updated,
+        report.unchanged,
+        report.carried,
+        report.retired
     );
     for (old, new) in &report.carried_notes {
         text.push_str(&format!("carried history: {old} → {new}\n"));
     }
     if report.pruned > 0 {
-        text.push_str(&format!("pruned {} retired cards and their history\n", report.pruned));
+        text.push_str(&format!(
+            "pruned {} retired cards and their history\n",
+            report.pruned
+        ));
     }
     if !report.warnings.is_empty() {
-        text.push_str(&format!("{} warnings (run `mastery check` to see them)\n", report.warnings.len()));
+        text.push_str(&format!(
+            "{} warnings (run `mastery check` to see them)\n",
+            report.warnings.len()
+        ));
     }
     out(&text)
 }

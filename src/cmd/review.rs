@@ -21,11 +21,15 @@ pub fn run(app: &App, args: &ReviewArgs) -> Result<()> {
     };
     let today = app.clock.today();
     let queue = review::build_queue(&store, today, &opts)?;
-    let mut prompter: Box<dyn Prompter> = if std::io::stdin().is_terminal() && std::io::stdout().is_terminal() {
-        Box::new(TermPrompter::new())
-    } else {
-        Box::new(LinePrompter::new(std::io::stdin().lock(), std::io::stdout()))
-    };
+    let mut prompter: Box<dyn Prompter> =
+        if std::io::stdin().is_terminal() && std::io::stdout().is_terminal() {
+            Box::new(TermPrompter::new())
+        } else {
+            Box::new(LinePrompter::new(
+                std::io::stdin().lock(),
+                std::io::stdout(),
+            ))
+        };
     let summary = review::run(&mut store, &app.clock, prompter.as_mut(), queue)?;
     prompter.show(&summary_text(&store, today, &summary)?)?;
     if summary.interrupted {
@@ -35,7 +39,11 @@ pub fn run(app: &App, args: &ReviewArgs) -> Result<()> {
 }
 
 /// Deck row ids for `--module`/`--deck`, or `None` for every deck.
-pub(crate) fn scope(store: &Store, module: Option<u8>, deck: Option<&str>) -> Result<Option<Vec<i64>>> {
+pub(crate) fn scope(
+    store: &Store,
+    module: Option<u8>,
+    deck: Option<&str>,
+) -> Result<Option<Vec<i64>>> {
     if module.is_none() && deck.is_none() {
         return Ok(None);
     }
@@ -48,15 +56,24 @@ pub(crate) fn scope(store: &Store, module: Option<u8>, deck: Option<&str>) -> Re
         .collect();
     if ids.is_empty() {
         return Err(match deck {
-            Some(k) => Error::Usage(format!("unknown deck id '{k}': list decks with `mastery status`")),
-            None => Error::Usage(format!("no deck belongs to module {}", module.unwrap_or_default())),
+            Some(k) => Error::Usage(format!(
+                "unknown deck id '{k}': list decks with `mastery status`"
+            )),
+            None => Error::Usage(format!(
+                "no deck belongs to module {}",
+                module.unwrap_or_default()
+            )),
         });
     }
     Ok(Some(ids))
 }
 
 fn summary_text(store: &Store, today: i64, s: &Summary) -> Result<String> {
-    let share = if s.reviewed == 0 { 0 } else { 100 * s.passed / s.reviewed };
+    let share = if s.reviewed == 0 {
+        0
+    } else {
+        100 * s.passed / s.reviewed
+    };
     let due_tomorrow = store.due_through(today + 1)?;
     let next = store.next_due_after(today)?;
     Ok(format!(

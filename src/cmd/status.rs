@@ -4,7 +4,7 @@ use super::{day_or_none, json, out};
 use crate::app::App;
 use crate::clock::format_day;
 use crate::error::{Error, Result};
-use crate::review::{build_queue, ReviewOptions};
+use crate::review::{ReviewOptions, build_queue};
 use crate::store::DeckStatus;
 
 #[derive(Serialize)]
@@ -35,7 +35,10 @@ pub fn status(app: &App, as_json: bool) -> Result<()> {
     let (store, _) = app.open()?;
     let today = app.clock.today();
     let rows = store.status(today)?;
-    let opts = ReviewOptions { new_per_day: app.settings.new_per_day.value, ..ReviewOptions::default() };
+    let opts = ReviewOptions {
+        new_per_day: app.settings.new_per_day.value,
+        ..ReviewOptions::default()
+    };
     let queue = build_queue(&store, today, &opts)?;
     let total = Totals {
         cards: rows.iter().map(|r| r.cards).sum(),
@@ -50,14 +53,22 @@ pub fn status(app: &App, as_json: bool) -> Result<()> {
             today: format_day(today),
             decks: rows
                 .into_iter()
-                .map(|s| DeckJson { next_due: s.next_due.map(format_day), status: DeckStatus { next_due: None, ..s } })
+                .map(|s| DeckJson {
+                    next_due: s.next_due.map(format_day),
+                    status: DeckStatus {
+                        next_due: None,
+                        ..s
+                    },
+                })
                 .collect(),
             total,
         });
     }
     let mut table = comfy_table::Table::new();
     table.load_style(comfy_table::presets::NOTHING);
-    table.set_header(["deck", "cards", "due", "unseen", "learned", "retired", "next due"]);
+    table.set_header([
+        "deck", "cards", "due", "unseen", "learned", "retired", "next due",
+    ]);
     for r in &rows {
         table.add_row([
             r.deck.clone(),
@@ -83,12 +94,17 @@ pub fn status(app: &App, as_json: bool) -> Result<()> {
 pub fn undo(app: &App) -> Result<()> {
     let (mut store, _) = app.open()?;
     let Some(id) = store.last_review()? else {
-        return Err(Error::Usage("nothing to undo: no grade has been given yet".into()));
+        return Err(Error::Usage(
+            "nothing to undo: no grade has been given yet".into(),
+        ));
     };
     let undone = store.undo_review(id, &app.clock.stamp())?;
     let card = store.card_by_id(undone.card_id)?;
     let key = card.as_ref().map_or("?", |c| c.key.as_str());
-    out(&format!("undone: grade {} ({}) of {key}\n", undone.grade, undone.kind))
+    out(&format!(
+        "undone: grade {} ({}) of {key}\n",
+        undone.grade, undone.kind
+    ))
 }
 
 pub fn config(app: &App) -> Result<()> {

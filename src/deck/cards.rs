@@ -39,7 +39,11 @@ pub fn cards_of(note: &Note) -> Vec<CardDraft> {
             tradeoffs,
             ..
         } => vec![
-            card("when", format!("When do you use the pattern “{title}”?"), when),
+            card(
+                "when",
+                format!("When do you use the pattern “{title}”?"),
+                when,
+            ),
             card("how", format!("How do you apply “{title}”?"), how),
             card(
                 "tradeoffs",
@@ -49,16 +53,14 @@ pub fn cards_of(note: &Note) -> Vec<CardDraft> {
             card("which", format!("Which pattern fits?\n\n{when}"), title),
         ],
         Content::Cloze { text, deletions } => (0..deletions.len())
-            .map(|i| {
-                card(
-                    &format!("c{}", i + 1),
-                    cloze_front(text, i),
-                    &deletions[i],
-                )
-            })
+            .map(|i| card(&format!("c{}", i + 1), cloze_front(text, i), &deletions[i]))
             .collect(),
         Content::Checklist(steps) => {
-            vec![card("steps", format!("List the steps, in order: {title}"), steps)]
+            vec![card(
+                "steps",
+                format!("List the steps, in order: {title}"),
+                steps,
+            )]
         }
     }
 }

@@ -55,7 +55,10 @@ pub fn lint_all(decks: &[Deck]) -> Vec<Diag> {
                     Some((path, line)) => out.push(Diag::new(
                         &deck.path,
                         note.line,
-                        format!("duplicate question '{}': also at {path}:{line}", first_line(&card.front)),
+                        format!(
+                            "duplicate question '{}': also at {path}:{line}",
+                            first_line(&card.front)
+                        ),
                     )),
                     None => {
                         fronts.insert(norm, (deck.path.clone(), note.line));
@@ -68,7 +71,11 @@ pub fn lint_all(decks: &[Deck]) -> Vec<Diag> {
     for deck in decks {
         for req in &deck.requires {
             if !keys.contains(req.as_str()) {
-                out.push(Diag::new(&deck.path, 1, format!("requires unknown deck '{req}'")));
+                out.push(Diag::new(
+                    &deck.path,
+                    1,
+                    format!("requires unknown deck '{req}'"),
+                ));
             }
         }
     }
@@ -86,7 +93,11 @@ pub fn duplicate_ids(decks: &[Deck]) -> Vec<Diag> {
     let mut note_keys: HashMap<&str, (&str, usize)> = HashMap::new();
     for deck in decks {
         if let Some(other) = deck_keys.insert(&deck.key, &deck.path) {
-            out.push(Diag::new(&deck.path, 1, format!("duplicate deck id '{}': also used by {other}", deck.key)));
+            out.push(Diag::new(
+                &deck.path,
+                1,
+                format!("duplicate deck id '{}': also used by {other}", deck.key),
+            ));
         }
         for note in &deck.notes {
             match note_keys.get(note.key.as_str()) {

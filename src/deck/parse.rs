@@ -3,7 +3,7 @@
 
 use serde::Deserialize;
 
-use super::{slug, Content, Deck, Note, NoteKind};
+use super::{Content, Deck, Note, NoteKind, slug};
 use crate::error::Diag;
 
 /// Decks are hand-written; anything bigger is a mistake, not a deck.
@@ -96,7 +96,10 @@ impl<'a> Parser<'a> {
         let (front, body_start) = self.front_matter();
         let key = front.id.clone().unwrap_or_else(|| default_key.to_string());
         if !valid_id(&key) {
-            self.error(1, format!("invalid deck id '{key}': use letters, digits, '-', '_', '.' and '/'"));
+            self.error(
+                1,
+                format!("invalid deck id '{key}': use letters, digits, '-', '_', '.' and '/'"),
+            );
         }
         let title = front.title.clone().unwrap_or_else(|| key.clone());
         let notes = self.notes(body_start, &key, &title);
@@ -121,8 +124,16 @@ impl<'a> Parser<'a> {
         if self.lines.first().map(|l| l.trim_end()) != Some("+++") {
             return (FrontMatter::default(), 0);
         }
-        let Some(close) = self.lines.iter().skip(1).position(|l| l.trim_end() == "+++") else {
-            self.error(1, "front matter opened with '+++' is never closed: add a '+++' line after it");
+        let Some(close) = self
+            .lines
+            .iter()
+            .skip(1)
+            .position(|l| l.trim_end() == "+++")
+        else {
+            self.error(
+                1,
+                "front matter opened with '+++' is never closed: add a '+++' line after it",
+            );
             return (FrontMatter::default(), self.lines.len());
         };
         let close = close + 1;
@@ -165,7 +176,11 @@ impl<'a> Parser<'a> {
                     other => other,
                 };
             }
-            let level = if fence.is_none() { heading_level(line) } else { None };
+            let level = if fence.is_none() {
+                heading_level(line)
+            } else {
+                None
+            };
             match level {
                 Some((1, text)) | Some((2, text)) => {
                     if let Some(h) = current.take() {
@@ -191,7 +206,10 @@ impl<'a> Parser<'a> {
         let (rest, id) = match split_id(h.text) {
             Ok(parts) => parts,
             Err(bad) => {
-                self.error(h.line, format!("invalid note id '{bad}': use letters, digits, '-', '_', '.' and '/'"));
+                self.error(
+                    h.line,
+                    format!("invalid note id '{bad}': use letters, digits, '-', '_', '.' and '/'"),
+                );
                 return None;
             }
         };
@@ -205,7 +223,10 @@ impl<'a> Parser<'a> {
         let Some(kind) = NoteKind::from_name(kind_name.trim()) else {
             self.error(
                 h.line,
-                format!("unknown note kind '{}': expected Q, Concept, Pattern, Cloze or Checklist", kind_name.trim()),
+                format!(
+                    "unknown note kind '{}': expected Q, Concept, Pattern, Cloze or Checklist",
+                    kind_name.trim()
+                ),
             );
             return None;
         };
@@ -231,9 +252,19 @@ impl<'a> Parser<'a> {
         })
     }
 
-    fn content(&mut self, kind: NoteKind, title: &str, text: &str, first: usize, line: usize) -> Option<Content> {
+    fn content(
+        &mut self,
+        kind: NoteKind,
+        title: &str,
+        text: &str,
+        first: usize,
+        line: usize,
+    ) -> Option<Content> {
         if text.is_empty() {
-            self.error(line, format!("empty answer for '{title}': write the answer below the heading"));
+            self.error(
+                line,
+                format!("empty answer for '{title}': write the answer below the heading"),
+            );
             return None;
         }
         match kind {
@@ -245,7 +276,12 @@ impl<'a> Parser<'a> {
                 if text.lines().any(is_list_item) {
                     Some(Content::Checklist(text.to_string()))
                 } else {
-                    self.error(line, format!("checklist '{title}' has no steps: write them as '- step' or '1. step'"));
+                    self.error(
+                        line,
+                        format!(
+                            "checklist '{title}' has no steps: write them as '- step' or '1. step'"
+                        ),
+                    );
                     None
                 }
             }
@@ -266,7 +302,10 @@ impl<'a> Parser<'a> {
             let field = if fence { None } else { field_start(l, &FIELDS) };
             if let Some((f, rest)) = field {
                 if values[f].is_some() {
-                    self.error(number, format!("'{}:' appears twice in pattern '{title}'", FIELDS[f]));
+                    self.error(
+                        number,
+                        format!("'{}:' appears twice in pattern '{title}'", FIELDS[f]),
+                    );
                     ok = false;
                 }
                 values[f] = Some((number, vec![rest]));
@@ -276,7 +315,10 @@ impl<'a> Parser<'a> {
                     v.push(l);
                 }
             } else if !l.trim().is_empty() {
-                self.error(number, format!("text before the first field of pattern '{title}': start with 'When:'"));
+                self.error(
+                    number,
+                    format!("text before the first field of pattern '{title}': start with 'When:'"),
+                );
                 ok = false;
                 current = None;
             }
@@ -287,13 +329,19 @@ impl<'a> Parser<'a> {
                 Some((at, lines)) => {
                     let (joined, _) = trim_block(lines, *at);
                     if joined.is_empty() {
-                        self.error(*at, format!("empty '{}:' field in pattern '{title}'", FIELDS[f]));
+                        self.error(
+                            *at,
+                            format!("empty '{}:' field in pattern '{title}'", FIELDS[f]),
+                        );
                         ok = false;
                     }
                     out[f] = Some(joined);
                 }
                 None if f < 3 => {
-                    self.error(line, format!("pattern '{title}' is missing its '{}:' field", FIELDS[f]));
+                    self.error(
+                        line,
+                        format!("pattern '{title}' is missing its '{}:' field", FIELDS[f]),
+                    );
                     ok = false;
                 }
                 None => {}
@@ -302,7 +350,12 @@ impl<'a> Parser<'a> {
         let [Some(when), Some(how), Some(tradeoffs), example] = out else {
             return None;
         };
-        ok.then_some(Content::Pattern { when, how, tradeoffs, example })
+        ok.then_some(Content::Pattern {
+            when,
+            how,
+            tradeoffs,
+            example,
+        })
     }
 
     fn cloze(&mut self, title: &str, text: &str, first: usize, line: usize) -> Option<Content> {
@@ -323,7 +376,10 @@ impl<'a> Parser<'a> {
                         rest = &after[close + 2..];
                     }
                     None => {
-                        self.error(first + i, "'{{' without its '}}': close the deletion on the same line");
+                        self.error(
+                            first + i,
+                            "'{{' without its '}}': close the deletion on the same line",
+                        );
                         ok = false;
                         break;
                     }
@@ -331,10 +387,16 @@ impl<'a> Parser<'a> {
             }
         }
         if deletions.is_empty() && ok {
-            self.error(line, format!("cloze '{title}' has no deletions: mark them as {{{{text}}}}"));
+            self.error(
+                line,
+                format!("cloze '{title}' has no deletions: mark them as {{{{text}}}}"),
+            );
             ok = false;
         }
-        ok.then(|| Content::Cloze { text: text.to_string(), deletions })
+        ok.then(|| Content::Cloze {
+            text: text.to_string(),
+            deletions,
+        })
     }
 }
 
@@ -376,9 +438,10 @@ fn field_start<'l>(line: &'l str, fields: &[&str]) -> Option<(usize, &'l str)> {
     let (name, rest) = line.split_once(':')?;
     let name = name.trim();
     let index = fields.iter().position(|f| {
-        f.eq_ignore_ascii_case(name) || (f == &"Trade-offs" && name.eq_ignore_ascii_case("Tradeoffs"))
+        f.eq_ignore_ascii_case(name)
+            || (f == &"Trade-offs" && name.eq_ignore_ascii_case("Tradeoffs"))
     })?;
-    Some((index, rest))
+    Some((index, rest.trim_start()))
 }
 
 /// Splits a trailing `{#id}` from a heading's text.
@@ -425,7 +488,11 @@ mod tests {
     }
 
     fn errors(text: &str) -> Vec<String> {
-        parse(text).unwrap_err().iter().map(ToString::to_string).collect()
+        parse(text)
+            .unwrap_err()
+            .iter()
+            .map(ToString::to_string)
+            .collect()
     }
 
     #[test]
@@ -437,7 +504,11 @@ mod tests {
         assert_eq!(deck.title, "T");
         assert_eq!(deck.module, Some(3));
         assert_eq!(deck.requires, vec!["a"]);
-        let kinds: Vec<_> = deck.notes.iter().map(|n| (n.kind, n.key.as_str(), n.topic.as_str(), n.line)).collect();
+        let kinds: Vec<_> = deck
+            .notes
+            .iter()
+            .map(|n| (n.kind, n.key.as_str(), n.topic.as_str(), n.line))
+            .collect();
         assert_eq!(
             kinds,
             vec![
@@ -459,7 +530,10 @@ mod tests {
         );
         assert_eq!(
             deck.notes[3].content,
-            Content::Cloze { text: "Exit code {{2}} blocks; {{0}} passes.".into(), deletions: vec!["2".into(), "0".into()] }
+            Content::Cloze {
+                text: "Exit code {{2}} blocks; {{0}} passes.".into(),
+                deletions: vec!["2".into(), "0".into()]
+            }
         );
     }
 
@@ -478,21 +552,60 @@ mod tests {
     }
 
     #[rstest]
-    #[case::unclosed_front("+++\ntitle = \"x\"\n## Q: a {#a}\nb\n", "d.md:1: front matter opened with '+++' is never closed: add a '+++' line after it")]
-    #[case::bad_toml_type("+++\ntitle = \"x\"\nmodule = \"four\"\n+++\n", "d.md:3: front matter: invalid type: string \"four\", expected i64")]
-    #[case::unknown_key("+++\nmodul = 4\n+++\n", "d.md:2: front matter: unknown field `modul`, expected one of `id`, `title`, `module`, `category`, `requires`, `tags`")]
+    #[case::unclosed_front(
+        "+++\ntitle = \"x\"\n## Q: a {#a}\nb\n",
+        "d.md:1: front matter opened with '+++' is never closed: add a '+++' line after it"
+    )]
+    #[case::bad_toml_type(
+        "+++\ntitle = \"x\"\nmodule = \"four\"\n+++\n",
+        "d.md:3: front matter: invalid type: string \"four\", expected i64"
+    )]
+    #[case::unknown_key(
+        "+++\nmodul = 4\n+++\n",
+        "d.md:2: front matter: unknown field `modul`, expected one of `id`, `title`, `module`, `category`, `requires`, `tags`"
+    )]
     #[case::module_range("+++\nmodule = 9\n+++\n", "d.md:2: module must be 1 to 8, not 9")]
-    #[case::unknown_kind("# T\n## Quiz: a {#a}\nb\n", "d.md:2: unknown note kind 'Quiz': expected Q, Concept, Pattern, Cloze or Checklist")]
-    #[case::not_a_note("## Overview\ntext\n", "d.md:1: '## Overview' is not a note: write '## Q: …', '## Concept: …', '## Pattern: …', '## Cloze: …' or '## Checklist: …' (topics use '#')")]
-    #[case::empty_answer("## Q: a {#a}\n\n\n## Q: b {#b}\nc\n", "d.md:1: empty answer for 'a': write the answer below the heading")]
-    #[case::missing_field("## Pattern: P {#p}\nWhen: w\nHow: h\n", "d.md:1: pattern 'P' is missing its 'Trade-offs:' field")]
-    #[case::empty_field("## Pattern: P {#p}\nWhen: w\nHow:\nTrade-offs: t\n", "d.md:3: empty 'How:' field in pattern 'P'")]
-    #[case::text_before_field("## Pattern: P {#p}\nintro\nWhen: w\nHow: h\nTrade-offs: t\n", "d.md:2: text before the first field of pattern 'P': start with 'When:'")]
-    #[case::unclosed_cloze("## Cloze: C {#c}\nfirst line\nexit {{2 blocks\n", "d.md:3: '{{' without its '}}': close the deletion on the same line")]
-    #[case::cloze_without_deletion("## Cloze: C {#c}\nno blanks\n", "d.md:1: cloze 'C' has no deletions: mark them as {{text}}")]
+    #[case::unknown_kind(
+        "# T\n## Quiz: a {#a}\nb\n",
+        "d.md:2: unknown note kind 'Quiz': expected Q, Concept, Pattern, Cloze or Checklist"
+    )]
+    #[case::not_a_note(
+        "## Overview\ntext\n",
+        "d.md:1: '## Overview' is not a note: write '## Q: …', '## Concept: …', '## Pattern: …', '## Cloze: …' or '## Checklist: …' (topics use '#')"
+    )]
+    #[case::empty_answer(
+        "## Q: a {#a}\n\n\n## Q: b {#b}\nc\n",
+        "d.md:1: empty answer for 'a': write the answer below the heading"
+    )]
+    #[case::missing_field(
+        "## Pattern: P {#p}\nWhen: w\nHow: h\n",
+        "d.md:1: pattern 'P' is missing its 'Trade-offs:' field"
+    )]
+    #[case::empty_field(
+        "## Pattern: P {#p}\nWhen: w\nHow:\nTrade-offs: t\n",
+        "d.md:3: empty 'How:' field in pattern 'P'"
+    )]
+    #[case::text_before_field(
+        "## Pattern: P {#p}\nintro\nWhen: w\nHow: h\nTrade-offs: t\n",
+        "d.md:2: text before the first field of pattern 'P': start with 'When:'"
+    )]
+    #[case::unclosed_cloze(
+        "## Cloze: C {#c}\nfirst line\nexit {{2 blocks\n",
+        "d.md:3: '{{' without its '}}': close the deletion on the same line"
+    )]
+    #[case::cloze_without_deletion(
+        "## Cloze: C {#c}\nno blanks\n",
+        "d.md:1: cloze 'C' has no deletions: mark them as {{text}}"
+    )]
     #[case::empty_deletion("## Cloze: C {#c}\na {{ }} b\n", "d.md:2: empty cloze deletion '{{}}'")]
-    #[case::checklist_without_steps("## Checklist: L {#l}\njust prose\n", "d.md:1: checklist 'L' has no steps: write them as '- step' or '1. step'")]
-    #[case::bad_id("## Q: a {#has space}\nb\n", "d.md:1: invalid note id 'has space': use letters, digits, '-', '_', '.' and '/'")]
+    #[case::checklist_without_steps(
+        "## Checklist: L {#l}\njust prose\n",
+        "d.md:1: checklist 'L' has no steps: write them as '- step' or '1. step'"
+    )]
+    #[case::bad_id(
+        "## Q: a {#has space}\nb\n",
+        "d.md:1: invalid note id 'has space': use letters, digits, '-', '_', '.' and '/'"
+    )]
     #[case::no_title("## Q: {#a}\nb\n", "d.md:1: Q note has no title")]
     fn errors_name_their_line(#[case] text: &str, #[case] expected: &str) {
         assert_eq!(errors(text), vec![expected.to_string()]);

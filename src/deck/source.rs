@@ -46,7 +46,10 @@ enum Origin {
 impl DeckFile {
     /// The deck id a file gets when its front matter sets none.
     pub fn default_key(&self) -> String {
-        self.rel.strip_suffix(".md").unwrap_or(&self.rel).to_string()
+        self.rel
+            .strip_suffix(".md")
+            .unwrap_or(&self.rel)
+            .to_string()
     }
 
     pub fn read(&self) -> Result<Vec<u8>, Diag> {
@@ -121,7 +124,13 @@ pub fn list(source: &Source) -> Result<(Vec<DeckFile>, Vec<Diag>)> {
 
 const MAX_DEPTH: usize = 16;
 
-fn walk(root: &Path, dir: &Path, depth: usize, files: &mut Vec<DeckFile>, diags: &mut Vec<Diag>) -> Result<()> {
+fn walk(
+    root: &Path,
+    dir: &Path,
+    depth: usize,
+    files: &mut Vec<DeckFile>,
+    diags: &mut Vec<Diag>,
+) -> Result<()> {
     let entries = std::fs::read_dir(dir).map_err(|e| Error::io(dir, e))?;
     for entry in entries {
         let entry = entry.map_err(|e| Error::io(dir, e))?;
@@ -140,7 +149,11 @@ fn walk(root: &Path, dir: &Path, depth: usize, files: &mut Vec<DeckFile>, diags:
                     } else {
                         e.to_string()
                     };
-                    diags.push(Diag::new(&shown, 0, format!("cannot read deck file: {why}")));
+                    diags.push(Diag::new(
+                        &shown,
+                        0,
+                        format!("cannot read deck file: {why}"),
+                    ));
                 }
                 continue;
             }
@@ -150,7 +163,10 @@ fn walk(root: &Path, dir: &Path, depth: usize, files: &mut Vec<DeckFile>, diags:
                 walk(root, &path, depth + 1, files, diags)?;
             }
         } else if is_deck_name(&name) {
-            let rel = path.strip_prefix(root).map(display).unwrap_or_else(|_| shown.clone());
+            let rel = path
+                .strip_prefix(root)
+                .map(display)
+                .unwrap_or_else(|_| shown.clone());
             let mtime_ns = meta
                 .modified()
                 .ok()

@@ -1,6 +1,6 @@
 use std::io::{BufRead, Write};
 
-use super::{refusal, Prompter, Reply, ENTER};
+use super::{ENTER, Prompter, Reply, refusal};
 use crate::error::{Error, Result};
 
 /// Reads one line per prompt: what scripts and tests drive.
@@ -15,7 +15,9 @@ impl<R: BufRead, W: Write> LinePrompter<R, W> {
     }
 
     fn read(&mut self, prompt: &str) -> Result<Option<String>> {
-        write!(self.output, "{prompt} ").and_then(|_| self.output.flush()).map_err(out_err)?;
+        write!(self.output, "{prompt} ")
+            .and_then(|_| self.output.flush())
+            .map_err(out_err)?;
         let mut buf = String::new();
         match self.input.read_line(&mut buf) {
             Ok(0) => {
@@ -28,13 +30,19 @@ impl<R: BufRead, W: Write> LinePrompter<R, W> {
                 Ok(Some(buf.trim_end_matches(['\n', '\r']).to_string()))
             }
             Err(e) if e.kind() == std::io::ErrorKind::Interrupted => Err(Error::Interrupted),
-            Err(e) => Err(Error::Terminal { action: "read input", source: e }),
+            Err(e) => Err(Error::Terminal {
+                action: "read input",
+                source: e,
+            }),
         }
     }
 }
 
 fn out_err(e: std::io::Error) -> Error {
-    Error::Terminal { action: "write output", source: e }
+    Error::Terminal {
+        action: "write output",
+        source: e,
+    }
 }
 
 impl<R: BufRead, W: Write> Prompter for LinePrompter<R, W> {
@@ -102,12 +110,18 @@ mod tests {
         assert_eq!(replies, vec![Reply::Key('3'), Reply::Quit]);
         assert!(out.contains("'6' is not a grade: use 0 to 5"), "{out}");
         assert!(out.contains("'-1' is not a grade: use 0 to 5"), "{out}");
-        assert!(out.contains("'x' is not valid here: use 0, 1, 2, 3, 4, 5, u or q"), "{out}");
+        assert!(
+            out.contains("'x' is not valid here: use 0, 1, 2, 3, 4, 5, u or q"),
+            "{out}"
+        );
     }
 
     #[test]
     fn any_line_reveals_and_q_quits() {
         let (replies, _) = run("\nanything\nq\n", "\nuq");
-        assert_eq!(replies, vec![Reply::Key(ENTER), Reply::Key(ENTER), Reply::Quit]);
+        assert_eq!(
+            replies,
+            vec![Reply::Key(ENTER), Reply::Key(ENTER), Reply::Quit]
+        );
     }
 }

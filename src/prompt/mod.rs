@@ -41,10 +41,20 @@ pub fn refusal(input: &str, keys: &str) -> String {
     let names: Vec<String> = keys
         .chars()
         .filter(|c| *c != 'q')
-        .map(|c| if c == ENTER { "Enter".to_string() } else { c.to_string() })
+        .map(|c| {
+            if c == ENTER {
+                "Enter".to_string()
+            } else {
+                c.to_string()
+            }
+        })
         .collect();
     if keys.contains('0') && keys.contains('5') && input.trim().parse::<i64>().is_ok() {
         return format!("'{}' is not a grade: use 0 to 5", input.trim());
     }
-    format!("'{}' is not valid here: use {} or q", input.trim(), names.join(", "))
+    format!(
+        "'{}' is not valid here: use {} or q",
+        input.trim(),
+        names.join(", ")
+    )
 }

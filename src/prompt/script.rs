@@ -22,7 +22,11 @@ impl ScriptedPrompter {
 
     /// Replies from a compact script: each char is a key; `q` quits.
     pub fn keys(script: &str) -> Self {
-        Self::new(script.chars().map(|c| if c == 'q' { Reply::Quit } else { Reply::Key(c) }))
+        Self::new(
+            script
+                .chars()
+                .map(|c| if c == 'q' { Reply::Quit } else { Reply::Key(c) }),
+        )
     }
 
     pub fn output(&self) -> String {

@@ -1,6 +1,6 @@
 use dialoguer::console::{Key, Term};
 
-use super::{Prompter, Reply, ENTER};
+use super::{ENTER, Prompter, Reply};
 use crate::error::{Error, Result};
 
 /// Single-key prompts on a real terminal.
@@ -10,7 +10,9 @@ pub struct TermPrompter {
 
 impl TermPrompter {
     pub fn new() -> Self {
-        TermPrompter { term: Term::stdout() }
+        TermPrompter {
+            term: Term::stdout(),
+        }
     }
 }
 
@@ -32,11 +34,15 @@ fn term_err(action: &'static str) -> impl Fn(std::io::Error) -> Error {
 
 impl Prompter for TermPrompter {
     fn show(&mut self, text: &str) -> Result<()> {
-        self.term.write_line(text).map_err(term_err("write to the terminal"))
+        self.term
+            .write_line(text)
+            .map_err(term_err("write to the terminal"))
     }
 
     fn key(&mut self, prompt: &str, keys: &str) -> Result<Reply> {
-        self.term.write_str(prompt).map_err(term_err("write to the terminal"))?;
+        self.term
+            .write_str(prompt)
+            .map_err(term_err("write to the terminal"))?;
         let reply = loop {
             let key = match self.term.read_key() {
                 Ok(k) => k,
@@ -56,7 +62,9 @@ impl Prompter for TermPrompter {
                 _ => {}
             }
         };
-        self.term.write_line("").map_err(term_err("write to the terminal"))?;
+        self.term
+            .write_line("")
+            .map_err(term_err("write to the terminal"))?;
         Ok(reply)
     }
 
@@ -68,8 +76,12 @@ impl Prompter for TermPrompter {
         match input {
             Ok(text) if text.trim().eq_ignore_ascii_case("q") => Ok(Reply::Quit),
             Ok(text) => Ok(Reply::Text(text)),
-            Err(dialoguer::Error::IO(e)) if e.kind() == std::io::ErrorKind::Interrupted => Ok(Reply::Interrupt),
-            Err(dialoguer::Error::IO(e)) if e.kind() == std::io::ErrorKind::UnexpectedEof => Ok(Reply::Quit),
+            Err(dialoguer::Error::IO(e)) if e.kind() == std::io::ErrorKind::Interrupted => {
+                Ok(Reply::Interrupt)
+            }
+            Err(dialoguer::Error::IO(e)) if e.kind() == std::io::ErrorKind::UnexpectedEof => {
+                Ok(Reply::Quit)
+            }
             Err(dialoguer::Error::IO(e)) => Err(term_err("read a line")(e)),
         }
     }

@@ -1,6 +1,6 @@
 //! The writes of one compile, all inside one transaction.
 
-use rusqlite::{params, OptionalExtension, Transaction};
+use rusqlite::{OptionalExtension, Transaction, params};
 
 use super::Store;
 use crate::deck::{CardDraft, Deck, Note};
@@ -87,7 +87,9 @@ impl Store {
 
     pub fn begin_compile(&mut self) -> Result<CompileTx<'_>> {
         Ok(CompileTx {
-            tx: self.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?,
+            tx: self
+                .conn
+                .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?,
         })
     }
 }
@@ -131,12 +133,14 @@ impl CompileTx<'_> {
 
     /// Retires a deck whose file is gone, with all its notes and cards.
     pub fn retire_deck(&self, id: i64) -> Result<usize> {
-        self.tx.execute("UPDATE deck SET retired = 1 WHERE id = ?1", [id])?;
+        self.tx
+            .execute("UPDATE deck SET retired = 1 WHERE id = ?1", [id])?;
         self.tx
             .execute("UPDATE note SET retired = 1 WHERE deck_id = ?1", [id])?;
-        Ok(self
-            .tx
-            .execute("UPDATE card SET retired = 1 WHERE deck_id = ?1 AND retired = 0", [id])?)
+        Ok(self.tx.execute(
+            "UPDATE card SET retired = 1 WHERE deck_id = ?1 AND retired = 0",
+            [id],
+        )?)
     }
 
     fn note_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<NoteRow> {
@@ -195,7 +199,9 @@ impl CompileTx<'_> {
     /// Renames a note's cards after a similarity carry-over: `old/gen` → `new/gen`.
     pub fn rekey_cards(&self, note_id: i64, old_key: &str, new_key: &str) -> Result<()> {
         let cards = self.note_cards(note_id)?;
-        let mut stmt = self.tx.prepare_cached("UPDATE card SET key = ?2 WHERE id = ?1")?;
+        let mut stmt = self
+            .tx
+            .prepare_cached("UPDATE card SET key = ?2 WHERE id = ?1")?;
         for card in cards {
             let renamed = if card.key == old_key {
                 new_key.to_string()
@@ -210,16 +216,18 @@ impl CompileTx<'_> {
     }
 
     pub fn retire_note(&self, id: i64) -> Result<usize> {
-        self.tx.execute("UPDATE note SET retired = 1 WHERE id = ?1", [id])?;
-        Ok(self
-            .tx
-            .execute("UPDATE card SET retired = 1 WHERE note_id = ?1 AND retired = 0", [id])?)
+        self.tx
+            .execute("UPDATE note SET retired = 1 WHERE id = ?1", [id])?;
+        Ok(self.tx.execute(
+            "UPDATE card SET retired = 1 WHERE note_id = ?1 AND retired = 0",
+            [id],
+        )?)
     }
 
     pub fn note_cards(&self, note_id: i64) -> Result<Vec<StoredCard>> {
-        let mut stmt = self
-            .tx
-            .prepare_cached("SELECT id, key, front, back, pos, retired FROM card WHERE note_id = ?1")?;
+        let mut stmt = self.tx.prepare_cached(
+            "SELECT id, key, front, back, pos, retired FROM card WHERE note_id = ?1",
+        )?;
         let rows = stmt.query_map([note_id], |r| {
             Ok(StoredCard {
                 id: r.get(0)?,
@@ -233,7 +241,13 @@ impl CompileTx<'_> {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
-    pub fn insert_card(&self, note_id: i64, deck_id: i64, pos: i64, card: &CardDraft) -> Result<()> {
+    pub fn insert_card(
+        &self,
+        note_id: i64,
+        deck_id: i64,
+        pos: i64,
+        card: &CardDraft,
+    ) -> Result<()> {
         self.tx
             .prepare_cached(
                 "INSERT INTO card (key, note_id, deck_id, gen, pos, front, back) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
@@ -252,7 +266,8 @@ impl CompileTx<'_> {
     }
 
     pub fn retire_card(&self, id: i64) -> Result<()> {
-        self.tx.execute("UPDATE card SET retired = 1 WHERE id = ?1", [id])?;
+        self.tx
+            .execute("UPDATE card SET retired = 1 WHERE id = ?1", [id])?;
         Ok(())
     }
 
@@ -260,9 +275,15 @@ impl CompileTx<'_> {
     pub fn prune(&self) -> Result<usize> {
         let retired = "SELECT id FROM card WHERE retired = 1";
         self.tx.execute(&format!("DELETE FROM undo WHERE review_id IN (SELECT id FROM review WHERE card_id IN ({retired}))"), [])?;
-        self.tx.execute(&format!("DELETE FROM review WHERE card_id IN ({retired})"), [])?;
+        self.tx.execute(
+            &format!("DELETE FROM review WHERE card_id IN ({retired})"),
+            [],
+        )?;
         let cards = self.tx.execute("DELETE FROM card WHERE retired = 1", [])?;
-        self.tx.execute("DELETE FROM note WHERE retired = 1 AND id NOT IN (SELECT note_id FROM card)", [])?;
+        self.tx.execute(
+            "DELETE FROM note WHERE retired = 1 AND id NOT IN (SELECT note_id FROM card)",
+            [],
+        )?;
         self.tx.execute(
             "DELETE FROM deck WHERE retired = 1 AND id NOT IN (SELECT deck_id FROM card) AND id NOT IN (SELECT deck_id FROM note)",
             [],
@@ -273,6 +294,8 @@ impl CompileTx<'_> {
     pub fn active_cards(&self) -> Result<i64> {
         Ok(self
             .tx
-            .query_row("SELECT count(*) FROM card WHERE retired = 0", [], |r| r.get(0))?)
+            .query_row("SELECT count(*) FROM card WHERE retired = 0", [], |r| {
+                r.get(0)
+            })?)
     }
 }

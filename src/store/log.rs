@@ -1,7 +1,7 @@
 //! The review log: each grade is one transaction that appends a row and
 //! moves the card; an undo appends to `undo` and puts the card back.
 
-use rusqlite::{params, OptionalExtension};
+use rusqlite::{OptionalExtension, params};
 
 use super::Store;
 use crate::clock::Day;
@@ -51,7 +51,9 @@ pub struct UndoneReview {
 impl Store {
     /// Appends a grade and applies its state, committed before returning.
     pub fn record(&mut self, r: &Recorded<'_>) -> Result<i64> {
-        let tx = self.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         let (b, a) = (&r.before, &r.after);
         let id: i64 = tx
             .prepare_cached(
@@ -90,7 +92,9 @@ impl Store {
 
     /// Undoes one grade: the card gets back the exact state it had before.
     pub fn undo_review(&mut self, review_id: i64, at: &str) -> Result<UndoneReview> {
-        let tx = self.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         let found = tx
             .query_row(
                 "SELECT card_id, grade, kind, b_reps, b_ease, b_interval, b_due, b_lapses, b_last_grade, b_last_day,
@@ -123,12 +127,17 @@ impl Store {
             return Err(Error::Usage(format!("no review {review_id} to undo")));
         };
         if already {
-            return Err(Error::Usage(format!("review {review_id} was already undone")));
+            return Err(Error::Usage(format!(
+                "review {review_id} was already undone"
+            )));
         }
         if undone.kind != ReviewKind::Drill.as_str() {
             set_state(&tx, undone.card_id, &before)?;
         }
-        tx.execute("INSERT INTO undo (review_id, at) VALUES (?1, ?2)", params![review_id, at])?;
+        tx.execute(
+            "INSERT INTO undo (review_id, at) VALUES (?1, ?2)",
+            params![review_id, at],
+        )?;
         tx.commit()?;
         Ok(undone)
     }

@@ -14,7 +14,7 @@ use crate::error::{Error, Result};
 
 pub use compile::{CompileTx, DeckPrint, NoteRow, StoredCard};
 pub use log::{Recorded, ReviewKind, UndoneReview};
-pub use query::{CardRow, CardFilter, DeckInfo, DeckStatus, ReviewEntry};
+pub use query::{CardFilter, CardRow, DeckInfo, DeckStatus, ReviewEntry};
 
 const SCHEMA: &str = include_str!("../../schema.sql");
 /// 'mast' in ASCII: tells our databases from other applications'.
@@ -23,7 +23,7 @@ const APPLICATION_ID: i64 = 0x6d61_7374;
 /// The migration blocks of `schema.sql`, in order; block N upgrades N-1 to N.
 fn migrations() -> Vec<&'static str> {
     SCHEMA
-        .split("-- migration: ")
+        .split("\n-- migration: ")
         .skip(1)
         .map(|block| block.split_once('\n').map_or("", |(_, sql)| sql))
         .collect()
@@ -57,7 +57,8 @@ impl Store {
         } else if std::fs::metadata(path).map(|m| m.len()).unwrap_or(0) == 0 {
             return Err(Error::Database {
                 path: shown,
-                message: "is an empty file, not a mastery database: remove it or pass another --db".into(),
+                message: "is an empty file, not a mastery database: remove it or pass another --db"
+                    .into(),
             });
         }
         let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
@@ -65,7 +66,10 @@ impl Store {
             path: shown.clone(),
             message: format!("cannot open: {e}"),
         })?;
-        let mut store = Store { conn, path: path.to_path_buf() };
+        let mut store = Store {
+            conn,
+            path: path.to_path_buf(),
+        };
         store.setup(created)?;
         Ok(store)
     }
@@ -77,7 +81,9 @@ impl Store {
     fn not_ours(&self, e: impl std::fmt::Display) -> Error {
         Error::Database {
             path: self.path.display().to_string(),
-            message: format!("is not a readable mastery database ({e}): restore a backup or pass another --db"),
+            message: format!(
+                "is not a readable mastery database ({e}): restore a backup or pass another --db"
+            ),
         }
     }
 
@@ -176,7 +182,10 @@ mod tests {
         let path = dir.path().join("sub/m.db");
         drop(Store::open(&path).unwrap());
         let store = Store::open(&path).unwrap();
-        let v: i64 = store.conn.query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
+        let v: i64 = store
+            .conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .unwrap();
         assert_eq!(v, latest_version());
     }
 }

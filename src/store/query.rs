@@ -1,7 +1,7 @@
 //! Read-only queries. Due state lives on the card row and is indexed, so no
 //! query here scans the review log to find what is due.
 
-use rusqlite::{params, OptionalExtension, Row};
+use rusqlite::{OptionalExtension, Row, params};
 
 use super::Store;
 use crate::clock::Day;
@@ -125,7 +125,12 @@ impl Store {
     }
 
     /// Cards due on or before `today`, most overdue first.
-    pub fn due_cards(&self, today: Day, decks: Option<&[i64]>, limit: usize) -> Result<Vec<CardRow>> {
+    pub fn due_cards(
+        &self,
+        today: Day,
+        decks: Option<&[i64]>,
+        limit: usize,
+    ) -> Result<Vec<CardRow>> {
         let mut stmt = self.conn.prepare_cached(&format!(
             "{CARD_SELECT} WHERE c.retired = 0 AND c.due IS NOT NULL AND c.due <= ?1
                AND (?2 IS NULL OR c.deck_id IN (SELECT value FROM json_each(?2)))
@@ -194,7 +199,9 @@ impl Store {
     pub fn next_due_after(&self, day: Day) -> Result<Option<Day>> {
         Ok(self
             .conn
-            .prepare_cached("SELECT min(due) FROM card WHERE retired = 0 AND due IS NOT NULL AND due > ?1")?
+            .prepare_cached(
+                "SELECT min(due) FROM card WHERE retired = 0 AND due IS NOT NULL AND due > ?1",
+            )?
             .query_row([day], |r| r.get(0))?)
     }
 

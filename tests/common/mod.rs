@@ -1,0 +1,134 @@
+//! Shared fixtures for the integration tests: a temporary home with its own
+//! database, decks folder and config, and a pinned clock.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::Output;
+
+use assert_cmd::Command;
+use tempfile::TempDir;
+
+pub const DAY1: &str = "2026-03-02T09:00:00Z";
+pub const DAY2: &str = "2026-03-03T09:00:00Z";
+pub const DAY3: &str = "2026-03-04T09:00:00Z";
+
+pub const BASICS: &str = r#"+++
+title = "Basics"
+module = 1
++++
+# Hooks
+
+## Q: Which exit code blocks a tool call? {#q-exit}
+Exit code 2.
+
+## Concept: Subagent {#c-sub}
+A helper with its own context window.
+
+# Memory
+
+## Cloze: Memory file {#z-mem}
+Claude Code reads {{CLAUDE.md}} at startup.
+"#;
+
+pub struct Env {
+    pub dir: TempDir,
+}
+
+impl Env {
+    pub fn new() -> Env {
+        let dir = tempfile::tempdir().expect("tempdir");
+        std::fs::create_dir(dir.path().join("decks")).expect("decks dir");
+        Env { dir }
+    }
+
+    /// A fresh environment holding the `BASICS` deck.
+    pub fn basics() -> Env {
+        let env = Env::new();
+        env.deck("basics.md", BASICS);
+        env
+    }
+
+    pub fn path(&self, rel: &str) -> PathBuf {
+        self.dir.path().join(rel)
+    }
+
+    pub fn decks(&self) -> PathBuf {
+        self.path("decks")
+    }
+
+    pub fn db(&self) -> PathBuf {
+        self.path("data/mastery.db")
+    }
+
+    pub fn deck(&self, rel: &str, text: &str) {
+        let path = self.decks().join(rel);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).expect("deck folder");
+        }
+        std::fs::write(path, text).expect("write deck");
+    }
+
+    pub fn cmd(&self, now: &str) -> Command {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_mastery"));
+        cmd.current_dir(self.dir.path())
+            .env("MASTERY_DB", self.db())
+            .env("MASTERY_DECKS", self.decks())
+            .env("MASTERY_CONFIG", self.path("config.toml"))
+            .env("MASTERY_NOW", now)
+            .env("TZ", "UTC")
+            .env("NO_COLOR", "1")
+            .env_remove("XDG_DATA_HOME");
+        cmd
+    }
+
+    /// Runs with `stdin` piped in; returns the output whatever the status.
+    pub fn run(&self, now: &str, args: &[&str], stdin: &str) -> Output {
+        self.cmd(now)
+            .args(args)
+            .write_stdin(stdin)
+            .output()
+            .expect("run mastery")
+    }
+
+    pub fn ok(&self, now: &str, args: &[&str]) -> String {
+        let out = self.run(now, args, "");
+        assert!(
+            out.status.success(),
+            "mastery {args:?} failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).expect("utf-8 output")
+    }
+
+    pub fn json(&self, now: &str, args: &[&str]) -> serde_json::Value {
+        serde_json::from_str(&self.ok(now, args)).expect("json output")
+    }
+
+    pub fn show(&self, card: &str) -> serde_json::Value {
+        self.json(DAY1, &["show", card, "--json"])
+    }
+
+    pub fn sql_count(&self, sql: &str) -> i64 {
+        let conn = rusqlite::Connection::open(self.db()).expect("open db");
+        conn.query_row(sql, [], |r| r.get(0)).expect("query")
+    }
+}
+
+impl Env {
+    pub fn sql_text(&self, sql: &str) -> String {
+        let conn = rusqlite::Connection::open(self.db()).expect("open db");
+        conn.query_row(sql, [], |r| r.get(0)).expect("query")
+    }
+}
+
+pub fn stdout(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+pub fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+pub fn exists(p: &Path) -> bool {
+    p.exists()
+}
