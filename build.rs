@@ -35,11 +35,12 @@ fn collect(root: &Path, dir: &Path, out: &mut Vec<(String, PathBuf)>) {
         println!("cargo:rerun-if-changed={}", path.display());
         if path.is_dir() {
             collect(root, &path, out);
-        } else if path.extension().is_some_and(|e| e == "md") {
-            if let Ok(rel) = path.strip_prefix(root) {
-                let rel = rel.to_string_lossy().replace('\\', "/");
-                out.push((rel, path.clone()));
-            }
+        } else if let (true, Ok(rel)) = (
+            path.extension().is_some_and(|e| e == "md"),
+            path.strip_prefix(root),
+        ) {
+            let rel = rel.to_string_lossy().replace('\\', "/");
+            out.push((rel, path.clone()));
         }
     }
 }

@@ -119,17 +119,18 @@ pub fn compile(store: &mut Store, source: &Source, prune: bool) -> Result<Compil
             ));
         }
         for note in &deck.notes {
-            if let Some(owner) = store.note_owner(&note.key)? {
-                if !owner.retired && unchanged_keys.contains(&owner.deck_key) {
-                    errors.push(Diag::new(
-                        &deck.path,
-                        note.line,
-                        format!(
-                            "duplicate id '{}': also at {}:{}",
-                            note.key, owner.path, owner.line
-                        ),
-                    ));
-                }
+            if let Some(owner) = store.note_owner(&note.key)?
+                && !owner.retired
+                && unchanged_keys.contains(&owner.deck_key)
+            {
+                errors.push(Diag::new(
+                    &deck.path,
+                    note.line,
+                    format!(
+                        "duplicate id '{}': also at {}:{}",
+                        note.key, owner.path, owner.line
+                    ),
+                ));
             }
         }
     }

@@ -59,10 +59,10 @@ fn in_scope(deck: &DeckInfo, opts: &ReviewOptions) -> bool {
 /// A deck waits while any deck it requires still has never-seen cards.
 fn waits_for_prerequisites(store: &Store, deck: &DeckInfo, all: &[DeckInfo]) -> Result<bool> {
     for req in &deck.requires {
-        if let Some(r) = all.iter().find(|d| &d.key == req) {
-            if store.has_unseen(r.id)? {
-                return Ok(true);
-            }
+        if let Some(r) = all.iter().find(|d| &d.key == req)
+            && store.has_unseen(r.id)?
+        {
+            return Ok(true);
         }
     }
     Ok(false)
@@ -256,10 +256,10 @@ fn undo_step(
         return Ok(());
     };
     store.undo_review(step.review_id, &clock.stamp())?;
-    if step.requeued {
-        if let Some(pos) = pending.iter().rposition(|c| c.id == step.card.id) {
-            pending.remove(pos);
-        }
+    if step.requeued
+        && let Some(pos) = pending.iter().rposition(|c| c.id == step.card.id)
+    {
+        pending.remove(pos);
     }
     if step.scheduled {
         summary.reviewed -= 1;

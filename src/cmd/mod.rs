@@ -46,6 +46,7 @@ pub fn run(cli: Cli) -> Result<()> {
 fn install_interrupt_handler() {
     let _ = ctrlc::set_handler(|| {
         let _ = dialoguer::console::Term::stdout().show_cursor();
+        eprintln!("\nmastery: interrupted; every answer given so far is saved");
         std::process::exit(130);
     });
 }

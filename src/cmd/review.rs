@@ -69,11 +69,7 @@ pub(crate) fn scope(
 }
 
 fn summary_text(store: &Store, today: i64, s: &Summary) -> Result<String> {
-    let share = if s.reviewed == 0 {
-        0
-    } else {
-        100 * s.passed / s.reviewed
-    };
+    let share = (100 * s.passed).checked_div(s.reviewed).unwrap_or(0);
     let due_tomorrow = store.due_through(today + 1)?;
     let next = store.next_due_after(today)?;
     Ok(format!(

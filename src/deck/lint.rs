@@ -30,14 +30,14 @@ pub fn lint_deck(deck: &Deck) -> Vec<Diag> {
                 )));
             }
         }
-        if let Content::Cloze { deletions, .. } = &note.content {
-            if deletions.len() > MAX_DELETIONS {
-                out.push(warn(format!(
-                    "cloze '{}' has {} deletions (over {MAX_DELETIONS}): split it",
-                    note.title,
-                    deletions.len()
-                )));
-            }
+        if let Content::Cloze { deletions, .. } = &note.content
+            && deletions.len() > MAX_DELETIONS
+        {
+            out.push(warn(format!(
+                "cloze '{}' has {} deletions (over {MAX_DELETIONS}): split it",
+                note.title,
+                deletions.len()
+            )));
         }
     }
     out

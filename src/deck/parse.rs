@@ -447,15 +447,15 @@ fn field_start<'l>(line: &'l str, fields: &[&str]) -> Option<(usize, &'l str)> {
 /// Splits a trailing `{#id}` from a heading's text.
 fn split_id(text: &str) -> Result<(&str, Option<&str>), String> {
     let trimmed = text.trim_end();
-    if let Some(start) = trimmed.rfind("{#") {
-        if let Some(id) = trimmed[start + 2..].strip_suffix('}') {
-            let id = id.trim();
-            return if valid_id(id) {
-                Ok((trimmed[..start].trim_end(), Some(id)))
-            } else {
-                Err(id.to_string())
-            };
-        }
+    if let Some(start) = trimmed.rfind("{#")
+        && let Some(id) = trimmed[start + 2..].strip_suffix('}')
+    {
+        let id = id.trim();
+        return if valid_id(id) {
+            Ok((trimmed[..start].trim_end(), Some(id)))
+        } else {
+            Err(id.to_string())
+        };
     }
     Ok((trimmed, None))
 }

@@ -63,10 +63,10 @@ impl<R: BufRead, W: Write> Prompter for LinePrompter<R, W> {
                 return Ok(Reply::Key(ENTER));
             }
             let mut chars = t.chars();
-            if let (Some(c), None) = (chars.next(), chars.next()) {
-                if keys.contains(c) {
-                    return Ok(Reply::Key(c));
-                }
+            if let (Some(c), None) = (chars.next(), chars.next())
+                && keys.contains(c)
+            {
+                return Ok(Reply::Key(c));
             }
             if keys.contains(ENTER) {
                 // At a reveal prompt any line reveals, as the README promises.

@@ -1,0 +1,96 @@
+//! Real pseudo-terminal sessions: single keys through the dialoguer/console
+//! loop, as a learner would type them.
+
+mod common;
+
+use std::process::Command;
+use std::time::Duration;
+
+use common::*;
+use expectrl::{Eof, Expect, Session};
+
+fn spawn(env: &Env, args: &[&str]) -> expectrl::session::OsSession {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_mastery"));
+    cmd.args(args)
+        .env("MASTERY_DB", env.db())
+        .env("MASTERY_DECKS", env.decks())
+        .env("MASTERY_CONFIG", env.path("config.toml"))
+        .env("MASTERY_NOW", DAY1)
+        .env("TZ", "UTC")
+        .env("NO_COLOR", "1")
+        .env("TERM", "xterm");
+    let mut session = Session::spawn(cmd).expect("spawn in a pty");
+    session.set_expect_timeout(Some(Duration::from_secs(20)));
+    session
+}
+
+fn exit_code(session: &expectrl::session::OsSession) -> String {
+    format!("{:?}", session.get_process().wait().expect("wait"))
+}
+
+#[test]
+fn reveal_grade_undo_and_quit_with_single_keys() {
+    let env = Env::basics();
+    env.ok(DAY1, &["compile"]);
+    let mut p = spawn(&env, &["review"]);
+    p.expect("Which exit code blocks a tool call?").unwrap();
+    p.expect("reveal").unwrap();
+    p.send(" ").unwrap();
+    p.expect("Exit code 2.").unwrap();
+    p.expect("grade [0-5]").unwrap();
+    p.send("5").unwrap();
+    p.expect("saved grade 5").unwrap();
+    p.expect("Define: Subagent").unwrap();
+    p.expect("reveal").unwrap();
+    p.send("u").unwrap();
+    p.expect("undone: q-exit").unwrap();
+    p.expect("Which exit code blocks a tool call?").unwrap();
+    p.send("\r").unwrap();
+    p.expect("grade [0-5]").unwrap();
+    p.send("3").unwrap();
+    p.expect("saved grade 3").unwrap();
+    p.expect("reveal").unwrap();
+    p.send("q").unwrap();
+    p.expect("session: 1 reviewed").unwrap();
+    p.expect(Eof).unwrap();
+    assert!(exit_code(&p).contains(", 0)"), "{}", exit_code(&p));
+    let card = env.show("q-exit");
+    assert_eq!(card["reviews"].as_array().unwrap().len(), 1);
+    assert_eq!(card["reviews"][0]["grade"], 3);
+}
+
+#[test]
+fn keys_outside_the_legend_are_ignored() {
+    let env = Env::basics();
+    env.ok(DAY1, &["compile"]);
+    let mut p = spawn(&env, &["review"]);
+    p.expect("reveal").unwrap();
+    p.send(" ").unwrap();
+    p.expect("grade [0-5]").unwrap();
+    p.send("9x4").unwrap();
+    p.expect("saved grade 4").unwrap();
+    p.expect("reveal").unwrap();
+    p.send("\x1b").unwrap();
+    p.expect("session: 1 reviewed").unwrap();
+    p.expect(Eof).unwrap();
+    assert_eq!(env.show("q-exit")["reviews"][0]["grade"], 4);
+}
+
+#[test]
+fn ctrl_c_ends_the_session_with_130_and_keeps_answers() {
+    let env = Env::basics();
+    env.ok(DAY1, &["compile"]);
+    let mut p = spawn(&env, &["review"]);
+    p.expect("reveal").unwrap();
+    p.send(" ").unwrap();
+    p.expect("grade [0-5]").unwrap();
+    p.send("2").unwrap();
+    p.expect("saved grade 2").unwrap();
+    p.expect("reveal").unwrap();
+    p.send("\x03").unwrap();
+    p.expect("interrupted; every answer given so far is saved")
+        .unwrap();
+    p.expect(Eof).unwrap();
+    assert!(exit_code(&p).contains(", 130)"), "{}", exit_code(&p));
+    assert_eq!(env.show("q-exit")["reviews"][0]["grade"], 2);
+}
