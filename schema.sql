@@ -90,3 +90,35 @@ CREATE TABLE undo (
     review_id INTEGER PRIMARY KEY REFERENCES review(id),
     at        TEXT NOT NULL
 ) STRICT;
+
+-- migration: 2
+
+-- A self-test: its scope, seed and running score. The score is updated in
+-- the same transaction as each answer, so an interrupted quiz keeps it.
+CREATE TABLE quiz (
+    id          INTEGER PRIMARY KEY,
+    scope       TEXT    NOT NULL, -- JSON object of the scope flags
+    seed        INTEGER NOT NULL,
+    format      TEXT    NOT NULL,
+    threshold   INTEGER NOT NULL,
+    reschedule  INTEGER NOT NULL DEFAULT 0,
+    started_at  TEXT    NOT NULL,
+    ended_at    TEXT,
+    asked       INTEGER NOT NULL DEFAULT 0,
+    correct     INTEGER NOT NULL DEFAULT 0
+) STRICT;
+
+CREATE TABLE quiz_answer (
+    id       INTEGER PRIMARY KEY,
+    quiz_id  INTEGER NOT NULL REFERENCES quiz(id),
+    card_id  INTEGER NOT NULL REFERENCES card(id),
+    format   TEXT    NOT NULL CHECK (format IN ('flip', 'choice', 'typed')),
+    answer   TEXT    NOT NULL,
+    correct  INTEGER NOT NULL CHECK (correct IN (0, 1)),
+    ms       INTEGER NOT NULL,
+    at       TEXT    NOT NULL,
+    day      INTEGER NOT NULL
+) STRICT;
+CREATE INDEX quiz_answer_quiz ON quiz_answer(quiz_id);
+CREATE INDEX quiz_answer_card ON quiz_answer(card_id, day);
+CREATE INDEX card_siblings ON card(deck_id, gen) WHERE retired = 0;

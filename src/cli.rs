@@ -4,6 +4,8 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
+use crate::quiz::FormatChoice;
+
 #[derive(Debug, Parser)]
 #[command(
     name = "mastery",
@@ -31,6 +33,8 @@ pub struct Cli {
 pub enum Command {
     /// Today's drill: due cards, then new ones
     Review(ReviewArgs),
+    /// Self-test before teaching: a scoped quiz with a readiness verdict
+    Quiz(QuizCommand),
     /// Compile the decks into the database (every command does this first)
     Compile {
         /// Delete retired cards and their history
@@ -92,4 +96,63 @@ pub struct ReviewArgs {
     /// Introduce new cards even when prerequisite decks are unfinished
     #[arg(long)]
     pub all_new: bool,
+}
+
+#[derive(Debug, Args)]
+#[command(args_conflicts_with_subcommands = true)]
+pub struct QuizCommand {
+    #[command(subcommand)]
+    pub action: Option<QuizAction>,
+    #[command(flatten)]
+    pub args: QuizArgs,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum QuizAction {
+    /// List past quizzes with their scores, newest first
+    History {
+        /// Only quizzes that asked about this module, scored on its cards
+        #[arg(long, value_name = "N", value_parser = clap::value_parser!(u8).range(1..=8))]
+        module: Option<u8>,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+/// Scope flags may be repeated; values of one flag combine with "or",
+/// different flags with "and".
+#[derive(Debug, Args)]
+pub struct QuizArgs {
+    /// Module number
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u8).range(1..=8))]
+    pub module: Vec<u8>,
+    /// Deck id
+    #[arg(long, value_name = "ID")]
+    pub deck: Vec<String>,
+    /// Topic (case-insensitive substring)
+    #[arg(long, value_name = "TEXT")]
+    pub topic: Vec<String>,
+    /// Pattern category
+    #[arg(long, value_name = "NAME")]
+    pub category: Vec<String>,
+    /// Card or note id
+    #[arg(long, value_name = "ID")]
+    pub card: Vec<String>,
+    /// Questions to ask, drawn evenly across topics
+    #[arg(long, value_name = "N", default_value_t = 20, value_parser = clap::value_parser!(u64).range(1..))]
+    pub count: u64,
+    /// Seed for a reproducible order and choice of options
+    #[arg(long, value_name = "S")]
+    pub seed: Option<u64>,
+    #[arg(long, value_enum, default_value_t = FormatChoice::Mixed)]
+    pub format: FormatChoice,
+    /// Percent correct needed for "ready"
+    #[arg(long, value_name = "P", default_value_t = 80, value_parser = clap::value_parser!(u32).range(0..=100))]
+    pub threshold: u32,
+    /// Let the first answer of a study day count as a review
+    #[arg(long)]
+    pub reschedule: bool,
+    /// Print the report as JSON (questions go to stderr)
+    #[arg(long)]
+    pub json: bool,
 }

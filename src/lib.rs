@@ -10,6 +10,7 @@ pub mod config;
 pub mod deck;
 pub mod error;
 pub mod prompt;
+pub mod quiz;
 pub mod review;
 pub mod scheduler;
 pub mod store;

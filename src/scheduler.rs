@@ -27,6 +27,9 @@ impl Grade {
         "perfect",
     ];
 
+    pub const HESITANT: Grade = Grade(4);
+    pub const FAMILIAR: Grade = Grade(1);
+
     pub fn new(value: i64) -> Option<Grade> {
         u8::try_from(value).ok().filter(|v| *v <= 5).map(Grade)
     }

@@ -3,6 +3,7 @@
 
 mod cards;
 mod check;
+mod quiz;
 mod review;
 mod status;
 
@@ -22,6 +23,7 @@ pub fn run(cli: Cli) -> Result<()> {
     let app = App::from_cli(&cli)?;
     match cli.command {
         Command::Review(args) => review::run(&app, &args),
+        Command::Quiz(q) => quiz::run(&app, q),
         Command::Compile { prune, json } => {
             let mut store = Store::open(&app.db_path)?;
             let report = compile(&mut store, &app.source, prune)?;

@@ -1,10 +1,7 @@
-use std::io::IsTerminal;
-
 use crate::app::App;
 use crate::cli::ReviewArgs;
 use crate::clock::format_day;
 use crate::error::{Error, Result};
-use crate::prompt::{LinePrompter, Prompter, TermPrompter};
 use crate::review::{self, ReviewOptions, Summary};
 use crate::store::Store;
 
@@ -21,15 +18,7 @@ pub fn run(app: &App, args: &ReviewArgs) -> Result<()> {
     };
     let today = app.clock.today();
     let queue = review::build_queue(&store, today, &opts)?;
-    let mut prompter: Box<dyn Prompter> =
-        if std::io::stdin().is_terminal() && std::io::stdout().is_terminal() {
-            Box::new(TermPrompter::new())
-        } else {
-            Box::new(LinePrompter::new(
-                std::io::stdin().lock(),
-                std::io::stdout(),
-            ))
-        };
+    let mut prompter = crate::prompt::for_stdio(false);
     let summary = review::run(&mut store, &app.clock, prompter.as_mut(), queue)?;
     prompter.show(&summary_text(&store, today, &summary)?)?;
     if summary.interrupted {

@@ -36,6 +36,30 @@ pub trait Prompter {
     fn line(&mut self, prompt: &str) -> Result<Reply>;
 }
 
+/// Prompts for an interactive command: single keys on a terminal, lines
+/// otherwise; on stderr when stdout carries JSON.
+pub fn for_stdio(to_stderr: bool) -> Box<dyn Prompter> {
+    use std::io::IsTerminal;
+    let terminal = std::io::stdin().is_terminal()
+        && if to_stderr {
+            std::io::stderr().is_terminal()
+        } else {
+            std::io::stdout().is_terminal()
+        };
+    match (terminal, to_stderr) {
+        (true, false) => Box::new(TermPrompter::new()),
+        (true, true) => Box::new(TermPrompter::on_stderr()),
+        (false, false) => Box::new(LinePrompter::new(
+            std::io::stdin().lock(),
+            std::io::stdout(),
+        )),
+        (false, true) => Box::new(LinePrompter::new(
+            std::io::stdin().lock(),
+            std::io::stderr(),
+        )),
+    }
+}
+
 /// The message for input that is not one of `keys`.
 pub fn refusal(input: &str, keys: &str) -> String {
     let names: Vec<String> = keys

@@ -14,6 +14,13 @@ impl TermPrompter {
             term: Term::stdout(),
         }
     }
+
+    /// Prompts on stderr, leaving stdout for a JSON report.
+    pub fn on_stderr() -> Self {
+        TermPrompter {
+            term: Term::stderr(),
+        }
+    }
 }
 
 impl Default for TermPrompter {

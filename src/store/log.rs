@@ -54,26 +54,7 @@ impl Store {
         let tx = self
             .conn
             .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-        let (b, a) = (&r.before, &r.after);
-        let id: i64 = tx
-            .prepare_cached(
-                "INSERT INTO review (card_id, at, day, grade, kind, ms,
-                    b_reps, b_ease, b_interval, b_due, b_lapses, b_last_grade, b_last_day,
-                    a_reps, a_ease, a_interval, a_due, a_lapses)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)
-                 RETURNING id",
-            )?
-            .query_row(
-                params![
-                    r.card_id, r.at, r.day, r.grade, r.kind.as_str(), r.ms,
-                    b.reps, b.ease, b.interval, b.due, b.lapses, b.last_grade, b.last_day,
-                    a.reps, a.ease, a.interval, a.due, a.lapses
-                ],
-                |row| row.get(0),
-            )?;
-        if r.kind != ReviewKind::Drill {
-            set_state(&tx, r.card_id, a)?;
-        }
+        let id = insert_review(&tx, r)?;
         tx.commit()?;
         Ok(id)
     }
@@ -141,6 +122,46 @@ impl Store {
         tx.commit()?;
         Ok(undone)
     }
+}
+
+/// Appends one review row and, unless it is a drill, moves the card.
+pub(super) fn insert_review(tx: &rusqlite::Transaction<'_>, r: &Recorded<'_>) -> Result<i64> {
+    let (b, a) = (&r.before, &r.after);
+    let id: i64 = tx
+        .prepare_cached(
+            "INSERT INTO review (card_id, at, day, grade, kind, ms,
+                b_reps, b_ease, b_interval, b_due, b_lapses, b_last_grade, b_last_day,
+                a_reps, a_ease, a_interval, a_due, a_lapses)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)
+             RETURNING id",
+        )?
+        .query_row(
+            params![
+                r.card_id,
+                r.at,
+                r.day,
+                r.grade,
+                r.kind.as_str(),
+                r.ms,
+                b.reps,
+                b.ease,
+                b.interval,
+                b.due,
+                b.lapses,
+                b.last_grade,
+                b.last_day,
+                a.reps,
+                a.ease,
+                a.interval,
+                a.due,
+                a.lapses
+            ],
+            |row| row.get(0),
+        )?;
+    if r.kind != ReviewKind::Drill {
+        set_state(tx, r.card_id, a)?;
+    }
+    Ok(id)
 }
 
 fn set_state(tx: &rusqlite::Transaction<'_>, card_id: i64, s: &CardState) -> Result<()> {

@@ -4,6 +4,7 @@
 mod compile;
 mod log;
 mod query;
+mod quiz;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -15,6 +16,7 @@ use crate::error::{Error, Result};
 pub use compile::{CompileTx, DeckPrint, NoteRow, StoredCard};
 pub use log::{Recorded, ReviewKind, UndoneReview};
 pub use query::{CardFilter, CardRow, DeckInfo, DeckStatus, ReviewEntry};
+pub use quiz::{NewQuiz, QuizAnswer, QuizScope, QuizSummary};
 
 const SCHEMA: &str = include_str!("../../schema.sql");
 /// 'mast' in ASCII: tells our databases from other applications'.

@@ -71,11 +71,11 @@ pub struct CardFilter {
     pub search: Option<String>,
 }
 
-const CARD_SELECT: &str = "SELECT c.id, c.key, d.key, d.title, d.module, d.category, n.topic, d.path, n.line,
+pub(super) const CARD_SELECT: &str = "SELECT c.id, c.key, d.key, d.title, d.module, d.category, n.topic, d.path, n.line,
     c.gen, c.front, c.back, c.reps, c.ease, c.interval, c.due, c.lapses, c.last_grade, c.last_day, c.retired
     FROM card c JOIN note n ON n.id = c.note_id JOIN deck d ON d.id = c.deck_id";
 
-fn card_row(r: &Row<'_>) -> rusqlite::Result<CardRow> {
+pub(super) fn card_row(r: &Row<'_>) -> rusqlite::Result<CardRow> {
     Ok(CardRow {
         id: r.get(0)?,
         key: r.get(1)?,
