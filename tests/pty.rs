@@ -94,3 +94,28 @@ fn ctrl_c_ends_the_session_with_130_and_keeps_answers() {
     assert!(exit_code(&p).contains(", 130)"), "{}", exit_code(&p));
     assert_eq!(env.show("q-exit")["reviews"][0]["grade"], 2);
 }
+
+#[test]
+fn a_choice_question_is_answered_with_one_key() {
+    let env = Env::new();
+    env.deck(
+        "files.md",
+        "## Q: Memory file of Claude Code? {#f1}\nCLAUDE.md\n## Q: Memory file of Codex CLI? {#f2}\nAGENTS.md\n\
+         ## Q: Project MCP config file? {#f3}\n.mcp.json\n## Q: Codex config file? {#f4}\nconfig.toml\n",
+    );
+    env.ok(DAY1, &["compile"]);
+    let mut p = spawn(
+        &env,
+        &["quiz", "--card", "f2", "--format", "choice", "--seed", "4"],
+    );
+    p.expect("Memory file of Codex CLI?").unwrap();
+    let found = p.expect(expectrl::Regex(r"([1-4])\) AGENTS\.md")).unwrap();
+    let key = String::from_utf8_lossy(&found[1]).to_string();
+    p.expect("answer [1-4]").unwrap();
+    p.send(&key).unwrap();
+    p.expect("right").unwrap();
+    p.expect("score 100% (1/1) · threshold 80% · ready")
+        .unwrap();
+    p.expect(Eof).unwrap();
+    assert!(exit_code(&p).contains(", 0)"), "{}", exit_code(&p));
+}
