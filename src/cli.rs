@@ -35,6 +35,8 @@ pub enum Command {
     Review(ReviewArgs),
     /// Self-test before teaching: a scoped quiz with a readiness verdict
     Quiz(QuizCommand),
+    /// What to re-study: weak topics ranked, grouped by module, linked to the source
+    Weak(WeakArgs),
     /// Compile the decks into the database (every command does this first)
     Compile {
         /// Delete retired cards and their history
@@ -155,4 +157,30 @@ pub struct QuizArgs {
     /// Print the report as JSON (questions go to stderr)
     #[arg(long)]
     pub json: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum WeakFormat {
+    Md,
+    Json,
+    Csv,
+}
+
+#[derive(Debug, Args)]
+pub struct WeakArgs {
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u8).range(1..=8))]
+    pub module: Option<u8>,
+    #[arg(long, value_name = "ID")]
+    pub deck: Option<String>,
+    /// Topics listed at most
+    #[arg(long, value_name = "N", default_value_t = 20, value_parser = clap::value_parser!(u64).range(1..))]
+    pub limit: u64,
+    #[arg(long, value_enum, default_value_t = WeakFormat::Md)]
+    pub format: WeakFormat,
+    /// Write to FILE; an existing Markdown list is updated in place
+    #[arg(short = 'o', long = "output", value_name = "FILE")]
+    pub output: Option<std::path::PathBuf>,
+    /// Lapses that make a card a leech
+    #[arg(long, value_name = "N", default_value_t = 6, value_parser = clap::value_parser!(u32).range(1..))]
+    pub leech_lapses: u32,
 }

@@ -9,11 +9,13 @@ pub mod compile;
 pub mod config;
 pub mod deck;
 pub mod error;
+pub mod files;
 pub mod prompt;
 pub mod quiz;
 pub mod review;
 pub mod scheduler;
 pub mod store;
+pub mod weak;
 
 pub use cmd::run;
 pub use error::{Error, Result};

@@ -90,24 +90,6 @@ fn fix_deck_ids(deck: &Deck) -> Result<usize> {
             line.push_str(&format!(" {{#{}}}{ending}", note.key));
         }
     }
-    write_atomic(path, &lines.concat())?;
+    crate::files::write_atomic(path, &lines.concat())?;
     Ok(missing.len())
-}
-
-/// Writes beside the target and renames over it, so a crash leaves either
-/// the old file or the new one, never half of one.
-pub(crate) fn write_atomic(path: &Path, text: &str) -> Result<()> {
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let tmp = path.with_file_name(format!(".{name}.mastery-tmp-{}", std::process::id()));
-    std::fs::write(&tmp, text).map_err(|e| Error::io(&tmp, e))?;
-    if let Ok(meta) = std::fs::metadata(path) {
-        let _ = std::fs::set_permissions(&tmp, meta.permissions());
-    }
-    std::fs::rename(&tmp, path).map_err(|e| {
-        let _ = std::fs::remove_file(&tmp);
-        Error::io(path, e)
-    })
 }

@@ -6,6 +6,7 @@ mod check;
 mod quiz;
 mod review;
 mod status;
+mod weak;
 
 use std::io::Write;
 
@@ -24,6 +25,7 @@ pub fn run(cli: Cli) -> Result<()> {
     match cli.command {
         Command::Review(args) => review::run(&app, &args),
         Command::Quiz(q) => quiz::run(&app, q),
+        Command::Weak(args) => weak::run(&app, &args),
         Command::Compile { prune, json } => {
             let mut store = Store::open(&app.db_path)?;
             let report = compile(&mut store, &app.source, prune)?;

@@ -5,6 +5,7 @@ mod compile;
 mod log;
 mod query;
 mod quiz;
+mod weak;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -17,6 +18,7 @@ pub use compile::{CompileTx, DeckPrint, NoteRow, StoredCard};
 pub use log::{Recorded, ReviewKind, UndoneReview};
 pub use query::{CardFilter, CardRow, DeckInfo, DeckStatus, ReviewEntry};
 pub use quiz::{NewQuiz, QuizAnswer, QuizScope, QuizSummary};
+pub use weak::{CardEvents, LastQuiz};
 
 const SCHEMA: &str = include_str!("../../schema.sql");
 /// 'mast' in ASCII: tells our databases from other applications'.

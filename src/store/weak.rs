@@ -1,0 +1,98 @@
+//! Raw signals of weakness, gathered with grouped queries: the card state
+//! table plus per-day groups of lapses, re-drills and quiz misses.
+
+use std::collections::HashMap;
+
+use super::Store;
+use crate::clock::Day;
+use crate::error::Result;
+
+/// Events of one kind on one card, grouped by study day.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct CardEvents {
+    /// (day, count) of lapses: grades below 3 after a recall.
+    pub lapses: Vec<(Day, u32)>,
+    /// (day, count) of days with two or more re-drills.
+    pub redrills: Vec<(Day, u32)>,
+    /// (day, count) of quiz misses since the cutoff.
+    pub quiz_misses: Vec<(Day, u32)>,
+}
+
+/// A topic's most recent quiz result: correct and asked in that quiz.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LastQuiz {
+    pub correct: u32,
+    pub asked: u32,
+}
+
+const NOT_UNDONE: &str = "NOT EXISTS (SELECT 1 FROM undo u WHERE u.review_id = r.id)";
+
+impl Store {
+    /// Lapse, re-drill and recent quiz-miss events per card id.
+    pub fn weak_events(&self, quiz_since: Day) -> Result<HashMap<i64, CardEvents>> {
+        let mut out: HashMap<i64, CardEvents> = HashMap::new();
+        let mut add = |sql: &str,
+                       param: Option<Day>,
+                       pick: fn(&mut CardEvents) -> &mut Vec<(Day, u32)>|
+         -> Result<()> {
+            let mut stmt = self.conn.prepare(sql)?;
+            let mut rows = match param {
+                Some(p) => stmt.query([p])?,
+                None => stmt.query([])?,
+            };
+            while let Some(r) = rows.next()? {
+                let entry = out.entry(r.get(0)?).or_default();
+                pick(entry).push((r.get(1)?, r.get(2)?));
+            }
+            Ok(())
+        };
+        add(
+            &format!(
+                "SELECT card_id, day, count(*) FROM review r
+                 WHERE r.grade < 3 AND r.b_last_grade >= 3 AND r.kind != 'drill' AND {NOT_UNDONE}
+                 GROUP BY card_id, day"
+            ),
+            None,
+            |e| &mut e.lapses,
+        )?;
+        add(
+            &format!(
+                "SELECT card_id, day, count(*) FROM review r WHERE r.kind = 'drill' AND {NOT_UNDONE}
+                 GROUP BY card_id, day HAVING count(*) >= 2"
+            ),
+            None,
+            |e| &mut e.redrills,
+        )?;
+        add(
+            "SELECT card_id, day, count(*) FROM quiz_answer WHERE correct = 0 AND day >= ?1 GROUP BY card_id, day",
+            Some(quiz_since),
+            |e| &mut e.quiz_misses,
+        )?;
+        Ok(out)
+    }
+
+    /// The last quiz to ask about each topic (deck key, topic), with that
+    /// quiz's score on the topic.
+    pub fn last_quiz_by_topic(&self) -> Result<HashMap<(String, String), LastQuiz>> {
+        let mut stmt = self.conn.prepare(
+            "WITH per AS (
+                SELECT d.key AS deck, n.topic AS topic, a.quiz_id AS quiz,
+                       sum(a.correct) AS correct, count(*) AS asked
+                FROM quiz_answer a JOIN card c ON c.id = a.card_id
+                JOIN note n ON n.id = c.note_id JOIN deck d ON d.id = c.deck_id
+                GROUP BY d.key, n.topic, a.quiz_id)
+             SELECT deck, topic, correct, asked FROM per p
+             WHERE quiz = (SELECT max(quiz) FROM per q WHERE q.deck = p.deck AND q.topic = p.topic)",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            Ok((
+                (r.get(0)?, r.get(1)?),
+                LastQuiz {
+                    correct: r.get(2)?,
+                    asked: r.get(3)?,
+                },
+            ))
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+}

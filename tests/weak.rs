@@ -1,0 +1,209 @@
+//! `mastery weak` over a scripted multi-day history.
+
+mod common;
+
+use common::*;
+use predicates::prelude::*;
+
+const M1: &str = "+++\ntitle = \"Module 1: Basics\"\nmodule = 1\n+++\n# Hooks\n\
+## Q: h1? {#h1}\nA1.\n## Q: h2? {#h2}\nA2.\n## Q: h3? {#h3}\nA3.\n## Q: h4? {#h4}\nA4.\n\
+# Memory\n## Q: k1? {#k1}\nB1.\n## Q: k2? {#k2}\nB2.\n";
+const M2: &str = "+++\ntitle = \"Module 2: More\"\nmodule = 2\n+++\n# Plans\n\
+## Q: p1? {#p1}\nC1.\n## Q: p2? {#p2}\nC2.\n## Q: p3? {#p3}\nC3.\n";
+const SPEED: &str = "+++\ntitle = \"Patterns: Speed\"\ncategory = \"speed\"\n+++\n# Speed\n\
+## Q: s1? {#s1}\nD1.\n## Q: s2? {#s2}\nD2.\n";
+
+fn env() -> Env {
+    let env = Env::new();
+    env.deck("m1.md", M1);
+    env.deck("m2.md", M2);
+    env.deck("speed.md", SPEED);
+    env
+}
+
+fn run(env: &Env, now: &str, args: &[&str], stdin: &str) -> std::process::Output {
+    env.cmd(now)
+        .env("MASTERY_DECKS", "decks")
+        .args(args)
+        .write_stdin(stdin)
+        .output()
+        .unwrap()
+}
+
+/// Grades each card shown, in order, from `grades` (one char per answer).
+fn review(env: &Env, now: &str, grades: &str) {
+    let script: String = grades.chars().map(|g| format!("\n{g}\n")).collect();
+    let out = run(env, now, &["review", "--new", "20", "--all-new"], &script);
+    assert!(out.status.success(), "{}", stderr(&out));
+}
+
+/// Day 1 everything is learned; day 2 h1, h2 and p1 lapse and h2 needs two
+/// re-drills; day 3 h1 and p1 fail again, which is no new lapse since they
+/// were not recalled in between; k1 is missed in a quiz and the hooks are
+/// quizzed 2/4.
+fn history(env: &Env) {
+    review(env, DAY1, "55555555555");
+    // Order on day 2 (all due, by id): h1 h2 h3 h4 k1 k2 p1 p2 p3 s1 s2, then re-drills.
+    // Re-drills after the 11 due cards: h1 4, h2 3 (again), p1 4, h2 4.
+    review(env, DAY2, "125555055554344");
+    review(env, DAY3, "14244");
+    let out = run(
+        env,
+        DAY3,
+        &["quiz", "--card", "k1", "--format", "flip"],
+        "\nn\n",
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let out = run(
+        env,
+        DAY3,
+        &[
+            "quiz", "--topic", "hooks", "--format", "flip", "--count", "4", "--seed", "1",
+        ],
+        "\ny\n\nn\n\ny\n\nn\n",
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+}
+
+#[test]
+fn the_checklist_is_grouped_ranked_and_linked() {
+    let env = env();
+    history(&env);
+    let out = run(&env, DAY3, &["weak"], "");
+    assert!(out.status.success(), "{}", stderr(&out));
+    insta::assert_snapshot!("weak_markdown", stdout(&out));
+}
+
+#[test]
+fn leeches_are_called_out_for_rewriting() {
+    let env = env();
+    history(&env);
+    let out = stdout(&run(&env, DAY3, &["weak", "--leech-lapses", "1"], ""));
+    assert!(
+        out.contains(
+            "- [ ] Rewrite the leech 'h1?' (decks/m1.md:6): 1 lapses; rewrite or split this card"
+        ),
+        "{out}"
+    );
+    assert!(
+        out.contains("- [ ] Rewrite the leech 'h2?' (decks/m1.md:8)"),
+        "{out}"
+    );
+    assert!(!out.contains("Drill 2 cards"), "{out}");
+    let default = stdout(&run(&env, DAY3, &["weak"], ""));
+    assert!(!default.contains("leech"), "{default}");
+}
+
+#[test]
+fn json_and_csv_hold_one_record_per_weak_card() {
+    let env = env();
+    history(&env);
+    let out = run(&env, DAY3, &["weak", "--format", "json"], "");
+    let records: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let ids: Vec<&str> = records
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, ["h1", "h2", "p1"]);
+    let h1 = &records[0];
+    assert_eq!(h1["deck"], "m1");
+    assert_eq!(h1["module"], 1);
+    assert_eq!(h1["topic"], "Hooks");
+    assert_eq!(h1["source"], "decks/m1.md:6");
+    assert_eq!(h1["leech"], false);
+    assert_eq!(h1["signals"]["lapses"], 1);
+    assert_eq!(h1["signals"]["low_ease"], true);
+    assert_eq!(h1["signals"]["last_grade_failed"], true);
+    assert!(h1["score"].as_f64().unwrap() > records[1]["score"].as_f64().unwrap());
+    let csv = stdout(&run(&env, DAY3, &["weak", "--format", "csv"], ""));
+    insta::assert_snapshot!("weak_csv", csv);
+}
+
+#[test]
+fn scope_and_limit_narrow_the_list() {
+    let env = env();
+    history(&env);
+    let m2 = stdout(&run(&env, DAY3, &["weak", "--module", "2"], ""));
+    assert!(m2.contains("Plans") && !m2.contains("Hooks"), "{m2}");
+    let top = stdout(&run(&env, DAY3, &["weak", "--limit", "1"], ""));
+    assert_eq!(top.matches("Re-read").count(), 1, "{top}");
+    assert!(top.contains("Hooks"), "{top}");
+    run(&env, DAY3, &["weak", "--deck", "nope"], "");
+    env.cmd(DAY3)
+        .args(["weak", "--deck", "nope"])
+        .assert()
+        .code(2);
+}
+
+#[test]
+fn an_existing_list_is_updated_in_place() {
+    let env = env();
+    history(&env);
+    let file = env.path("weak.md");
+    run(&env, DAY3, &["weak", "-o", file.to_str().unwrap()], "");
+    let first = std::fs::read_to_string(&file).unwrap();
+    std::fs::write(
+        &file,
+        first.replace(
+            "- [ ] Re-read Module 2 › Plans",
+            "- [x] Re-read Module 2 › Plans",
+        ),
+    )
+    .unwrap();
+    // A month of good recall: the hooks' lapses fade, p1's low ease stays.
+    review(&env, "2026-03-05T09:00:00Z", "55");
+    review(&env, "2026-03-20T09:00:00Z", "55555555555");
+    let out = run(
+        &env,
+        "2026-04-05T09:00:00Z",
+        &["weak", "-o", file.to_str().unwrap()],
+        "",
+    );
+    assert!(stdout(&out).starts_with("wrote "), "{}", stdout(&out));
+    let second = std::fs::read_to_string(&file).unwrap();
+    insta::assert_snapshot!("weak_updated", second);
+    assert!(
+        second.contains("- [x] Re-read Module 2 › Plans"),
+        "{second}"
+    );
+    let (live, resolved) = second
+        .split_once("## Resolved since 2026-03-04")
+        .expect("a resolved section");
+    assert!(!live.contains("Hooks"), "{second}");
+    assert!(
+        resolved.contains("- [ ] Re-read Module 1 › Hooks"),
+        "{second}"
+    );
+}
+
+#[test]
+fn nothing_weak_says_so_and_exits_zero() {
+    let env = env();
+    review(&env, DAY1, "55555555555");
+    let out = run(&env, DAY1, &["weak"], "");
+    assert!(out.status.success());
+    assert_eq!(
+        stdout(&out),
+        "# Weak areas (2026-03-02)\n\nNothing is weak right now: no topic passes the thresholds. Keep reviewing.\n"
+    );
+    let json = run(&env, DAY1, &["weak", "--format", "json"], "");
+    assert_eq!(stdout(&json).trim(), "[]");
+}
+
+#[cfg(unix)]
+#[test]
+fn output_through_a_symlink_is_refused() {
+    let env = env();
+    let target = env.path("elsewhere.md");
+    std::fs::write(&target, "keep").unwrap();
+    let link = env.path("weak.md");
+    std::os::unix::fs::symlink(&target, &link).unwrap();
+    env.cmd(DAY1)
+        .args(["weak", "-o", link.to_str().unwrap()])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("is a symbolic link to"));
+    assert_eq!(std::fs::read_to_string(&target).unwrap(), "keep");
+}
