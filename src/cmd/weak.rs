@@ -10,12 +10,12 @@ use crate::weak::{self, WeakOptions, render, update};
 
 pub fn run(app: &App, args: &WeakArgs) -> Result<()> {
     let (store, _) = app.open()?;
-    if let Some(deck) = &args.deck {
-        if !store.decks()?.iter().any(|d| &d.key == deck) {
-            return Err(Error::Usage(format!(
-                "unknown deck id '{deck}': list decks with `mastery status`"
-            )));
-        }
+    if let Some(deck) = &args.deck
+        && !store.decks()?.iter().any(|d| &d.key == deck)
+    {
+        return Err(Error::Usage(format!(
+            "unknown deck id '{deck}': list decks with `mastery status`"
+        )));
     }
     let today = app.clock.today();
     let report = weak::analyse(

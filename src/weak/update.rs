@@ -23,10 +23,10 @@ pub fn parse(text: &str) -> Previous {
     let mut prev = Previous::default();
     let mut in_resolved = false;
     for line in text.lines() {
-        if prev.date.is_none() {
-            if let Some(rest) = line.strip_prefix("# Weak areas (") {
-                prev.date = rest.strip_suffix(')').map(str::to_string);
-            }
+        if prev.date.is_none()
+            && let Some(rest) = line.strip_prefix("# Weak areas (")
+        {
+            prev.date = rest.strip_suffix(')').map(str::to_string);
         }
         if line.starts_with(RESOLVED) {
             in_resolved = true;
