@@ -37,6 +37,14 @@ pub enum Command {
     Quiz(QuizCommand),
     /// What to re-study: weak topics ranked, grouped by module, linked to the source
     Weak(WeakArgs),
+    /// Progress: per-module mastery, success metrics, forecast and heatmap
+    Stats {
+        /// Narrow every figure to one module
+        #[arg(long, value_name = "N", value_parser = clap::value_parser!(u8).range(1..=8))]
+        module: Option<u8>,
+        #[arg(long)]
+        json: bool,
+    },
     /// Compile the decks into the database (every command does this first)
     Compile {
         /// Delete retired cards and their history

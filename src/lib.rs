@@ -14,6 +14,7 @@ pub mod prompt;
 pub mod quiz;
 pub mod review;
 pub mod scheduler;
+pub mod stats;
 pub mod store;
 pub mod weak;
 

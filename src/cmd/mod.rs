@@ -26,6 +26,20 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Review(args) => review::run(&app, &args),
         Command::Quiz(q) => quiz::run(&app, q),
         Command::Weak(args) => weak::run(&app, &args),
+        Command::Stats {
+            module,
+            json: as_json,
+        } => {
+            let (store, _) = app.open()?;
+            let stats = crate::stats::compute(&store, app.clock.today(), module)?;
+            if as_json {
+                json(&stats)
+            } else {
+                let palette =
+                    crate::stats::render::Palette::new(crate::stats::render::colour_wanted());
+                out(&crate::stats::render::text(&stats, &palette))
+            }
+        }
         Command::Compile { prune, json } => {
             let mut store = Store::open(&app.db_path)?;
             let report = compile(&mut store, &app.source, prune)?;

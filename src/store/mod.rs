@@ -5,6 +5,7 @@ mod compile;
 mod log;
 mod query;
 mod quiz;
+mod stats;
 mod weak;
 
 use std::path::{Path, PathBuf};
@@ -18,6 +19,7 @@ pub use compile::{CompileTx, DeckPrint, NoteRow, StoredCard};
 pub use log::{Recorded, ReviewKind, UndoneReview};
 pub use query::{CardFilter, CardRow, DeckInfo, DeckStatus, ReviewEntry};
 pub use quiz::{NewQuiz, QuizAnswer, QuizScope, QuizSummary};
+pub use stats::{DeckCounts, DeckQuiz, MATURE_DAYS, Retention};
 pub use weak::{CardEvents, LastQuiz};
 
 const SCHEMA: &str = include_str!("../../schema.sql");

@@ -1,0 +1,224 @@
+//! Grouped queries behind `mastery stats`: one pass per figure, never a
+//! loop over cards.
+
+use std::collections::HashMap;
+
+use rusqlite::named_params;
+
+use super::Store;
+use crate::clock::Day;
+use crate::error::Result;
+
+/// Card counts of one deck.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct DeckCounts {
+    pub cards: i64,
+    pub new: i64,
+    pub learning: i64,
+    pub mature: i64,
+    pub due: i64,
+    /// Sum of ease over reviewed cards, in hundredths, and their number.
+    pub ease_sum: i64,
+    pub reviewed: i64,
+}
+
+/// Scheduling grades of one deck in a window: how many, how many ≥ 3.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Retention {
+    pub graded: i64,
+    pub passed: i64,
+}
+
+/// A quiz's result on one deck.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DeckQuiz {
+    pub quiz: i64,
+    pub correct: i64,
+    pub asked: i64,
+    pub at: String,
+}
+
+/// The interval from which a card counts as mature.
+pub const MATURE_DAYS: i64 = 21;
+
+fn scope(decks: Option<&[i64]>) -> Option<String> {
+    decks.map(|d| serde_json::to_string(d).unwrap_or_else(|_| "[]".into()))
+}
+
+const IN_SCOPE: &str = "(:scope IS NULL OR c.deck_id IN (SELECT value FROM json_each(:scope)))";
+
+impl Store {
+    pub fn deck_counts(
+        &self,
+        today: Day,
+        decks: Option<&[i64]>,
+    ) -> Result<HashMap<i64, DeckCounts>> {
+        let mut stmt = self.conn.prepare(&format!(
+            "SELECT c.deck_id, count(*), count(*) FILTER (WHERE c.due IS NULL),
+                    count(*) FILTER (WHERE c.due IS NOT NULL AND c.interval < :mature),
+                    count(*) FILTER (WHERE c.due IS NOT NULL AND c.interval >= :mature),
+                    count(*) FILTER (WHERE c.due <= :today),
+                    coalesce(sum(c.ease) FILTER (WHERE c.due IS NOT NULL), 0),
+                    count(*) FILTER (WHERE c.due IS NOT NULL)
+             FROM card c WHERE c.retired = 0 AND {IN_SCOPE} GROUP BY c.deck_id"
+        ))?;
+        let rows = stmt.query_map(
+            named_params! {":today": today, ":mature": MATURE_DAYS, ":scope": scope(decks)},
+            |r| {
+                Ok((
+                    r.get(0)?,
+                    DeckCounts {
+                        cards: r.get(1)?,
+                        new: r.get(2)?,
+                        learning: r.get(3)?,
+                        mature: r.get(4)?,
+                        due: r.get(5)?,
+                        ease_sum: r.get(6)?,
+                        reviewed: r.get(7)?,
+                    },
+                ))
+            },
+        )?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Scheduling grades per deck on study days after `since`.
+    pub fn retention_since(
+        &self,
+        since: Day,
+        decks: Option<&[i64]>,
+    ) -> Result<HashMap<i64, Retention>> {
+        let mut stmt = self.conn.prepare(&format!(
+            "SELECT c.deck_id, count(*), count(*) FILTER (WHERE r.grade >= 3)
+             FROM review r JOIN card c ON c.id = r.card_id
+             WHERE r.day > :since AND r.kind != 'drill' AND {IN_SCOPE}
+               AND NOT EXISTS (SELECT 1 FROM undo u WHERE u.review_id = r.id)
+             GROUP BY c.deck_id"
+        ))?;
+        let rows = stmt.query_map(
+            named_params! {":since": since, ":scope": scope(decks)},
+            |r| {
+                Ok((
+                    r.get(0)?,
+                    Retention {
+                        graded: r.get(1)?,
+                        passed: r.get(2)?,
+                    },
+                ))
+            },
+        )?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Milliseconds spent answering: reviews plus quiz answers.
+    pub fn time_spent(&self, decks: Option<&[i64]>) -> Result<i64> {
+        let reviews: i64 = self.conn.query_row(
+            &format!(
+                "SELECT coalesce(sum(r.ms), 0) FROM review r JOIN card c ON c.id = r.card_id
+                 WHERE {IN_SCOPE} AND NOT EXISTS (SELECT 1 FROM undo u WHERE u.review_id = r.id)"
+            ),
+            named_params! {":scope": scope(decks)},
+            |r| r.get(0),
+        )?;
+        let quizzes: i64 = self.conn.query_row(
+            &format!("SELECT coalesce(sum(a.ms), 0) FROM quiz_answer a JOIN card c ON c.id = a.card_id WHERE {IN_SCOPE}"),
+            named_params! {":scope": scope(decks)},
+            |r| r.get(0),
+        )?;
+        Ok(reviews + quizzes)
+    }
+
+    /// Study days with any review or quiz answer, ascending.
+    pub fn active_days(&self, decks: Option<&[i64]>) -> Result<Vec<Day>> {
+        let mut stmt = self.conn.prepare(&format!(
+            "SELECT r.day FROM review r JOIN card c ON c.id = r.card_id WHERE {IN_SCOPE}
+             UNION SELECT a.day FROM quiz_answer a JOIN card c ON c.id = a.card_id WHERE {IN_SCOPE}
+             ORDER BY 1"
+        ))?;
+        let rows = stmt.query_map(named_params! {":scope": scope(decks)}, |r| r.get(0))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Reviews per study day from `from` to `to`, inclusive.
+    pub fn reviews_per_day(
+        &self,
+        from: Day,
+        to: Day,
+        decks: Option<&[i64]>,
+    ) -> Result<HashMap<Day, i64>> {
+        let mut stmt = self.conn.prepare(&format!(
+            "SELECT r.day, count(*) FROM review r JOIN card c ON c.id = r.card_id
+             WHERE r.day BETWEEN :from AND :to AND {IN_SCOPE}
+               AND NOT EXISTS (SELECT 1 FROM undo u WHERE u.review_id = r.id)
+             GROUP BY r.day"
+        ))?;
+        let rows = stmt.query_map(
+            named_params! {":from": from, ":to": to, ":scope": scope(decks)},
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Cards due on each day from `today` to `today + days - 1`; overdue
+    /// cards count on today.
+    pub fn forecast(
+        &self,
+        today: Day,
+        days: i64,
+        decks: Option<&[i64]>,
+    ) -> Result<HashMap<Day, i64>> {
+        let mut stmt = self.conn.prepare(&format!(
+            "SELECT max(c.due, :today), count(*) FROM card c
+             WHERE c.retired = 0 AND c.due IS NOT NULL AND c.due < :today + :days AND {IN_SCOPE}
+             GROUP BY 1"
+        ))?;
+        let rows = stmt.query_map(
+            named_params! {":today": today, ":days": days, ":scope": scope(decks)},
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// (deck id, learned, total) patterns: a pattern is learned when every
+    /// card of it has an interval of `min_interval` days or more.
+    pub fn patterns_learned(
+        &self,
+        min_interval: i64,
+        decks: Option<&[i64]>,
+    ) -> Result<Vec<(i64, i64, i64)>> {
+        let mut stmt = self.conn.prepare(&format!(
+            "SELECT deck_id, sum(learned), count(*) FROM (
+                SELECT c.deck_id AS deck_id, min(c.due IS NOT NULL AND c.interval >= :min) AS learned
+                FROM note n JOIN card c ON c.note_id = n.id
+                WHERE n.kind = 'Pattern' AND n.retired = 0 AND c.retired = 0 AND {IN_SCOPE}
+                GROUP BY n.id)
+             GROUP BY deck_id"
+        ))?;
+        let rows = stmt.query_map(
+            named_params! {":min": min_interval, ":scope": scope(decks)},
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Every quiz's result per deck, newest quiz first.
+    pub fn quiz_results_by_deck(&self, decks: Option<&[i64]>) -> Result<Vec<(i64, DeckQuiz)>> {
+        let mut stmt = self.conn.prepare(&format!(
+            "SELECT c.deck_id, a.quiz_id, sum(a.correct), count(*), max(a.at)
+             FROM quiz_answer a JOIN card c ON c.id = a.card_id WHERE {IN_SCOPE}
+             GROUP BY c.deck_id, a.quiz_id ORDER BY a.quiz_id DESC"
+        ))?;
+        let rows = stmt.query_map(named_params! {":scope": scope(decks)}, |r| {
+            Ok((
+                r.get(0)?,
+                DeckQuiz {
+                    quiz: r.get(1)?,
+                    correct: r.get(2)?,
+                    asked: r.get(3)?,
+                    at: r.get(4)?,
+                },
+            ))
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+}

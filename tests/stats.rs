@@ -1,0 +1,127 @@
+//! `mastery stats` over a scripted month of reviews.
+
+mod common;
+
+use common::*;
+
+const M1: &str = "+++\ntitle = \"Module 1: Basics\"\nmodule = 1\n+++\n# Hooks\n## Q: a? {#a}\nA.\n## Q: b? {#b}\nB.\n";
+const M2: &str = "+++\ntitle = \"Module 2: More\"\nmodule = 2\nrequires = [\"m1\"]\n+++\n# Plans\n## Q: c? {#c}\nC.\n## Q: d? {#d}\nD.\n";
+const SPEED: &str = "+++\ntitle = \"Patterns: Speed\"\ncategory = \"speed\"\n+++\n# Speed\n\
+## Pattern: Fan out {#spd-fan}\nWhen: many independent files.\nHow: one helper each.\nTrade-offs: merge cost.\n";
+
+fn env() -> Env {
+    let env = Env::new();
+    env.deck("m1.md", M1);
+    env.deck("m2.md", M2);
+    env.deck("speed.md", SPEED);
+    env
+}
+
+fn review(env: &Env, now: &str, grades: &str) {
+    let script: String = grades.chars().map(|g| format!("\n{g}\n")).collect();
+    let out = env
+        .cmd(now)
+        .args(["review", "--new", "20", "--all-new"])
+        .write_stdin(script)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+}
+
+const END: &str = "2026-03-26T09:00:00Z";
+
+/// Everything is learned on the 2nd. On the 3rd c lapses (and is
+/// re-drilled); on the 9th c is recalled late; on the 15th c is graded 4;
+/// on the 26th a, b, d and the pattern come due and two pattern cards are
+/// hard. Module 1 is quizzed at the end, 1 of 2.
+fn history(env: &Env) {
+    review(env, "2026-03-02T09:00:00Z", "55555555");
+    review(env, "2026-03-03T09:00:00Z", "552555554");
+    review(env, "2026-03-09T09:00:00Z", "55555555");
+    review(env, "2026-03-15T09:00:00Z", "4");
+    review(env, END, "5555533");
+    let out = env
+        .cmd(END)
+        .args(["quiz", "--module", "1", "--format", "flip", "--seed", "1"])
+        .write_stdin("\ny\n\nn\n")
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+}
+
+#[test]
+fn text_report_snapshot() {
+    let env = env();
+    history(&env);
+    let text = env.ok(END, &["stats"]);
+    assert!(
+        !text.contains('\x1b'),
+        "piped output must have no escape codes"
+    );
+    for line in text.lines() {
+        assert!(
+            line.chars().count() <= 80,
+            "wider than 80 columns: {line:?}"
+        );
+    }
+    insta::assert_snapshot!("stats_text", text);
+}
+
+#[test]
+fn json_holds_every_figure_without_chart_characters() {
+    let env = env();
+    history(&env);
+    let s = env.json(END, &["stats", "--json"]);
+    for key in ["program", "modules", "categories", "forecast", "heatmap"] {
+        assert!(s.get(key).is_some(), "missing {key}");
+    }
+    let text = s.to_string();
+    for c in ['█', '░', '▒', '▓', '▏'] {
+        assert!(!text.contains(c), "chart character {c} in JSON");
+    }
+    let p = &s["program"];
+    assert_eq!(p["modules_mastered"], 1);
+    assert_eq!(p["modules_total"], 8);
+    assert_eq!(p["patterns_learned"], 1);
+    assert_eq!(p["patterns_total"], 1);
+    assert_eq!(p["longest_streak"], 2);
+    assert_eq!(p["current_streak"], 1);
+    assert_eq!(p["last_quiz_by_module"]["1"]["correct"], 1);
+    assert_eq!(p["last_quiz_by_module"]["1"]["asked"], 2);
+    let m1 = &s["modules"][0];
+    assert_eq!(
+        (
+            m1["module"].as_u64(),
+            m1["cards"].as_u64(),
+            m1["mature"].as_u64()
+        ),
+        (Some(1), Some(2), Some(2))
+    );
+    assert_eq!(m1["retention_30d"], 100.0);
+    assert_eq!(m1["mastered"], true);
+    let m2 = &s["modules"][1];
+    assert_eq!(m2["mastered"], false);
+    assert_eq!(m2["retention_30d"], 87.5);
+    assert_eq!(
+        (m2["learning"].as_u64(), m2["mature"].as_u64()),
+        (Some(1), Some(1))
+    );
+    assert_eq!(s["categories"][0]["category"], "speed");
+    assert_eq!(s["forecast"].as_array().unwrap().len(), 14);
+    assert_eq!(s["heatmap"]["days"].as_array().unwrap().len(), 112);
+    assert_eq!(s["heatmap"]["busiest"]["date"], "2026-03-03");
+    assert_eq!(s["heatmap"]["busiest"]["count"], 9);
+}
+
+#[test]
+fn module_narrows_everything() {
+    let env = env();
+    history(&env);
+    let s = env.json(END, &["stats", "--module", "2", "--json"]);
+    assert_eq!(s["modules"].as_array().unwrap().len(), 1);
+    assert_eq!(s["modules"][0]["module"], 2);
+    assert_eq!(s["categories"].as_array().unwrap().len(), 0);
+    assert_eq!(s["program"]["patterns_total"], 0);
+    assert_eq!(s["heatmap"]["busiest"]["count"], 3);
+    assert_eq!(s["program"]["modules_mastered"], 0);
+}
