@@ -122,3 +122,9 @@ CREATE TABLE quiz_answer (
 CREATE INDEX quiz_answer_quiz ON quiz_answer(quiz_id);
 CREATE INDEX quiz_answer_card ON quiz_answer(card_id, day);
 CREATE INDEX card_siblings ON card(deck_id, gen) WHERE retired = 0;
+
+-- migration: 3
+
+-- Notes compiled from a docs tree can live in their own file (one pattern
+-- per file); NULL means the deck's file.
+ALTER TABLE note ADD COLUMN path TEXT;

@@ -47,7 +47,7 @@ impl App {
 /// `--decks`/`MASTERY_DECKS`, else `./decks` if present, else built in.
 pub fn deck_source(flag: Option<PathBuf>) -> Source {
     match flag {
-        Some(dir) => Source::Dir(dir),
+        Some(dir) => Source::from_dir(dir),
         None if PathBuf::from("decks").is_dir() => Source::Dir(PathBuf::from("decks")),
         None => Source::Embedded,
     }

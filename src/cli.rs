@@ -45,6 +45,11 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Convert a training repo's docs tree into deck files
+    Import {
+        #[command(subcommand)]
+        what: ImportWhat,
+    },
     /// Compile the decks into the database (every command does this first)
     Compile {
         /// Delete retired cards and their history
@@ -191,4 +196,17 @@ pub struct WeakArgs {
     /// Lapses that make a card a leech
     #[arg(long, value_name = "N", default_value_t = 6, value_parser = clap::value_parser!(u32).range(1..))]
     pub leech_lapses: u32,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ImportWhat {
+    /// Write a docs tree's notes as decks: one per module, one per pattern
+    /// category, and the playbook, all with explicit ids
+    Docs {
+        /// The training repo, or its docs/ folder
+        path: PathBuf,
+        /// Folder to write the decks into
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+    },
 }

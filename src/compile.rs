@@ -5,11 +5,11 @@
 use std::collections::{HashMap, HashSet};
 
 use serde::Serialize;
-use xxhash_rust::xxh3::xxh3_64;
 
 use crate::deck::cards::cards_of;
+use crate::deck::docs;
 use crate::deck::lint::{duplicate_ids, lint_deck};
-use crate::deck::source::{DeckFile, Source, list};
+use crate::deck::source::{DeckFile, Kind, Part, Source, list};
 use crate::deck::{Deck, Note, parse_deck};
 use crate::error::{Diag, Error, Result};
 use crate::store::{CompileTx, NoteRow, Store};
@@ -49,12 +49,42 @@ pub fn parse_all(source: &Source) -> Result<(Vec<Deck>, Vec<Diag>)> {
     Ok((decks, errors))
 }
 
-fn parse_file(file: &DeckFile, bytes: &[u8]) -> Result<Deck, Vec<Diag>> {
-    parse_deck(&file.display, &file.default_key(), bytes)
+fn parse_file(file: &DeckFile, parts: &[Part]) -> Result<Deck, Vec<Diag>> {
+    match &file.kind {
+        Kind::Deck => {
+            let part = parts.first().ok_or_else(Vec::new)?;
+            parse_deck(&file.display, &file.default_key(), &part.bytes)
+        }
+        Kind::Docs(unit, ctx) => {
+            let parts: Vec<docs::Part<'_>> = parts
+                .iter()
+                .map(|p| docs::Part {
+                    path: &p.path,
+                    bytes: &p.bytes,
+                })
+                .collect();
+            docs::parse_unit(
+                unit,
+                &file.default_key(),
+                &file.display,
+                &parts,
+                &ctx.module_keys,
+                &ctx.overrides,
+            )
+        }
+    }
 }
 
-fn hash(bytes: &[u8]) -> String {
-    format!("{:016x}", xxh3_64(bytes))
+/// A fingerprint of a deck's files (names and bytes) and its salt.
+fn hash(parts: &[Part], salt: &str) -> String {
+    let mut h = xxhash_rust::xxh3::Xxh3::new();
+    for p in parts {
+        h.update(p.path.as_bytes());
+        h.update(&[0]);
+        h.update(&p.bytes);
+    }
+    h.update(salt.as_bytes());
+    format!("{:016x}", h.digest())
 }
 
 struct Changed {
@@ -82,20 +112,20 @@ pub fn compile(store: &mut Store, source: &Source, prune: bool) -> Result<Compil
             unchanged_keys.insert(p.key.clone());
             continue;
         }
-        let bytes = match file.read() {
-            Ok(b) => b,
+        let parts = match file.read() {
+            Ok(p) => p,
             Err(e) => {
                 errors.push(e);
                 continue;
             }
         };
-        let digest = hash(&bytes);
+        let digest = hash(&parts, file.salt());
         if let Some(p) = print.filter(|p| p.hash == digest) {
             unchanged_keys.insert(p.key.clone());
             touched.push((p.id, file.size, file.mtime_ns));
             continue;
         }
-        match parse_file(file, &bytes) {
+        match parse_file(file, &parts) {
             Ok(deck) => changed.push(Changed {
                 deck,
                 size: file.size,
@@ -124,7 +154,7 @@ pub fn compile(store: &mut Store, source: &Source, prune: bool) -> Result<Compil
                 && unchanged_keys.contains(&owner.deck_key)
             {
                 errors.push(Diag::new(
-                    &deck.path,
+                    note.path.as_deref().unwrap_or(&deck.path),
                     note.line,
                     format!(
                         "duplicate id '{}': also at {}:{}",
@@ -152,12 +182,15 @@ pub fn compile(store: &mut Store, source: &Source, prune: bool) -> Result<Compil
     for (id, size, mtime) in touched {
         tx.touch_deck(id, size, mtime)?;
     }
+    let mut synced = HashSet::new();
     for c in &changed {
-        sync_deck(&tx, c, &mut report)?;
+        synced.insert(sync_deck(&tx, c, &mut report)?);
     }
+    // A deck whose file is gone is retired, unless its id now lives in
+    // another file (a move, or a switch from a docs tree to decks).
     for print in prints
         .values()
-        .filter(|p| !listed.contains(p.path.as_str()))
+        .filter(|p| !listed.contains(p.path.as_str()) && !synced.contains(&p.id))
     {
         report.retired += tx.retire_deck(print.id)? as i64;
     }
@@ -170,7 +203,8 @@ pub fn compile(store: &mut Store, source: &Source, prune: bool) -> Result<Compil
     Ok(report)
 }
 
-fn sync_deck(tx: &CompileTx<'_>, c: &Changed, report: &mut CompileReport) -> Result<()> {
+/// Writes one changed deck; returns its row id.
+fn sync_deck(tx: &CompileTx<'_>, c: &Changed, report: &mut CompileReport) -> Result<i64> {
     let deck_id = tx.upsert_deck(&c.deck, c.size, c.mtime_ns, &c.hash)?;
     let existing: HashMap<String, NoteRow> = tx
         .deck_notes(deck_id)?
@@ -216,7 +250,7 @@ fn sync_deck(tx: &CompileTx<'_>, c: &Changed, report: &mut CompileReport) -> Res
     for old in gone {
         report.retired += tx.retire_note(old.id)? as i64;
     }
-    Ok(())
+    Ok(deck_id)
 }
 
 /// The vanished note of the same kind and topic that is most similar to
@@ -266,7 +300,7 @@ fn sync_cards(
             Some(card) => {
                 kept.insert(card.id);
                 let changed = card.front != draft.front || card.back != draft.back || card.retired;
-                if changed || card.pos != pos {
+                if changed || card.pos != pos || card.deck_id != deck_id {
                     tx.update_card(card.id, deck_id, pos, draft)?;
                 }
                 if carried {

@@ -313,3 +313,19 @@ fn an_unchanged_file_is_not_parsed_again() {
         .unwrap();
     assert_eq!(env.json(DAY1, &["compile", "--json"])["updated"], 0);
 }
+
+#[test]
+fn a_deck_moved_to_another_file_keeps_its_history() {
+    let env = Env::basics();
+    review_all(&env, "5");
+    std::fs::remove_file(env.decks().join("basics.md")).unwrap();
+    env.deck("renamed/basics-v2.md", BASICS);
+    let report = env.json(DAY2, &["compile", "--json"]);
+    assert_eq!(report["retired"], 0, "{report}");
+    assert_eq!(report["cards"], 4);
+    let card = env.show("q-exit");
+    assert_eq!(card["deck"], "renamed/basics-v2");
+    assert_eq!(card["reviews"].as_array().unwrap().len(), 1);
+    let status = env.json(DAY2, &["status", "--json"]);
+    assert_eq!(status["total"]["due"], 4);
+}

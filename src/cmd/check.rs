@@ -93,3 +93,34 @@ fn fix_deck_ids(deck: &Deck) -> Result<usize> {
     crate::files::write_atomic(path, &lines.concat())?;
     Ok(missing.len())
 }
+
+/// `mastery import docs PATH --out DIR`.
+pub fn import_docs(path: &Path, dir: &Path) -> Result<()> {
+    let source = Source::from_dir(path.to_path_buf());
+    let Source::Docs(_) = &source else {
+        return Err(Error::Usage(format!(
+            "{} is not a training repo: expected docs/modules or docs/patterns inside it",
+            path.display()
+        )));
+    };
+    let (decks, mut errors) = parse_all(&source)?;
+    errors.extend(duplicate_ids(&decks));
+    if !errors.is_empty() {
+        return Err(Error::Decks(errors));
+    }
+    let mut notes = 0;
+    for deck in &decks {
+        let target = dir.join(format!("{}.md", deck.key));
+        if let Some(parent) = target.parent() {
+            std::fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
+        }
+        crate::files::refuse_symlink(&target)?;
+        crate::files::write_atomic(&target, &crate::deck::write::to_markdown(deck))?;
+        notes += deck.notes.len();
+    }
+    out(&format!(
+        "wrote {} decks with {notes} notes to {}\n",
+        decks.len(),
+        dir.display()
+    ))
+}

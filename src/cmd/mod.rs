@@ -13,7 +13,7 @@ use std::io::Write;
 use serde::Serialize;
 
 use crate::app::App;
-use crate::cli::{Cli, Command};
+use crate::cli::{Cli, Command, ImportWhat};
 use crate::clock::format_day;
 use crate::compile::{CompileReport, compile};
 use crate::error::{Error, Result};
@@ -26,6 +26,9 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Review(args) => review::run(&app, &args),
         Command::Quiz(q) => quiz::run(&app, q),
         Command::Weak(args) => weak::run(&app, &args),
+        Command::Import {
+            what: ImportWhat::Docs { path, out: dir },
+        } => check::import_docs(&path, &dir),
         Command::Stats {
             module,
             json: as_json,

@@ -12,9 +12,10 @@ pub const MAX_DELETIONS: usize = 5;
 
 /// Warnings about one deck's notes.
 pub fn lint_deck(deck: &Deck) -> Vec<Diag> {
-    let mut out = Vec::new();
+    let mut out = deck.warnings.clone();
     for note in &deck.notes {
-        let warn = |m: String| Diag::new(&deck.path, note.line, m);
+        let path = note.path.as_deref().unwrap_or(&deck.path);
+        let warn = |m: String| Diag::new(path, note.line, m);
         if !note.explicit_id {
             out.push(warn(format!(
                 "note '{}' has no {{#id}}: editing its title will change its identity; run `mastery check --fix-ids`",
@@ -51,9 +52,10 @@ pub fn lint_all(decks: &[Deck]) -> Vec<Diag> {
         for note in &deck.notes {
             for card in cards_of(note) {
                 let norm = card.front.to_lowercase();
+                let here = note.path.clone().unwrap_or_else(|| deck.path.clone());
                 match fronts.get(&norm) {
                     Some((path, line)) => out.push(Diag::new(
-                        &deck.path,
+                        &here,
                         note.line,
                         format!(
                             "duplicate question '{}': also at {path}:{line}",
@@ -61,7 +63,7 @@ pub fn lint_all(decks: &[Deck]) -> Vec<Diag> {
                         ),
                     )),
                     None => {
-                        fronts.insert(norm, (deck.path.clone(), note.line));
+                        fronts.insert(norm, (here, note.line));
                     }
                 }
             }
@@ -87,10 +89,12 @@ fn first_line(text: &str) -> &str {
 }
 
 /// The same deck or note id twice is an error; the message names both places.
-pub fn duplicate_ids(decks: &[Deck]) -> Vec<Diag> {
+pub fn duplicate_ids<'a>(decks: &'a [Deck]) -> Vec<Diag> {
     let mut out = Vec::new();
     let mut deck_keys: HashMap<&str, &str> = HashMap::new();
     let mut note_keys: HashMap<&str, (&str, usize)> = HashMap::new();
+    let place =
+        |deck: &'a Deck, note: &'a crate::deck::Note| note.path.as_deref().unwrap_or(&deck.path);
     for deck in decks {
         if let Some(other) = deck_keys.insert(&deck.key, &deck.path) {
             out.push(Diag::new(
@@ -102,12 +106,12 @@ pub fn duplicate_ids(decks: &[Deck]) -> Vec<Diag> {
         for note in &deck.notes {
             match note_keys.get(note.key.as_str()) {
                 Some((path, line)) => out.push(Diag::new(
-                    &deck.path,
+                    place(deck, note),
                     note.line,
                     format!("duplicate id '{}': also at {path}:{line}", note.key),
                 )),
                 None => {
-                    note_keys.insert(&note.key, (&deck.path, note.line));
+                    note_keys.insert(&note.key, (place(deck, note), note.line));
                 }
             }
         }

@@ -2,9 +2,11 @@
 //! finding deck files, and linting.
 
 pub mod cards;
+pub mod docs;
 pub mod lint;
 pub mod parse;
 pub mod source;
+pub mod write;
 
 pub use cards::CardDraft;
 pub use parse::parse_deck;
@@ -21,6 +23,8 @@ pub struct Deck {
     /// The source path as shown to the learner.
     pub path: String,
     pub notes: Vec<Note>,
+    /// Problems found while reading that do not stop a compile.
+    pub warnings: Vec<crate::error::Diag>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -89,6 +93,8 @@ pub struct Note {
     pub content: Content,
     /// The 1-based line of the note's heading.
     pub line: usize,
+    /// The note's own source file, when it is not the deck's (docs trees).
+    pub path: Option<String>,
 }
 
 impl Note {

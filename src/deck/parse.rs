@@ -113,6 +113,7 @@ impl<'a> Parser<'a> {
                 tags: front.tags,
                 path: self.path.to_string(),
                 notes,
+                warnings: Vec::new(),
             })
         } else {
             Err(self.errors)
@@ -249,6 +250,7 @@ impl<'a> Parser<'a> {
             body: text,
             content,
             line: h.line,
+            path: None,
         })
     }
 

@@ -2,9 +2,12 @@
 //! the binary. Listing is cheap (one stat per file) so that an unchanged
 //! collection compiles without reading anything.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::rc::Rc;
 use std::time::UNIX_EPOCH;
 
+use super::docs;
 use crate::error::{Diag, Error, Result};
 
 mod embedded {
@@ -15,15 +18,50 @@ mod embedded {
 pub enum Source {
     Dir(PathBuf),
     Embedded,
+    /// The `docs/` folder of a training repo.
+    Docs(PathBuf),
 }
 
 impl Source {
+    /// A folder of decks, or a training repo when it has that layout.
+    pub fn from_dir(dir: PathBuf) -> Source {
+        match docs::docs_root(&dir) {
+            Some(docs) => Source::Docs(docs),
+            None => Source::Dir(dir),
+        }
+    }
+
     pub fn describe(&self) -> String {
         match self {
             Source::Dir(p) => display(p),
             Source::Embedded => "built-in decks".to_string(),
+            Source::Docs(p) => format!("{} (training repo docs)", display(p)),
         }
     }
+}
+
+/// How a listed deck is read.
+#[derive(Debug, Clone)]
+pub enum Kind {
+    /// A deck in mastery's own format.
+    Deck,
+    /// A unit of a docs tree, with the tree's prerequisites.
+    Docs(docs::Unit, Rc<DocsContext>),
+}
+
+#[derive(Debug, Default)]
+pub struct DocsContext {
+    pub module_keys: HashMap<u8, String>,
+    pub overrides: docs::Overrides,
+    /// `mastery.toml`'s text: part of every unit's fingerprint.
+    pub salt: String,
+}
+
+/// One source file's contents.
+#[derive(Debug, Clone)]
+pub struct Part {
+    pub path: String,
+    pub bytes: Vec<u8>,
 }
 
 #[derive(Debug, Clone)]
@@ -33,7 +71,9 @@ pub struct DeckFile {
     /// Path as shown to the learner.
     pub display: String,
     pub size: i64,
+    /// Zero when the file cannot be skipped by its stat alone.
     pub mtime_ns: i64,
+    pub kind: Kind,
     origin: Origin,
 }
 
@@ -41,6 +81,7 @@ pub struct DeckFile {
 enum Origin {
     Disk(PathBuf),
     Embedded(&'static [u8]),
+    Files(Vec<PathBuf>),
 }
 
 impl DeckFile {
@@ -52,18 +93,43 @@ impl DeckFile {
             .to_string()
     }
 
-    pub fn read(&self) -> Result<Vec<u8>, Diag> {
+    pub fn read(&self) -> Result<Vec<Part>, Diag> {
+        let one = |path: &Path| {
+            let shown = display(path);
+            std::fs::read(path)
+                .map(|bytes| Part {
+                    path: shown.clone(),
+                    bytes,
+                })
+                .map_err(|e| Diag::new(&shown, 0, format!("cannot read deck file: {e}")))
+        };
         match &self.origin {
-            Origin::Embedded(bytes) => Ok(bytes.to_vec()),
-            Origin::Disk(path) => std::fs::read(path)
-                .map_err(|e| Diag::new(&self.display, 0, format!("cannot read deck file: {e}"))),
+            Origin::Embedded(bytes) => Ok(vec![Part {
+                path: self.display.clone(),
+                bytes: bytes.to_vec(),
+            }]),
+            Origin::Disk(path) => one(path).map(|p| {
+                vec![Part {
+                    path: self.display.clone(),
+                    ..p
+                }]
+            }),
+            Origin::Files(paths) => paths.iter().map(|p| one(p)).collect(),
+        }
+    }
+
+    /// Extra text that changes the deck when it changes.
+    pub fn salt(&self) -> &str {
+        match &self.kind {
+            Kind::Docs(_, ctx) => &ctx.salt,
+            Kind::Deck => "",
         }
     }
 
     pub fn disk_path(&self) -> Option<&Path> {
         match &self.origin {
             Origin::Disk(p) => Some(p),
-            Origin::Embedded(_) => None,
+            Origin::Embedded(_) | Origin::Files(_) => None,
         }
     }
 }
@@ -92,11 +158,13 @@ pub fn list(source: &Source) -> Result<(Vec<DeckFile>, Vec<Diag>)> {
                     display: format!("decks/{rel}"),
                     size: bytes.len() as i64,
                     mtime_ns: 0,
+                    kind: Kind::Deck,
                     origin: Origin::Embedded(bytes),
                 })
                 .collect(),
             Vec::new(),
         )),
+        Source::Docs(docs) => list_docs(docs),
         Source::Dir(root) => {
             match std::fs::metadata(root) {
                 Ok(m) if m.is_dir() => {}
@@ -177,9 +245,124 @@ fn walk(
                 display: shown,
                 size: meta.len() as i64,
                 mtime_ns,
+                kind: Kind::Deck,
                 origin: Origin::Disk(path),
             });
         }
     }
     Ok(())
+}
+
+fn sorted_md(dir: &Path) -> Result<Vec<PathBuf>> {
+    let mut files: Vec<PathBuf> = match std::fs::read_dir(dir) {
+        Ok(entries) => entries
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| {
+                p.is_file()
+                    && p.file_name()
+                        .is_some_and(|n| is_deck_name(&n.to_string_lossy()))
+            })
+            .collect(),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Vec::new(),
+        Err(e) => return Err(Error::io(dir, e)),
+    };
+    files.sort();
+    Ok(files)
+}
+
+/// The units of a docs tree: each module doc, each pattern category, and
+/// the playbook's checklists. Exercises, plans and practice are not read.
+fn list_docs(docs_dir: &Path) -> Result<(Vec<DeckFile>, Vec<Diag>)> {
+    let (overrides, toml_path) = docs::read_overrides(docs_dir)?;
+    let salt = match &toml_path {
+        Some(p) => std::fs::read_to_string(p).map_err(|e| Error::io(p, e))?,
+        None => String::new(),
+    };
+    let mut units: Vec<(String, String, docs::Unit, Vec<PathBuf>)> = Vec::new();
+    let mut diags = Vec::new();
+    for file in sorted_md(&docs_dir.join("modules"))? {
+        let name = file
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let Some(number) = docs::module_number(&name) else {
+            diags.push(Diag::new(
+                &display(&file),
+                0,
+                "module docs are named NN-name.md with NN from 01 to 08",
+            ));
+            continue;
+        };
+        let key = format!("modules/{}", name.trim_end_matches(".md"));
+        units.push((
+            key,
+            display(&file),
+            docs::Unit::Module { number },
+            vec![file],
+        ));
+    }
+    let mut categories: Vec<PathBuf> = match std::fs::read_dir(docs_dir.join("patterns")) {
+        Ok(entries) => entries
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.is_dir())
+            .collect(),
+        Err(_) => Vec::new(),
+    };
+    categories.sort();
+    for dir in categories {
+        let category = dir
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let files = sorted_md(&dir)?;
+        if files.is_empty() {
+            continue;
+        }
+        units.push((
+            format!("patterns/{category}"),
+            display(&dir),
+            docs::Unit::Patterns { category },
+            files,
+        ));
+    }
+    let checklists = docs_dir.join("playbook").join("checklists.md");
+    if checklists.is_file() {
+        units.push((
+            "playbook".to_string(),
+            display(&checklists),
+            docs::Unit::Playbook,
+            vec![checklists],
+        ));
+    }
+    let module_keys = units
+        .iter()
+        .filter_map(|(key, _, unit, _)| match unit {
+            docs::Unit::Module { number } => Some((*number, key.clone())),
+            _ => None,
+        })
+        .collect();
+    let ctx = Rc::new(DocsContext {
+        module_keys,
+        overrides,
+        salt,
+    });
+    let files = units
+        .into_iter()
+        .map(|(key, shown, unit, paths)| {
+            let size = paths
+                .iter()
+                .filter_map(|p| std::fs::metadata(p).ok())
+                .map(|m| m.len() as i64)
+                .sum();
+            DeckFile {
+                rel: format!("{key}.md"),
+                display: shown,
+                size,
+                mtime_ns: 0,
+                kind: Kind::Docs(unit, Rc::clone(&ctx)),
+                origin: Origin::Files(paths),
+            }
+        })
+        .collect();
+    Ok((files, diags))
 }

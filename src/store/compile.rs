@@ -37,6 +37,7 @@ pub struct StoredCard {
     pub front: String,
     pub back: String,
     pub pos: i64,
+    pub deck_id: i64,
     pub retired: bool,
 }
 
@@ -72,7 +73,7 @@ impl Store {
         Ok(self
             .conn
             .prepare_cached(
-                "SELECT d.key, d.path, n.line, n.retired FROM note n JOIN deck d ON d.id = n.deck_id WHERE n.key = ?1",
+                "SELECT d.key, coalesce(n.path, d.path), n.line, n.retired FROM note n JOIN deck d ON d.id = n.deck_id WHERE n.key = ?1",
             )?
             .query_row([key], |r| {
                 Ok(NoteOwner {
@@ -179,10 +180,10 @@ impl CompileTx<'_> {
         Ok(self
             .tx
             .prepare_cached(
-                "INSERT INTO note (key, deck_id, kind, title, topic, body, line) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) RETURNING id",
+                "INSERT INTO note (key, deck_id, kind, title, topic, body, line, path) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) RETURNING id",
             )?
             .query_row(
-                params![note.key, deck_id, note.kind.name(), note.title, note.topic, note.body, note.line as i64],
+                params![note.key, deck_id, note.kind.name(), note.title, note.topic, note.body, note.line as i64, note.path],
                 |r| r.get(0),
             )?)
     }
@@ -190,9 +191,9 @@ impl CompileTx<'_> {
     pub fn update_note(&self, id: i64, deck_id: i64, note: &Note) -> Result<()> {
         self.tx
             .prepare_cached(
-                "UPDATE note SET key = ?2, deck_id = ?3, kind = ?4, title = ?5, topic = ?6, body = ?7, line = ?8, retired = 0 WHERE id = ?1",
+                "UPDATE note SET key = ?2, deck_id = ?3, kind = ?4, title = ?5, topic = ?6, body = ?7, line = ?8, path = ?9, retired = 0 WHERE id = ?1",
             )?
-            .execute(params![id, note.key, deck_id, note.kind.name(), note.title, note.topic, note.body, note.line as i64])?;
+            .execute(params![id, note.key, deck_id, note.kind.name(), note.title, note.topic, note.body, note.line as i64, note.path])?;
         Ok(())
     }
 
@@ -226,7 +227,7 @@ impl CompileTx<'_> {
 
     pub fn note_cards(&self, note_id: i64) -> Result<Vec<StoredCard>> {
         let mut stmt = self.tx.prepare_cached(
-            "SELECT id, key, front, back, pos, retired FROM card WHERE note_id = ?1",
+            "SELECT id, key, front, back, pos, retired, deck_id FROM card WHERE note_id = ?1",
         )?;
         let rows = stmt.query_map([note_id], |r| {
             Ok(StoredCard {
@@ -236,6 +237,7 @@ impl CompileTx<'_> {
                 back: r.get(3)?,
                 pos: r.get(4)?,
                 retired: r.get(5)?,
+                deck_id: r.get(6)?,
             })
         })?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)

@@ -71,7 +71,7 @@ pub struct CardFilter {
     pub search: Option<String>,
 }
 
-pub(super) const CARD_SELECT: &str = "SELECT c.id, c.key, d.key, d.title, d.module, d.category, n.topic, d.path, n.line,
+pub(super) const CARD_SELECT: &str = "SELECT c.id, c.key, d.key, d.title, d.module, d.category, n.topic, coalesce(n.path, d.path), n.line,
     c.gen, c.front, c.back, c.reps, c.ease, c.interval, c.due, c.lapses, c.last_grade, c.last_day, c.retired
     FROM card c JOIN note n ON n.id = c.note_id JOIN deck d ON d.id = c.deck_id";
 

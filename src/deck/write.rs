@@ -1,0 +1,57 @@
+//! Writing decks back out in mastery's own format, with explicit ids, so
+//! that compiling the output gives the same cards (and history).
+
+use super::{Content, Deck};
+
+fn toml_string(s: &str) -> String {
+    toml::Value::String(s.to_string()).to_string()
+}
+
+pub fn to_markdown(deck: &Deck) -> String {
+    let mut out = String::from("+++\n");
+    out.push_str(&format!("id = {}\n", toml_string(&deck.key)));
+    out.push_str(&format!("title = {}\n", toml_string(&deck.title)));
+    if let Some(m) = deck.module {
+        out.push_str(&format!("module = {m}\n"));
+    }
+    if let Some(c) = &deck.category {
+        out.push_str(&format!("category = {}\n", toml_string(c)));
+    }
+    if !deck.requires.is_empty() {
+        let list: Vec<String> = deck.requires.iter().map(|r| toml_string(r)).collect();
+        out.push_str(&format!("requires = [{}]\n", list.join(", ")));
+    }
+    out.push_str("+++\n");
+    let mut topic: Option<&str> = None;
+    for note in &deck.notes {
+        if topic != Some(note.topic.as_str()) {
+            out.push_str(&format!("\n# {}\n", note.topic));
+            topic = Some(&note.topic);
+        }
+        out.push_str(&format!(
+            "\n## {}: {} {{#{}}}\n",
+            note.kind.name(),
+            note.title,
+            note.key
+        ));
+        let body = match &note.content {
+            Content::Answer(a) | Content::Definition(a) | Content::Checklist(a) => a.clone(),
+            Content::Cloze { text, .. } => text.clone(),
+            Content::Pattern {
+                when,
+                how,
+                tradeoffs,
+                example,
+            } => {
+                let mut b = format!("When: {when}\nHow: {how}\nTrade-offs: {tradeoffs}");
+                if let Some(e) = example {
+                    b.push_str(&format!("\nExample: {e}"));
+                }
+                b
+            }
+        };
+        out.push_str(&body);
+        out.push('\n');
+    }
+    out
+}
