@@ -50,6 +50,14 @@ pub enum Command {
         #[command(subcommand)]
         what: ImportWhat,
     },
+    /// Check the database: integrity, foreign keys, card states against the log
+    Doctor {
+        /// Rebuild card states from the review log (after a backup)
+        #[arg(long)]
+        repair: bool,
+        #[arg(long)]
+        json: bool,
+    },
     /// Compile the decks into the database (every command does this first)
     Compile {
         /// Delete retired cards and their history

@@ -58,16 +58,27 @@ pub fn study_day<Tz: TimeZone>(tz: &Tz, instant: DateTime<Utc>, rollover_hour: u
     i64::from(local.date().num_days_from_ce()) - EPOCH_FROM_CE
 }
 
+/// Years a clock may be set to: a review log from outside them is a typo,
+/// and it would push due dates out of any useful range.
+pub const YEARS: std::ops::Range<i32> = 1970..3000;
+
 pub fn parse_now(text: &str) -> Result<DateTime<Utc>> {
-    DateTime::parse_from_rfc3339(text.trim())
+    let bad = |why: String| Error::Invalid(Diag::new(NOW_VAR, 0, why));
+    let now = DateTime::parse_from_rfc3339(text.trim())
         .map(|t| t.with_timezone(&Utc))
         .map_err(|e| {
-            Error::Invalid(Diag::new(
-                NOW_VAR,
-                0,
-                format!("'{text}' is not an RFC 3339 instant ({e}); use e.g. 2026-01-31T09:00:00Z"),
+            bad(format!(
+                "'{text}' is not an RFC 3339 instant ({e}); use e.g. 2026-01-31T09:00:00Z"
             ))
-        })
+        })?;
+    if !YEARS.contains(&now.year()) {
+        return Err(bad(format!(
+            "'{text}' is outside the years {} to {}; use a current instant such as 2026-01-31T09:00:00Z",
+            YEARS.start,
+            YEARS.end - 1
+        )));
+    }
+    Ok(now)
 }
 
 /// The calendar date of a study day, if it is representable.
@@ -119,6 +130,16 @@ mod tests {
             err.starts_with("MASTERY_NOW: 'yesterday' is not an RFC 3339 instant"),
             "{err}"
         );
+    }
+
+    #[test]
+    fn far_years_are_refused() {
+        let err = parse_now("9999-12-31T00:00:00Z").unwrap_err().to_string();
+        assert_eq!(
+            err,
+            "MASTERY_NOW: '9999-12-31T00:00:00Z' is outside the years 1970 to 2999; use a current instant such as 2026-01-31T09:00:00Z"
+        );
+        assert!(parse_now("2999-12-31T23:59:59Z").is_ok());
     }
 
     #[test]

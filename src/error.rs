@@ -76,6 +76,10 @@ pub enum Error {
         source: std::io::Error,
     },
 
+    /// `doctor` found problems; they were already printed.
+    #[error("{0} problem(s) found; run `mastery doctor --repair` for those it can fix")]
+    Unhealthy(usize),
+
     /// The learner pressed Ctrl-C; everything answered was already saved.
     #[error("interrupted")]
     Interrupted,

@@ -8,6 +8,7 @@ pub mod cmd;
 pub mod compile;
 pub mod config;
 pub mod deck;
+pub mod doctor;
 pub mod error;
 pub mod files;
 pub mod prompt;

@@ -1,7 +1,23 @@
 use clap::Parser;
+use clap::error::ErrorKind;
 
 fn main() {
-    let cli = mastery::cli::Cli::parse();
+    let cli = match mastery::cli::Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) if matches!(e.kind(), ErrorKind::DisplayHelp | ErrorKind::DisplayVersion) => {
+            e.exit()
+        }
+        Err(e) => {
+            // One line: clap's first, without its "error: " prefix.
+            let text = e.to_string();
+            let first = text.lines().next().unwrap_or_default();
+            eprintln!(
+                "mastery: {} (see --help)",
+                first.trim_start_matches("error: ")
+            );
+            std::process::exit(2);
+        }
+    };
     if let Err(err) = mastery::run(cli) {
         let code = err.exit_code();
         let report = match &err {

@@ -7,8 +7,9 @@ use std::time::Instant;
 use crate::clock::{Clock, Day, format_day};
 use crate::error::Result;
 use crate::prompt::{ENTER, Prompter, Reply};
+use crate::scheduler::CardState;
 use crate::scheduler::{Grade, schedule};
-use crate::store::{CardRow, DeckInfo, Recorded, ReviewKind, Store};
+use crate::store::{CardRow, DeckInfo, Grading, Logged, ReviewKind, Store};
 
 #[derive(Debug, Clone, Default)]
 pub struct ReviewOptions {
@@ -85,6 +86,20 @@ struct Step {
     scheduled: bool,
     passed: bool,
     millis: i64,
+}
+
+/// What a grade does to a card: the first grade of a study day schedules
+/// it; any later one that day is a re-drill that changes nothing.
+pub fn review_of(
+    before: &CardState,
+    grade: Grade,
+    today: crate::clock::Day,
+) -> (ReviewKind, CardState) {
+    match (before.schedules_on(today), before.is_new()) {
+        (false, _) => (ReviewKind::Drill, *before),
+        (true, true) => (ReviewKind::New, schedule(before, grade, today)),
+        (true, false) => (ReviewKind::Review, schedule(before, grade, today)),
+    }
 }
 
 enum Action {
@@ -189,28 +204,26 @@ pub fn run(
             }
         };
         let millis = started.elapsed().as_millis() as i64;
-        let before = card.state;
-        let scheduled = before.schedules_on(today);
-        let kind = match (scheduled, before.is_new()) {
-            (false, _) => ReviewKind::Drill,
-            (true, true) => ReviewKind::New,
-            (true, false) => ReviewKind::Review,
-        };
-        let after = if scheduled {
-            schedule(&before, grade, today)
-        } else {
-            before
-        };
-        let review_id = store.record(&Recorded {
-            card_id: card.id,
-            grade: grade.value(),
+        let logged = store.record(
+            &Grading {
+                card_id: card.id,
+                grade: grade.value(),
+                at: &clock.stamp(),
+                day: today,
+                ms: millis,
+            },
+            &|before| Some(review_of(before, grade, today)),
+        )?;
+        let Some(Logged {
+            review_id,
             kind,
-            at: &clock.stamp(),
-            day: today,
-            ms: millis,
-            before,
             after,
-        })?;
+            ..
+        }) = logged
+        else {
+            continue;
+        };
+        let scheduled = kind != ReviewKind::Drill;
         let note = match after.due {
             Some(d) if scheduled => format!("saved grade {grade} · next due {}", format_day(d)),
             _ => format!("saved grade {grade} · drill"),

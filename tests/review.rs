@@ -337,7 +337,10 @@ fn bad_clock_and_unknown_cards_fail_with_one_line() {
         .args(["review"])
         .write_stdin("\n5\nq\n")
         .assert()
-        .success();
+        .code(1)
+        .stderr(predicate::str::starts_with(
+            "mastery: MASTERY_NOW: '9999-12-31T12:00:00Z' is outside the years",
+        ));
 }
 
 /// Kills review sessions at random points; every grade acknowledged on

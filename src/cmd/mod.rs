@@ -22,10 +22,25 @@ use crate::store::Store;
 pub fn run(cli: Cli) -> Result<()> {
     install_interrupt_handler();
     let app = App::from_cli(&cli)?;
-    match cli.command {
-        Command::Review(args) => review::run(&app, &args),
-        Command::Quiz(q) => quiz::run(&app, q),
-        Command::Weak(args) => weak::run(&app, &args),
+    dispatch(&app, cli.command).map_err(|e| match e {
+        // Name the database in SQLite's errors (a corrupt file, say).
+        Error::Sql(source) => Error::Database {
+            path: app.db_path.display().to_string(),
+            message: source.to_string(),
+        },
+        other => other,
+    })
+}
+
+fn dispatch(app: &App, command: Command) -> Result<()> {
+    match command {
+        Command::Review(args) => review::run(app, &args),
+        Command::Quiz(q) => quiz::run(app, q),
+        Command::Weak(args) => weak::run(app, &args),
+        Command::Doctor {
+            repair,
+            json: as_json,
+        } => doctor(app, repair, as_json),
         Command::Import {
             what: ImportWhat::Docs { path, out: dir },
         } => check::import_docs(&path, &dir),
@@ -48,17 +63,17 @@ pub fn run(cli: Cli) -> Result<()> {
             let report = compile(&mut store, &app.source, prune)?;
             print_compile(&report, json)
         }
-        Command::Check { fix_ids, json } => check::run(&app, fix_ids, json),
+        Command::Check { fix_ids, json } => check::run(app, fix_ids, json),
         Command::Cards {
             deck,
             topic,
             search,
             json,
-        } => cards::list(&app, deck, topic, search, json),
-        Command::Status { json } => status::status(&app, json),
-        Command::Show { card, json } => cards::show(&app, &card, json),
-        Command::Undo => status::undo(&app),
-        Command::Config => status::config(&app),
+        } => cards::list(app, deck, topic, search, json),
+        Command::Status { json } => status::status(app, json),
+        Command::Show { card, json } => cards::show(app, &card, json),
+        Command::Undo => status::undo(app),
+        Command::Config => status::config(app),
     }
 }
 
@@ -127,4 +142,38 @@ fn print_compile(report: &CompileReport, as_json: bool) -> Result<()> {
 
 pub(crate) fn day_or_none(day: Option<i64>) -> String {
     day.map_or_else(|| "—".to_string(), format_day)
+}
+
+/// Checks the database without compiling first: doctor looks, it does not
+/// change anything unless asked to repair.
+fn doctor(app: &App, repair: bool, as_json: bool) -> Result<()> {
+    let mut store = Store::open(&app.db_path)?;
+    let mut diagnosis = crate::doctor::diagnose(&store, &app.source)?;
+    let mut text = String::new();
+    if repair {
+        if let Some(backup) = crate::doctor::repair(&mut store, &diagnosis)? {
+            text.push_str(&format!(
+                "rebuilt {} card states from the review log (backup: {})\n",
+                diagnosis.rebuilt.len(),
+                backup.display()
+            ));
+            diagnosis = crate::doctor::diagnose(&store, &app.source)?;
+        }
+    }
+    if as_json {
+        json(&diagnosis)?;
+    } else {
+        for p in &diagnosis.problems {
+            text.push_str(&format!("problem: {}\n  fix: {}\n", p.problem, p.fix));
+        }
+        if diagnosis.healthy() {
+            text.push_str(&format!("{}: healthy\n", app.db_path.display()));
+        }
+        out(&text)?;
+    }
+    if diagnosis.healthy() {
+        Ok(())
+    } else {
+        Err(Error::Unhealthy(diagnosis.problems.len()))
+    }
 }

@@ -15,8 +15,8 @@ use rand::seq::SliceRandom;
 use crate::clock::Clock;
 use crate::error::Result;
 use crate::prompt::{ENTER, Prompter, Reply};
-use crate::scheduler::{Grade, schedule};
-use crate::store::{CardRow, QuizAnswer, Recorded, ReviewKind, Store};
+use crate::scheduler::{CardState, Grade};
+use crate::store::{CardRow, Decide, Grading, QuizAnswer, Store};
 use matching::{Verdict, check, is_short, mark_difference};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, serde::Serialize)]
@@ -197,28 +197,25 @@ pub fn run(
         };
         let ms = started.elapsed().as_millis() as i64;
         let at = clock.stamp();
-        let before = q.card.state;
         // A quiz pass counts as "correct after hesitation", a miss as
-        // "wrong, remembered once seen".
+        // "wrong, remembered once seen"; only the day's first answer counts.
         let grade = if correct {
             Grade::HESITANT
         } else {
             Grade::FAMILIAR
         };
-        let review = (reschedule && before.schedules_on(today)).then(|| Recorded {
+        let grading = Grading {
             card_id: q.card.id,
             grade: grade.value(),
-            kind: if before.is_new() {
-                ReviewKind::New
-            } else {
-                ReviewKind::Review
-            },
             at: &at,
             day: today,
             ms,
-            before,
-            after: schedule(&before, grade, today),
-        });
+        };
+        let decide = |before: &CardState| {
+            before
+                .schedules_on(today)
+                .then(|| crate::review::review_of(before, grade, today))
+        };
         store.record_quiz_answer(
             &QuizAnswer {
                 quiz_id,
@@ -230,7 +227,7 @@ pub fn run(
                 at: &at,
                 day: today,
             },
-            review.as_ref(),
+            reschedule.then_some((&grading, &decide as Decide<'_>)),
         )?;
         prompter.show(if correct {
             "saved: correct"

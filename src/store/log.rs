@@ -27,15 +27,26 @@ impl ReviewKind {
     }
 }
 
-/// One grade to append.
+/// A grade to record. The card's current state is read inside the write
+/// transaction, so two sessions grading one card never lose an update.
 #[derive(Debug, Clone, Copy)]
-pub struct Recorded<'a> {
+pub struct Grading<'a> {
     pub card_id: i64,
     pub grade: u8,
-    pub kind: ReviewKind,
     pub at: &'a str,
     pub day: Day,
     pub ms: i64,
+}
+
+/// Turns the card's current state into the review to log (its kind and the
+/// state after it), or `None` to log nothing.
+pub type Decide<'d> = &'d dyn Fn(&CardState) -> Option<(ReviewKind, CardState)>;
+
+/// What was logged.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Logged {
+    pub review_id: i64,
+    pub kind: ReviewKind,
     pub before: CardState,
     pub after: CardState,
 }
@@ -50,13 +61,13 @@ pub struct UndoneReview {
 
 impl Store {
     /// Appends a grade and applies its state, committed before returning.
-    pub fn record(&mut self, r: &Recorded<'_>) -> Result<i64> {
+    pub fn record(&mut self, g: &Grading<'_>, decide: Decide<'_>) -> Result<Option<Logged>> {
         let tx = self
             .conn
             .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-        let id = insert_review(&tx, r)?;
+        let logged = insert_review(&tx, g, decide)?;
         tx.commit()?;
-        Ok(id)
+        Ok(logged)
     }
 
     /// The newest grade that has not been undone.
@@ -124,10 +135,34 @@ impl Store {
     }
 }
 
+fn current_state(tx: &rusqlite::Transaction<'_>, card_id: i64) -> Result<CardState> {
+    Ok(tx
+        .prepare_cached("SELECT reps, ease, interval, due, lapses, last_grade, last_day FROM card WHERE id = ?1")?
+        .query_row([card_id], |r| {
+            Ok(CardState {
+                reps: r.get(0)?,
+                ease: r.get(1)?,
+                interval: r.get(2)?,
+                due: r.get(3)?,
+                lapses: r.get(4)?,
+                last_grade: r.get(5)?,
+                last_day: r.get(6)?,
+            })
+        })?)
+}
+
 /// Appends one review row and, unless it is a drill, moves the card.
-pub(super) fn insert_review(tx: &rusqlite::Transaction<'_>, r: &Recorded<'_>) -> Result<i64> {
-    let (b, a) = (&r.before, &r.after);
-    let id: i64 = tx
+pub(super) fn insert_review(
+    tx: &rusqlite::Transaction<'_>,
+    g: &Grading<'_>,
+    decide: Decide<'_>,
+) -> Result<Option<Logged>> {
+    let before = current_state(tx, g.card_id)?;
+    let Some((kind, after)) = decide(&before) else {
+        return Ok(None);
+    };
+    let (b, a) = (&before, &after);
+    let review_id: i64 = tx
         .prepare_cached(
             "INSERT INTO review (card_id, at, day, grade, kind, ms,
                 b_reps, b_ease, b_interval, b_due, b_lapses, b_last_grade, b_last_day,
@@ -137,12 +172,12 @@ pub(super) fn insert_review(tx: &rusqlite::Transaction<'_>, r: &Recorded<'_>) ->
         )?
         .query_row(
             params![
-                r.card_id,
-                r.at,
-                r.day,
-                r.grade,
-                r.kind.as_str(),
-                r.ms,
+                g.card_id,
+                g.at,
+                g.day,
+                g.grade,
+                kind.as_str(),
+                g.ms,
                 b.reps,
                 b.ease,
                 b.interval,
@@ -158,10 +193,15 @@ pub(super) fn insert_review(tx: &rusqlite::Transaction<'_>, r: &Recorded<'_>) ->
             ],
             |row| row.get(0),
         )?;
-    if r.kind != ReviewKind::Drill {
-        set_state(tx, r.card_id, a)?;
+    if kind != ReviewKind::Drill {
+        set_state(tx, g.card_id, a)?;
     }
-    Ok(id)
+    Ok(Some(Logged {
+        review_id,
+        kind,
+        before,
+        after,
+    }))
 }
 
 fn set_state(tx: &rusqlite::Transaction<'_>, card_id: i64, s: &CardState) -> Result<()> {

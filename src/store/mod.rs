@@ -2,6 +2,7 @@
 //! `schema.sql`; every write is one short transaction.
 
 mod compile;
+mod doctor;
 mod log;
 mod query;
 mod quiz;
@@ -16,7 +17,8 @@ use rusqlite::{Connection, OpenFlags};
 use crate::error::{Error, Result};
 
 pub use compile::{CompileTx, DeckPrint, NoteRow, StoredCard};
-pub use log::{Recorded, ReviewKind, UndoneReview};
+pub use doctor::CardHistory;
+pub use log::{Decide, Grading, Logged, ReviewKind, UndoneReview};
 pub use query::{CardFilter, CardRow, DeckInfo, DeckStatus, ReviewEntry};
 pub use quiz::{NewQuiz, QuizAnswer, QuizScope, QuizSummary};
 pub use stats::{DeckCounts, DeckQuiz, MATURE_DAYS, Retention};
@@ -124,7 +126,7 @@ impl Store {
         self.conn.pragma_update(None, "foreign_keys", "ON")?;
         self.conn.pragma_update(None, "synchronous", "NORMAL")?;
         if version > 0 && version < latest {
-            self.backup(version)?;
+            self.backup(&version.to_string())?;
         }
         for (index, sql) in migrations().iter().enumerate().skip(version as usize) {
             let tx = self.conn.transaction()?;
@@ -137,9 +139,9 @@ impl Store {
     }
 
     /// Copies the database beside itself before a migration touches it.
-    fn backup(&self, version: i64) -> Result<PathBuf> {
+    fn backup(&self, suffix: &str) -> Result<PathBuf> {
         let mut name = self.path.file_name().unwrap_or_default().to_os_string();
-        name.push(format!(".bak-{version}"));
+        name.push(format!(".bak-{suffix}"));
         let target = self.path.with_file_name(name);
         if target.exists() {
             std::fs::remove_file(&target).map_err(|e| Error::io(&target, e))?;

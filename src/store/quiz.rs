@@ -5,7 +5,7 @@ use rusqlite::params;
 use serde::Serialize;
 
 use super::Store;
-use super::log::{Recorded, insert_review};
+use super::log::{Decide, Grading, insert_review};
 use super::query::{CARD_SELECT, card_row};
 use crate::error::Result;
 use crate::store::CardRow;
@@ -128,7 +128,7 @@ impl Store {
     pub fn record_quiz_answer(
         &mut self,
         a: &QuizAnswer<'_>,
-        review: Option<&Recorded<'_>>,
+        review: Option<(&Grading<'_>, Decide<'_>)>,
     ) -> Result<()> {
         let tx = self
             .conn
@@ -144,8 +144,8 @@ impl Store {
             "UPDATE quiz SET asked = asked + 1, correct = correct + ?2 WHERE id = ?1",
         )?
         .execute(params![a.quiz_id, a.correct])?;
-        if let Some(r) = review {
-            insert_review(&tx, r)?;
+        if let Some((g, decide)) = review {
+            insert_review(&tx, g, decide)?;
         }
         tx.commit()?;
         Ok(())
