@@ -150,15 +150,13 @@ fn doctor(app: &App, repair: bool, as_json: bool) -> Result<()> {
     let mut store = Store::open(&app.db_path)?;
     let mut diagnosis = crate::doctor::diagnose(&store, &app.source)?;
     let mut text = String::new();
-    if repair {
-        if let Some(backup) = crate::doctor::repair(&mut store, &diagnosis)? {
-            text.push_str(&format!(
-                "rebuilt {} card states from the review log (backup: {})\n",
-                diagnosis.rebuilt.len(),
-                backup.display()
-            ));
-            diagnosis = crate::doctor::diagnose(&store, &app.source)?;
-        }
+    if repair && let Some(backup) = crate::doctor::repair(&mut store, &diagnosis)? {
+        text.push_str(&format!(
+            "rebuilt {} card states from the review log (backup: {})\n",
+            diagnosis.rebuilt.len(),
+            backup.display()
+        ));
+        diagnosis = crate::doctor::diagnose(&store, &app.source)?;
     }
     if as_json {
         json(&diagnosis)?;
