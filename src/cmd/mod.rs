@@ -26,7 +26,12 @@ pub fn run(cli: Cli) -> Result<()> {
         // Name the database in SQLite's errors (a corrupt file, say).
         Error::Sql(source) => Error::Database {
             path: app.db_path.display().to_string(),
-            message: source.to_string(),
+            message: match source.sqlite_error_code() {
+                Some(rusqlite::ErrorCode::DiskFull | rusqlite::ErrorCode::SystemIoFailure) => {
+                    format!("{source}: the disk may be full; free some space and try again (nothing half-written was kept)")
+                }
+                _ => source.to_string(),
+            },
         },
         other => other,
     })
