@@ -57,7 +57,8 @@ CREATE TABLE card (
     retired     INTEGER NOT NULL DEFAULT 0
 ) STRICT;
 CREATE INDEX card_due ON card(due) WHERE retired = 0 AND due IS NOT NULL;
-CREATE INDEX card_new ON card(deck_id, pos) WHERE retired = 0 AND due IS NULL;
+-- New cards in file order, siblings for quiz options, unseen checks.
+CREATE INDEX card_deck ON card(deck_id, pos);
 CREATE INDEX card_note ON card(note_id);
 
 -- The review log is append-only; an undo is recorded in `undo`, not by
@@ -121,7 +122,6 @@ CREATE TABLE quiz_answer (
 ) STRICT;
 CREATE INDEX quiz_answer_quiz ON quiz_answer(quiz_id);
 CREATE INDEX quiz_answer_card ON quiz_answer(card_id, day);
-CREATE INDEX card_siblings ON card(deck_id, gen) WHERE retired = 0;
 
 -- migration: 3
 

@@ -58,6 +58,12 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Developer tools: synthetic data for the benchmarks
+    #[command(hide = true)]
+    Dev {
+        #[command(subcommand)]
+        what: DevCommand,
+    },
     /// Compile the decks into the database (every command does this first)
     Compile {
         /// Delete retired cards and their history
@@ -216,5 +222,28 @@ pub enum ImportWhat {
         /// Folder to write the decks into
         #[arg(long, value_name = "DIR")]
         out: PathBuf,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DevCommand {
+    /// Write synthetic decks of N cards in 100-card files
+    Generate {
+        #[arg(long, value_name = "N")]
+        cards: usize,
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
+    /// Compile the decks, then fill the review log over two years
+    History {
+        #[arg(long, value_name = "N")]
+        reviews: usize,
+        /// Share of cards left due today
+        #[arg(long, default_value_t = 0.08)]
+        due_share: f64,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
     },
 }

@@ -8,7 +8,7 @@ use serde::Serialize;
 
 use crate::deck::cards::cards_of;
 use crate::deck::docs;
-use crate::deck::lint::{duplicate_ids, lint_deck};
+use crate::deck::lint::lint_deck;
 use crate::deck::source::{DeckFile, Kind, Part, Source, list};
 use crate::deck::{Deck, Note, parse_deck};
 use crate::error::{Diag, Error, Result};
@@ -87,13 +87,49 @@ fn hash(parts: &[Part], salt: &str) -> String {
     format!("{:016x}", h.digest())
 }
 
-struct Changed {
-    deck: Deck,
-    size: i64,
-    mtime_ns: i64,
+/// A deck file to parse and write, with its fingerprint.
+struct Changed<'f> {
+    file: &'f DeckFile,
     hash: String,
 }
 
+/// Cross-deck checks while files stream through: every id once.
+#[derive(Default)]
+struct Seen {
+    decks: HashMap<String, String>,
+    notes: HashMap<String, (String, usize)>,
+}
+
+impl Seen {
+    fn check(&mut self, deck: &Deck, errors: &mut Vec<Diag>) {
+        if let Some(other) = self.decks.insert(deck.key.clone(), deck.path.clone()) {
+            errors.push(Diag::new(
+                &deck.path,
+                1,
+                format!("duplicate deck id '{}': also used by {other}", deck.key),
+            ));
+        }
+        for note in &deck.notes {
+            let here = note.path.as_deref().unwrap_or(&deck.path);
+            match self.notes.get(&note.key) {
+                Some((path, line)) => errors.push(Diag::new(
+                    here,
+                    note.line,
+                    format!("duplicate id '{}': also at {path}:{line}", note.key),
+                )),
+                None => {
+                    self.notes
+                        .insert(note.key.clone(), (here.to_string(), note.line));
+                }
+            }
+        }
+    }
+}
+
+/// Compiles a source in one transaction, a file at a time: unchanged files
+/// (same size and mtime, or same hash) are skipped, each changed file is
+/// parsed, checked and written before the next is read, and any error in
+/// any file rolls everything back.
 pub fn compile(store: &mut Store, source: &Source, prune: bool) -> Result<CompileReport> {
     let (files, mut errors) = list(source)?;
     let prints: HashMap<String, _> = store
@@ -112,32 +148,46 @@ pub fn compile(store: &mut Store, source: &Source, prune: bool) -> Result<Compil
             unchanged_keys.insert(p.key.clone());
             continue;
         }
-        let parts = match file.read() {
-            Ok(p) => p,
-            Err(e) => {
-                errors.push(e);
+        match file.read() {
+            Ok(parts) => {
+                let digest = hash(&parts, file.salt());
+                match print.filter(|p| p.hash == digest) {
+                    Some(p) => {
+                        unchanged_keys.insert(p.key.clone());
+                        touched.push((p.id, file.size, file.mtime_ns));
+                    }
+                    None => changed.push(Changed { file, hash: digest }),
+                }
+            }
+            Err(e) => errors.push(e),
+        }
+    }
+    let mut report = CompileReport {
+        decks: files.len(),
+        ..CompileReport::default()
+    };
+    let listed: HashSet<&str> = files.iter().map(|f| f.display.as_str()).collect();
+    let mut seen = Seen::default();
+    let mut synced = HashSet::new();
+    let tx = store.begin_compile()?;
+    let existing = if changed.is_empty() {
+        HashSet::new()
+    } else {
+        tx.note_keys()?
+    };
+    for c in &changed {
+        let parsed = match c.file.read() {
+            Ok(parts) => parse_file(c.file, &parts),
+            Err(e) => Err(vec![e]),
+        };
+        let deck = match parsed {
+            Ok(deck) => deck,
+            Err(mut e) => {
+                errors.append(&mut e);
                 continue;
             }
         };
-        let digest = hash(&parts, file.salt());
-        if let Some(p) = print.filter(|p| p.hash == digest) {
-            unchanged_keys.insert(p.key.clone());
-            touched.push((p.id, file.size, file.mtime_ns));
-            continue;
-        }
-        match parse_file(file, &parts) {
-            Ok(deck) => changed.push(Changed {
-                deck,
-                size: file.size,
-                mtime_ns: file.mtime_ns,
-                hash: digest,
-            }),
-            Err(mut e) => errors.append(&mut e),
-        }
-    }
-    let decks: Vec<Deck> = changed.iter().map(|c| c.deck.clone()).collect();
-    errors.extend(duplicate_ids(&decks));
-    for deck in &decks {
+        seen.check(&deck, &mut errors);
         if unchanged_keys.contains(&deck.key) {
             errors.push(Diag::new(
                 &deck.path,
@@ -148,8 +198,8 @@ pub fn compile(store: &mut Store, source: &Source, prune: bool) -> Result<Compil
                 ),
             ));
         }
-        for note in &deck.notes {
-            if let Some(owner) = store.note_owner(&note.key)?
+        for note in deck.notes.iter().filter(|n| existing.contains(&n.key)) {
+            if let Some(owner) = tx.note_owner(&note.key)?
                 && !owner.retired
                 && unchanged_keys.contains(&owner.deck_key)
             {
@@ -163,28 +213,27 @@ pub fn compile(store: &mut Store, source: &Source, prune: bool) -> Result<Compil
                 ));
             }
         }
+        if errors.is_empty() {
+            report
+                .warnings
+                .extend(lint_deck(&deck).iter().map(ToString::to_string));
+            synced.insert(sync_deck(
+                &tx,
+                &deck,
+                c.file.size,
+                c.file.mtime_ns,
+                &c.hash,
+                &existing,
+                &mut report,
+            )?);
+        }
     }
     if !errors.is_empty() {
+        // Dropping the transaction rolls back whatever was written.
         return Err(Error::Decks(errors));
     }
-
-    let mut report = CompileReport {
-        decks: files.len(),
-        ..CompileReport::default()
-    };
-    for deck in &decks {
-        report
-            .warnings
-            .extend(lint_deck(deck).iter().map(ToString::to_string));
-    }
-    let listed: HashSet<&str> = files.iter().map(|f| f.display.as_str()).collect();
-    let tx = store.begin_compile()?;
     for (id, size, mtime) in touched {
         tx.touch_deck(id, size, mtime)?;
-    }
-    let mut synced = HashSet::new();
-    for c in &changed {
-        synced.insert(sync_deck(&tx, c, &mut report)?);
     }
     // A deck whose file is gone is retired, unless its id now lives in
     // another file (a move, or a switch from a docs tree to decks).
@@ -204,8 +253,16 @@ pub fn compile(store: &mut Store, source: &Source, prune: bool) -> Result<Compil
 }
 
 /// Writes one changed deck; returns its row id.
-fn sync_deck(tx: &CompileTx<'_>, c: &Changed, report: &mut CompileReport) -> Result<i64> {
-    let deck_id = tx.upsert_deck(&c.deck, c.size, c.mtime_ns, &c.hash)?;
+fn sync_deck(
+    tx: &CompileTx<'_>,
+    deck: &Deck,
+    size: i64,
+    mtime_ns: i64,
+    hash: &str,
+    known: &HashSet<String>,
+    report: &mut CompileReport,
+) -> Result<i64> {
+    let deck_id = tx.upsert_deck(deck, size, mtime_ns, hash)?;
     let existing: HashMap<String, NoteRow> = tx
         .deck_notes(deck_id)?
         .into_iter()
@@ -213,16 +270,17 @@ fn sync_deck(tx: &CompileTx<'_>, c: &Changed, report: &mut CompileReport) -> Res
         .collect();
     let mut seen = HashSet::new();
     let mut fresh = Vec::new();
-    for (index, note) in c.deck.notes.iter().enumerate() {
+    for (index, note) in deck.notes.iter().enumerate() {
         let row = match existing.get(&note.key) {
             Some(row) => Some(row.clone()),
-            None => tx.note_by_key(&note.key)?,
+            None if known.contains(&note.key) => tx.note_by_key(&note.key)?,
+            None => None,
         };
         match row {
             Some(row) => {
                 seen.insert(row.id);
                 tx.update_note(row.id, deck_id, note)?;
-                sync_cards(tx, row.id, deck_id, index, note, false, report)?;
+                sync_cards(tx, row.id, deck_id, index, note, Sync::Updated, report)?;
             }
             None => fresh.push((index, note)),
         }
@@ -241,10 +299,10 @@ fn sync_deck(tx: &CompileTx<'_>, c: &Changed, report: &mut CompileReport) -> Res
                 .push((old.key.clone(), note.key.clone()));
             tx.rekey_cards(old.id, &old.key, &note.key)?;
             tx.update_note(old.id, deck_id, note)?;
-            sync_cards(tx, old.id, deck_id, index, note, true, report)?;
+            sync_cards(tx, old.id, deck_id, index, note, Sync::Carried, report)?;
         } else {
             let id = tx.insert_note(deck_id, note)?;
-            sync_cards(tx, id, deck_id, index, note, false, report)?;
+            sync_cards(tx, id, deck_id, index, note, Sync::Inserted, report)?;
         }
     }
     for old in gone {
@@ -276,6 +334,14 @@ pub fn similarity(a: &str, b: &str) -> f64 {
     strsim::normalized_levenshtein(a, b)
 }
 
+/// How a note came to be written: its cards are matched accordingly.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Sync {
+    Updated,
+    Carried,
+    Inserted,
+}
+
 /// Cards per note slot: keeps `pos` increasing in file order.
 const CARDS_PER_NOTE: i64 = 1000;
 
@@ -285,14 +351,18 @@ fn sync_cards(
     deck_id: i64,
     index: usize,
     note: &Note,
-    carried: bool,
+    how: Sync,
     report: &mut CompileReport,
 ) -> Result<()> {
-    let stored: HashMap<String, _> = tx
-        .note_cards(note_id)?
-        .into_iter()
-        .map(|c| (c.key.clone(), c))
-        .collect();
+    let carried = how == Sync::Carried;
+    let stored: HashMap<String, _> = if how == Sync::Inserted {
+        HashMap::new()
+    } else {
+        tx.note_cards(note_id)?
+            .into_iter()
+            .map(|c| (c.key.clone(), c))
+            .collect()
+    };
     let mut kept = HashSet::new();
     for (i, draft) in cards_of(note).iter().enumerate() {
         let pos = index as i64 * CARDS_PER_NOTE + i as i64;

@@ -17,6 +17,7 @@ pub mod review;
 pub mod scheduler;
 pub mod stats;
 pub mod store;
+pub mod synth;
 pub mod weak;
 
 pub use cmd::run;

@@ -13,7 +13,7 @@ use std::io::Write;
 use serde::Serialize;
 
 use crate::app::App;
-use crate::cli::{Cli, Command, ImportWhat};
+use crate::cli::{Cli, Command, DevCommand, ImportWhat};
 use crate::clock::format_day;
 use crate::compile::{CompileReport, compile};
 use crate::error::{Error, Result};
@@ -42,6 +42,7 @@ fn dispatch(app: &App, command: Command) -> Result<()> {
         Command::Review(args) => review::run(app, &args),
         Command::Quiz(q) => quiz::run(app, q),
         Command::Weak(args) => weak::run(app, &args),
+        Command::Dev { what } => dev(app, what),
         Command::Doctor {
             repair,
             json: as_json,
@@ -178,5 +179,29 @@ fn doctor(app: &App, repair: bool, as_json: bool) -> Result<()> {
         Ok(())
     } else {
         Err(Error::Unhealthy(diagnosis.problems.len()))
+    }
+}
+
+fn dev(app: &App, what: DevCommand) -> Result<()> {
+    match what {
+        DevCommand::Generate {
+            cards,
+            out: dir,
+            seed,
+        } => {
+            let files = crate::synth::write_decks(&dir, cards, seed)?;
+            out(&format!("wrote {files} deck files to {}\n", dir.display()))
+        }
+        DevCommand::History {
+            reviews,
+            due_share,
+            seed,
+        } => {
+            let (mut store, _) = app.open()?;
+            let today = app.clock.today();
+            let n = crate::synth::write_history(&mut store, today, reviews, due_share, seed)?;
+            let due = store.count_due(today, None)?;
+            out(&format!("wrote {n} reviews; {due} cards due today\n"))
+        }
     }
 }

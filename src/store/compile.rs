@@ -1,5 +1,7 @@
 //! The writes of one compile, all inside one transaction.
 
+use std::collections::HashSet;
+
 use rusqlite::{OptionalExtension, Transaction, params};
 
 use super::Store;
@@ -69,23 +71,6 @@ impl Store {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
-    pub fn note_owner(&self, key: &str) -> Result<Option<NoteOwner>> {
-        Ok(self
-            .conn
-            .prepare_cached(
-                "SELECT d.key, coalesce(n.path, d.path), n.line, n.retired FROM note n JOIN deck d ON d.id = n.deck_id WHERE n.key = ?1",
-            )?
-            .query_row([key], |r| {
-                Ok(NoteOwner {
-                    deck_key: r.get(0)?,
-                    path: r.get(1)?,
-                    line: r.get(2)?,
-                    retired: r.get(3)?,
-                })
-            })
-            .optional()?)
-    }
-
     pub fn begin_compile(&mut self) -> Result<CompileTx<'_>> {
         Ok(CompileTx {
             tx: self
@@ -100,6 +85,34 @@ pub struct CompileTx<'a> {
 }
 
 impl CompileTx<'_> {
+    /// Every note id in the database, to look up only those that exist.
+    pub fn note_keys(&self) -> Result<HashSet<String>> {
+        let mut stmt = self.tx.prepare("SELECT key FROM note")?;
+        let rows = stmt.query_map([], |r| r.get(0))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    pub fn note_owner(&self, key: &str) -> Result<Option<NoteOwner>> {
+        // Subqueries, not a join: with SQLite's STAT4 build a join on a bound
+        // parameter is re-prepared on every call.
+        Ok(self
+            .tx
+            .prepare_cached(
+                "SELECT (SELECT key FROM deck WHERE id = n.deck_id),
+                        coalesce(n.path, (SELECT path FROM deck WHERE id = n.deck_id)), n.line, n.retired
+                 FROM note n WHERE n.key = ?1",
+            )?
+            .query_row([key], |r| {
+                Ok(NoteOwner {
+                    deck_key: r.get(0)?,
+                    path: r.get(1)?,
+                    line: r.get(2)?,
+                    retired: r.get(3)?,
+                })
+            })
+            .optional()?)
+    }
+
     pub fn commit(self) -> Result<()> {
         Ok(self.tx.commit()?)
     }
@@ -177,15 +190,22 @@ impl CompileTx<'_> {
     }
 
     pub fn insert_note(&self, deck_id: i64, note: &Note) -> Result<i64> {
-        Ok(self
-            .tx
+        // A plain INSERT: RETURNING costs a temporary table per row.
+        self.tx
             .prepare_cached(
-                "INSERT INTO note (key, deck_id, kind, title, topic, body, line, path) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) RETURNING id",
+                "INSERT INTO note (key, deck_id, kind, title, topic, body, line, path) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
             )?
-            .query_row(
-                params![note.key, deck_id, note.kind.name(), note.title, note.topic, note.body, note.line as i64, note.path],
-                |r| r.get(0),
-            )?)
+            .execute(params![
+                note.key,
+                deck_id,
+                note.kind.name(),
+                note.title,
+                note.topic,
+                note.body,
+                note.line as i64,
+                note.path
+            ])?;
+        Ok(self.tx.last_insert_rowid())
     }
 
     pub fn update_note(&self, id: i64, deck_id: i64, note: &Note) -> Result<()> {

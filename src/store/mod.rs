@@ -1,6 +1,7 @@
 //! The only module that talks to SQLite. Opening applies the migrations in
 //! `schema.sql`; every write is one short transaction.
 
+mod bulk;
 mod compile;
 mod doctor;
 mod log;
@@ -16,6 +17,7 @@ use rusqlite::{Connection, OpenFlags};
 
 use crate::error::{Error, Result};
 
+pub use bulk::HistoryWriter;
 pub use compile::{CompileTx, DeckPrint, NoteRow, StoredCard};
 pub use doctor::CardHistory;
 pub use log::{Decide, Grading, Logged, ReviewKind, UndoneReview};

@@ -1,0 +1,189 @@
+//! Synthetic decks and review history for the benchmarks: deterministic
+//! for a seed, in mastery's own format, with a realistic mix of note kinds
+//! and answer lengths.
+
+use std::fmt::Write as _;
+use std::path::Path;
+
+use rand::rngs::StdRng;
+use rand::{RngExt, SeedableRng};
+
+use crate::clock::Day;
+use crate::error::{Error, Result};
+use crate::scheduler::{CardState, Grade, schedule};
+use crate::store::{ReviewKind, Store};
+
+pub const CARDS_PER_FILE: usize = 100;
+
+const WORDS: [&str; 24] = [
+    "agent", "context", "hook", "subagent", "plan", "test", "review", "budget", "tool", "prompt",
+    "summary", "cache", "session", "memory", "pattern", "debug", "trace", "commit", "branch",
+    "skill", "server", "config", "guard", "loop",
+];
+
+fn words(rng: &mut StdRng, n: usize) -> String {
+    (0..n)
+        .map(|_| WORDS[rng.random_range(0..WORDS.len())])
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// One deck file of about `CARDS_PER_FILE` cards.
+pub fn deck_text(seed: u64, file: usize) -> String {
+    let mut rng = StdRng::seed_from_u64(seed ^ (file as u64).wrapping_mul(0x9e37_79b9));
+    let mut text = format!(
+        "+++\ntitle = \"Synthetic {file}\"\nmodule = {}\n+++\n",
+        file % 8 + 1
+    );
+    let mut cards = 0;
+    let mut note = 0;
+    while cards < CARDS_PER_FILE {
+        if note % 12 == 0 {
+            let _ = writeln!(text, "\n# Topic {}", note / 12);
+        }
+        let id = format!("s{file}-{note}");
+        let answer_len = rng.random_range(5..60);
+        match rng.random_range(0..10) {
+            0..=4 => {
+                let _ = writeln!(
+                    text,
+                    "\n## Q: {}? {{#{id}}}\n{}",
+                    words(&mut rng, 8),
+                    words(&mut rng, answer_len)
+                );
+                cards += 1;
+            }
+            5 | 6 => {
+                let _ = writeln!(
+                    text,
+                    "\n## Concept: {} {note} {{#{id}}}\n{}",
+                    words(&mut rng, 2),
+                    words(&mut rng, answer_len)
+                );
+                cards += 2;
+            }
+            7 if cards + 4 <= CARDS_PER_FILE => {
+                let _ = writeln!(
+                    text,
+                    "\n## Pattern: {} {note} {{#{id}}}\nWhen: {}\nHow:\n1. {}\n2. {}\nTrade-offs: {}",
+                    words(&mut rng, 3),
+                    words(&mut rng, 20),
+                    words(&mut rng, 10),
+                    words(&mut rng, 10),
+                    words(&mut rng, 15)
+                );
+                cards += 4;
+            }
+            8 => {
+                let _ = writeln!(
+                    text,
+                    "\n## Cloze: {} {{#{id}}}\n{} {{{{{}}}}} {}",
+                    words(&mut rng, 3),
+                    words(&mut rng, 10),
+                    words(&mut rng, 2),
+                    words(&mut rng, 10)
+                );
+                cards += 1;
+            }
+            _ => {
+                let _ = writeln!(
+                    text,
+                    "\n## Checklist: {} {note} {{#{id}}}\n1. {}\n2. {}\n3. {}",
+                    words(&mut rng, 3),
+                    words(&mut rng, 6),
+                    words(&mut rng, 6),
+                    words(&mut rng, 6)
+                );
+                cards += 1;
+            }
+        }
+        note += 1;
+    }
+    text
+}
+
+/// Writes `cards` cards in 100-card files under `dir`; returns the file count.
+pub fn write_decks(dir: &Path, cards: usize, seed: u64) -> Result<usize> {
+    let files = cards.div_ceil(CARDS_PER_FILE);
+    for file in 0..files {
+        let sub = dir.join(format!("m{}", file % 8 + 1));
+        std::fs::create_dir_all(&sub).map_err(|e| Error::io(&sub, e))?;
+        let path = sub.join(format!("deck-{file:05}.md"));
+        std::fs::write(&path, deck_text(seed, file)).map_err(|e| Error::io(&path, e))?;
+    }
+    Ok(files)
+}
+
+fn random_grade(rng: &mut StdRng) -> Grade {
+    let q = match rng.random_range(0..100) {
+        0..=1 => 0,
+        2..=6 => 1,
+        7..=14 => 2,
+        15..=29 => 3,
+        30..=64 => 4,
+        _ => 5,
+    };
+    Grade::new(q).unwrap_or(Grade::HESITANT)
+}
+
+/// Fills the review log with `reviews` rows over the two years before
+/// `today`, replaying SM-2 so card states match their logs; about
+/// `due_share` of the cards end up due today.
+pub fn write_history(
+    store: &mut Store,
+    today: Day,
+    reviews: usize,
+    due_share: f64,
+    seed: u64,
+) -> Result<usize> {
+    let ids = store.active_card_ids()?;
+    if ids.is_empty() {
+        return Ok(0);
+    }
+    let mut rng = StdRng::seed_from_u64(seed);
+    let per_card = reviews / ids.len();
+    let mut written = 0;
+    store.write_history(|w| {
+        for (i, &card) in ids.iter().enumerate() {
+            let quota = per_card + usize::from(i < reviews % ids.len());
+            let due_today = rng.random_bool(due_share);
+            let mut day = today - rng.random_range(60..730);
+            let mut state = CardState::default();
+            let mut log: Vec<(Day, Grade, ReviewKind, CardState, CardState)> = Vec::new();
+            loop {
+                let grade = random_grade(&mut rng);
+                let kind = if state.is_new() {
+                    ReviewKind::New
+                } else {
+                    ReviewKind::Review
+                };
+                let after = schedule(&state, grade, day);
+                let next = after.due.unwrap_or(today + 1);
+                if next > today && due_today {
+                    break;
+                }
+                log.push((day, grade, kind, state, after));
+                state = after;
+                if next > today || log.len() >= quota {
+                    break;
+                }
+                day = next;
+            }
+            // Re-drills on the days already studied make up the quota.
+            let studied: Vec<(Day, CardState)> = log.iter().map(|r| (r.0, r.4)).collect();
+            for (day, grade, kind, before, after) in &log {
+                w.review(card, *day, grade.value(), *kind, before, after)?;
+                written += 1;
+            }
+            for k in 0..quota.saturating_sub(log.len()) {
+                if let Some((day, s)) = studied.get(k % studied.len().max(1)) {
+                    w.review(card, *day, 4, ReviewKind::Drill, s, s)?;
+                    written += 1;
+                }
+            }
+            w.state(card, &state)?;
+        }
+        Ok(())
+    })?;
+    Ok(written)
+}
