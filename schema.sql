@@ -36,7 +36,8 @@ CREATE TABLE note (
 ) STRICT;
 CREATE INDEX note_deck ON note(deck_id);
 
--- A card is one prompt generated from a note, with its SM-2 state.
+-- A card is one prompt generated from a note, with its SM-2 state. Its text
+-- lives in card_text, so that scans of scheduling state stay small.
 -- `due` is a study day (days since 1970-01-01); NULL means never reviewed.
 CREATE TABLE card (
     id          INTEGER PRIMARY KEY,
@@ -45,8 +46,6 @@ CREATE TABLE card (
     deck_id     INTEGER NOT NULL REFERENCES deck(id),
     gen         TEXT    NOT NULL,   -- generator: q, define, name, when, how, ...
     pos         INTEGER NOT NULL,   -- order within its deck, for new cards
-    front       TEXT    NOT NULL,
-    back        TEXT    NOT NULL,
     reps        INTEGER NOT NULL DEFAULT 0,
     ease        INTEGER NOT NULL DEFAULT 250, -- hundredths
     interval    INTEGER NOT NULL DEFAULT 0,
@@ -60,6 +59,12 @@ CREATE INDEX card_due ON card(due) WHERE retired = 0 AND due IS NOT NULL;
 -- New cards in file order, siblings for quiz options, unseen checks.
 CREATE INDEX card_deck ON card(deck_id, pos);
 CREATE INDEX card_note ON card(note_id);
+
+CREATE TABLE card_text (
+    card_id  INTEGER PRIMARY KEY REFERENCES card(id),
+    front    TEXT NOT NULL,
+    back     TEXT NOT NULL
+) STRICT;
 
 -- The review log is append-only; an undo is recorded in `undo`, not by
 -- deleting the row. `kind` is new, review or drill.
@@ -85,7 +90,11 @@ CREATE TABLE review (
     a_lapses     INTEGER NOT NULL
 ) STRICT;
 CREATE INDEX review_card ON review(card_id);
-CREATE INDEX review_day ON review(day);
+-- Covers the per-day figures (retention, heatmap, hours) without the rows.
+CREATE INDEX review_day ON review(day, kind, grade, card_id, ms);
+-- Only the rows weak-area scoring reads: lapses and re-drills.
+CREATE INDEX review_lapse ON review(card_id, day) WHERE grade < 3 AND b_last_grade >= 3 AND kind != 'drill';
+CREATE INDEX review_drill ON review(card_id, day) WHERE kind = 'drill';
 
 CREATE TABLE undo (
     review_id INTEGER PRIMARY KEY REFERENCES review(id),

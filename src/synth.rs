@@ -164,7 +164,7 @@ pub fn write_history(
                 }
                 log.push((day, grade, kind, state, after));
                 state = after;
-                if next > today || log.len() >= quota {
+                if next > today {
                     break;
                 }
                 day = next;

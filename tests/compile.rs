@@ -198,7 +198,9 @@ fn errors_in_every_file_are_reported_and_nothing_is_written() {
         ]
     );
     assert_eq!(
-        env.sql_text("SELECT back FROM card WHERE key = 'q-exit'"),
+        env.sql_text(
+            "SELECT back FROM card_text WHERE card_id = (SELECT id FROM card WHERE key = 'q-exit')"
+        ),
         "Exit code 2."
     );
 }

@@ -247,7 +247,7 @@ impl CompileTx<'_> {
 
     pub fn note_cards(&self, note_id: i64) -> Result<Vec<StoredCard>> {
         let mut stmt = self.tx.prepare_cached(
-            "SELECT id, key, front, back, pos, retired, deck_id FROM card WHERE note_id = ?1",
+            "SELECT c.id, c.key, t.front, t.back, c.pos, c.retired, c.deck_id FROM card c JOIN card_text t ON t.card_id = c.id WHERE c.note_id = ?1",
         )?;
         let rows = stmt.query_map([note_id], |r| {
             Ok(StoredCard {
@@ -272,18 +272,25 @@ impl CompileTx<'_> {
     ) -> Result<()> {
         self.tx
             .prepare_cached(
-                "INSERT INTO card (key, note_id, deck_id, gen, pos, front, back) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                "INSERT INTO card (key, note_id, deck_id, gen, pos) VALUES (?1, ?2, ?3, ?4, ?5)",
             )?
-            .execute(params![card.key, note_id, deck_id, card.generator, pos, card.front, card.back])?;
+            .execute(params![card.key, note_id, deck_id, card.generator, pos])?;
+        let id = self.tx.last_insert_rowid();
+        self.tx
+            .prepare_cached("INSERT INTO card_text (card_id, front, back) VALUES (?1, ?2, ?3)")?
+            .execute(params![id, card.front, card.back])?;
         Ok(())
     }
 
     pub fn update_card(&self, id: i64, deck_id: i64, pos: i64, card: &CardDraft) -> Result<()> {
         self.tx
             .prepare_cached(
-                "UPDATE card SET key = ?2, deck_id = ?3, gen = ?4, pos = ?5, front = ?6, back = ?7, retired = 0 WHERE id = ?1",
+                "UPDATE card SET key = ?2, deck_id = ?3, gen = ?4, pos = ?5, retired = 0 WHERE id = ?1",
             )?
-            .execute(params![id, card.key, deck_id, card.generator, pos, card.front, card.back])?;
+            .execute(params![id, card.key, deck_id, card.generator, pos])?;
+        self.tx
+            .prepare_cached("UPDATE card_text SET front = ?2, back = ?3 WHERE card_id = ?1")?
+            .execute(params![id, card.front, card.back])?;
         Ok(())
     }
 
@@ -299,6 +306,14 @@ impl CompileTx<'_> {
         self.tx.execute(&format!("DELETE FROM undo WHERE review_id IN (SELECT id FROM review WHERE card_id IN ({retired}))"), [])?;
         self.tx.execute(
             &format!("DELETE FROM review WHERE card_id IN ({retired})"),
+            [],
+        )?;
+        self.tx.execute(
+            &format!("DELETE FROM quiz_answer WHERE card_id IN ({retired})"),
+            [],
+        )?;
+        self.tx.execute(
+            &format!("DELETE FROM card_text WHERE card_id IN ({retired})"),
             [],
         )?;
         let cards = self.tx.execute("DELETE FROM card WHERE retired = 1", [])?;

@@ -72,8 +72,8 @@ pub struct CardFilter {
 }
 
 pub(super) const CARD_SELECT: &str = "SELECT c.id, c.key, d.key, d.title, d.module, d.category, n.topic, coalesce(n.path, d.path), n.line,
-    c.gen, c.front, c.back, c.reps, c.ease, c.interval, c.due, c.lapses, c.last_grade, c.last_day, c.retired
-    FROM card c JOIN note n ON n.id = c.note_id JOIN deck d ON d.id = c.deck_id";
+    c.gen, t.front, t.back, c.reps, c.ease, c.interval, c.due, c.lapses, c.last_grade, c.last_day, c.retired
+    FROM card c JOIN card_text t ON t.card_id = c.id JOIN note n ON n.id = c.note_id JOIN deck d ON d.id = c.deck_id";
 
 pub(super) fn card_row(r: &Row<'_>) -> rusqlite::Result<CardRow> {
     Ok(CardRow {
@@ -260,7 +260,7 @@ impl Store {
             "{CARD_SELECT} WHERE c.retired = 0
                AND (?1 IS NULL OR d.key = ?1)
                AND (?2 IS NULL OR instr(lower(n.topic), lower(?2)) > 0)
-               AND (?3 IS NULL OR instr(lower(c.front || ' ' || c.back || ' ' || c.key), lower(?3)) > 0)
+               AND (?3 IS NULL OR instr(lower(t.front || ' ' || t.back || ' ' || c.key), lower(?3)) > 0)
              ORDER BY d.module IS NULL, d.module, d.key, c.pos"
         ))?;
         let rows = stmt.query_map(params![filter.deck, filter.topic, filter.search], card_row)?;

@@ -99,9 +99,11 @@ impl Store {
     /// (all cloze deletions count as one generator).
     pub fn sibling_backs(&self, card_id: i64) -> Result<Vec<String>> {
         let mut stmt = self.conn.prepare_cached(
-            "SELECT DISTINCT s.back FROM card c JOIN card s ON s.deck_id = c.deck_id
+            "SELECT DISTINCT st.back FROM card c JOIN card_text ct ON ct.card_id = c.id
+               JOIN card s ON s.deck_id = c.deck_id
                AND (s.gen = c.gen OR (s.gen GLOB 'c[0-9]*' AND c.gen GLOB 'c[0-9]*'))
-             WHERE c.id = ?1 AND s.id != c.id AND s.retired = 0 AND s.back != c.back ORDER BY s.pos",
+               JOIN card_text st ON st.card_id = s.id
+             WHERE c.id = ?1 AND s.id != c.id AND s.retired = 0 AND st.back != ct.back ORDER BY s.pos",
         )?;
         let rows = stmt.query_map([card_id], |r| r.get(0))?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
