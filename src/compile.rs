@@ -20,6 +20,7 @@ pub const CARRY_SIMILARITY: f64 = 0.8;
 #[derive(Debug, Default, Serialize)]
 pub struct CompileReport {
     pub decks: usize,
+    /// Active cards; filled in by `count_cards`, which `compile` skips.
     pub cards: i64,
     pub added: i64,
     pub updated: i64,
@@ -31,6 +32,15 @@ pub struct CompileReport {
     /// (old id, new id) for each note matched by similarity.
     #[serde(skip)]
     pub carried_notes: Vec<(String, String)>,
+}
+
+impl CompileReport {
+    /// Fills in the card totals, which a compile itself does not need.
+    pub fn count_cards(&mut self, store: &Store) -> Result<()> {
+        self.cards = store.active_card_count()?;
+        self.unchanged = self.cards - self.added - self.updated - self.carried;
+        Ok(())
+    }
 }
 
 /// Reads and parses every deck of a source, for `check`.
@@ -169,6 +179,11 @@ pub fn compile(store: &mut Store, source: &Source, prune: bool) -> Result<Compil
     let listed: HashSet<&str> = files.iter().map(|f| f.display.as_str()).collect();
     let mut seen = Seen::default();
     let mut synced = HashSet::new();
+    let gone = prints.values().any(|p| !listed.contains(p.path.as_str()));
+    if changed.is_empty() && touched.is_empty() && !gone && !prune && errors.is_empty() {
+        // Nothing to write: the common case, kept free of any transaction.
+        return Ok(report);
+    }
     let tx = store.begin_compile()?;
     let existing = if changed.is_empty() {
         HashSet::new()
@@ -246,8 +261,6 @@ pub fn compile(store: &mut Store, source: &Source, prune: bool) -> Result<Compil
     if prune {
         report.pruned = tx.prune()? as i64;
     }
-    report.cards = tx.active_cards()?;
-    report.unchanged = report.cards - report.added - report.updated - report.carried;
     tx.commit()?;
     Ok(report)
 }

@@ -23,10 +23,11 @@ pub struct ReviewOptions {
     pub ignore_prerequisites: bool,
 }
 
+/// Card ids; each card is loaded when it is shown.
 #[derive(Debug, Default)]
 pub struct Queue {
-    pub due: Vec<CardRow>,
-    pub new: Vec<CardRow>,
+    pub due: Vec<i64>,
+    pub new: Vec<i64>,
 }
 
 /// Today's cards: due ones most overdue first, then new ones in curriculum
@@ -121,7 +122,7 @@ pub fn run(
 ) -> Result<Summary> {
     let today = clock.today();
     let (due_count, new_count) = (queue.due.len(), queue.new.len());
-    let mut pending: VecDeque<CardRow> = queue.due.into_iter().chain(queue.new).collect();
+    let mut pending: VecDeque<i64> = queue.due.into_iter().chain(queue.new).collect();
     let mut history: Vec<Step> = Vec::new();
     let mut summary = Summary::default();
     if pending.is_empty() {
@@ -130,7 +131,11 @@ pub fn run(
         return Ok(summary);
     }
     let mut shown = 0usize;
-    while let Some(card) = pending.pop_front() {
+    while let Some(id) = pending.pop_front() {
+        // Loaded now, so a re-drill or an undo shows the card's current state.
+        let Some(card) = store.card_by_id(id)? else {
+            continue;
+        };
         shown += 1;
         let total = shown + pending.len();
         prompter.show(&format!(
@@ -144,7 +149,7 @@ pub fn run(
             &format!("{ENTER}u"),
         )? {
             Reply::Key('u') => {
-                pending.push_front(card);
+                pending.push_front(card.id);
                 shown -= 1;
                 undo_step(
                     store,
@@ -184,7 +189,7 @@ pub fn run(
         let grade = match action {
             Action::Grade(g) => g,
             Action::Undo => {
-                pending.push_front(card);
+                pending.push_front(card.id);
                 shown -= 1;
                 undo_step(
                     store,
@@ -231,9 +236,7 @@ pub fn run(
         prompter.show(&note)?;
         let requeued = grade.needs_drill();
         if requeued {
-            let mut again = card.clone();
-            again.state = after;
-            pending.push_back(again);
+            pending.push_back(card.id);
         }
         if scheduled {
             summary.reviewed += 1;
@@ -260,7 +263,7 @@ fn undo_step(
     clock: &Clock,
     prompter: &mut dyn Prompter,
     history: &mut Vec<Step>,
-    pending: &mut VecDeque<CardRow>,
+    pending: &mut VecDeque<i64>,
     summary: &mut Summary,
     shown: &mut usize,
 ) -> Result<()> {
@@ -270,7 +273,7 @@ fn undo_step(
     };
     store.undo_review(step.review_id, &clock.stamp())?;
     if step.requeued
-        && let Some(pos) = pending.iter().rposition(|c| c.id == step.card.id)
+        && let Some(pos) = pending.iter().rposition(|c| *c == step.card.id)
     {
         pending.remove(pos);
     }
@@ -283,6 +286,6 @@ fn undo_step(
     summary.millis -= step.millis;
     *shown = shown.saturating_sub(1);
     prompter.show(&format!("undone: {}", step.card.key))?;
-    pending.push_front(step.card);
+    pending.push_front(step.card.id);
     Ok(())
 }

@@ -66,7 +66,8 @@ fn dispatch(app: &App, command: Command) -> Result<()> {
         }
         Command::Compile { prune, json } => {
             let mut store = Store::open(&app.db_path)?;
-            let report = compile(&mut store, &app.source, prune)?;
+            let mut report = compile(&mut store, &app.source, prune)?;
+            report.count_cards(&store)?;
             print_compile(&report, json)
         }
         Command::Check { fix_ids, json } => check::run(app, fix_ids, json),

@@ -16,7 +16,7 @@ use crate::clock::Clock;
 use crate::error::Result;
 use crate::prompt::{ENTER, Prompter, Reply};
 use crate::scheduler::{CardState, Grade};
-use crate::store::{CardRow, Decide, Grading, QuizAnswer, Store};
+use crate::store::{CardRef, CardRow, Decide, Grading, QuizAnswer, Store};
 use matching::{Verdict, check, is_short, mark_difference};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, serde::Serialize)]
@@ -56,15 +56,15 @@ pub struct Question {
 
 /// Up to `count` cards, taken round-robin from the topics (deck + topic) in
 /// shuffled order, so every topic is asked about as evenly as possible.
-pub fn draw_evenly(cards: Vec<CardRow>, count: usize, rng: &mut StdRng) -> Vec<CardRow> {
-    let mut topics: BTreeMap<(String, String), Vec<CardRow>> = BTreeMap::new();
+pub fn draw_evenly(cards: Vec<CardRef>, count: usize, rng: &mut StdRng) -> Vec<CardRef> {
+    let mut topics: BTreeMap<(String, String), Vec<CardRef>> = BTreeMap::new();
     for card in cards {
         topics
-            .entry((card.deck_key.clone(), card.topic.clone()))
+            .entry((card.deck.clone(), card.topic.clone()))
             .or_default()
             .push(card);
     }
-    let mut groups: Vec<Vec<CardRow>> = topics.into_values().collect();
+    let mut groups: Vec<Vec<CardRef>> = topics.into_values().collect();
     for group in &mut groups {
         group.shuffle(rng);
     }
@@ -93,12 +93,15 @@ pub fn draw_evenly(cards: Vec<CardRow>, count: usize, rng: &mut StdRng) -> Vec<C
 /// Picks each card's format and builds choice options from its siblings.
 pub fn plan(
     store: &Store,
-    cards: Vec<CardRow>,
+    cards: Vec<CardRef>,
     choice: FormatChoice,
     rng: &mut StdRng,
 ) -> Result<Vec<Question>> {
     let mut questions = Vec::with_capacity(cards.len());
-    for card in cards {
+    for r in cards {
+        let Some(card) = store.card_by_id(r.id)? else {
+            continue;
+        };
         let short = is_short(&card.back);
         let wants = match choice {
             FormatChoice::Flip => Format::Flip,
@@ -331,8 +334,13 @@ mod tests {
 
     fn one(store: &mut Store, key: &str, format: FormatChoice) -> Question {
         let card = store.card_by_key(key).unwrap().unwrap();
+        let r = CardRef {
+            id: card.id,
+            deck: card.deck_key,
+            topic: card.topic,
+        };
         let mut rng = StdRng::seed_from_u64(1);
-        plan(store, vec![card], format, &mut rng).unwrap().remove(0)
+        plan(store, vec![r], format, &mut rng).unwrap().remove(0)
     }
 
     fn ask(
@@ -508,21 +516,10 @@ mod tests {
 
     #[test]
     fn draws_spread_evenly_across_topics() {
-        let row = |deck: &str, topic: &str, i: i64| CardRow {
+        let row = |deck: &str, topic: &str, i: i64| CardRef {
             id: i,
-            key: format!("{deck}-{topic}-{i}"),
-            deck_key: deck.into(),
-            deck_title: deck.into(),
-            module: None,
-            category: None,
+            deck: deck.into(),
             topic: topic.into(),
-            path: "p".into(),
-            line: 1,
-            generator: "q".into(),
-            front: String::new(),
-            back: String::new(),
-            state: Default::default(),
-            retired: false,
         };
         let mut cards = Vec::new();
         for i in 0..10 {
@@ -532,12 +529,7 @@ mod tests {
         cards.push(row("b", "big", 11));
         let mut rng = StdRng::seed_from_u64(9);
         let drawn = draw_evenly(cards, 4, &mut rng);
-        let count = |t: &str, d: &str| {
-            drawn
-                .iter()
-                .filter(|c| c.topic == t && c.deck_key == d)
-                .count()
-        };
+        let count = |t: &str, d: &str| drawn.iter().filter(|c| c.topic == t && c.deck == d).count();
         assert_eq!(
             (count("big", "a"), count("small", "a"), count("big", "b")),
             (2, 1, 1)

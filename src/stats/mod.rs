@@ -231,13 +231,27 @@ pub fn compute(store: &Store, today: Day, module: Option<u8>) -> Result<Stats> {
         .fold((0, 0), |(l, t), (_, learned, total)| {
             (l + learned, t + total)
         });
-    let (current_streak, longest_streak) = streaks(&store.active_days(scope)?, today);
+    let reviews = store.review_days(scope)?;
+    let quizzes_by_day = store.quiz_days(scope)?;
+    let mut active: Vec<Day> = reviews
+        .keys()
+        .chain(quizzes_by_day.keys())
+        .copied()
+        .collect();
+    active.sort_unstable();
+    active.dedup();
+    let (current_streak, longest_streak) = streaks(&active, today);
+    let millis: i64 = reviews
+        .values()
+        .chain(quizzes_by_day.values())
+        .map(|(_, ms)| ms)
+        .sum();
     let program = Program {
         modules_mastered: module_rows.iter().filter(|r| r.mastered).count(),
         modules_total: MODULES,
         patterns_learned,
         patterns_total,
-        hours: (store.time_spent(scope)? as f64 / 36_000.0).round() / 100.0,
+        hours: (millis as f64 / 36_000.0).round() / 100.0,
         current_streak,
         longest_streak,
         last_quiz_by_module: module_rows
@@ -250,7 +264,10 @@ pub fn compute(store: &Store, today: Day, module: Option<u8>) -> Result<Stats> {
         .map(|i| day_count(today + i, &due))
         .collect();
     let start = today - HEATMAP_WEEKS * 7 + 1;
-    let per_day = store.reviews_per_day(start, today, scope)?;
+    let per_day: HashMap<Day, i64> = reviews
+        .range(start..=today)
+        .map(|(d, (n, _))| (*d, *n))
+        .collect();
     let days: Vec<DayCount> = (start..=today).map(|d| day_count(d, &per_day)).collect();
     let busiest = days
         .iter()

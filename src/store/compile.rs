@@ -71,6 +71,14 @@ impl Store {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
+    pub fn active_card_count(&self) -> Result<i64> {
+        Ok(self
+            .conn
+            .query_row("SELECT count(*) FROM card WHERE retired = 0", [], |r| {
+                r.get(0)
+            })?)
+    }
+
     pub fn begin_compile(&mut self) -> Result<CompileTx<'_>> {
         Ok(CompileTx {
             tx: self
@@ -326,13 +334,5 @@ impl CompileTx<'_> {
             [],
         )?;
         Ok(cards)
-    }
-
-    pub fn active_cards(&self) -> Result<i64> {
-        Ok(self
-            .tx
-            .query_row("SELECT count(*) FROM card WHERE retired = 0", [], |r| {
-                r.get(0)
-            })?)
     }
 }

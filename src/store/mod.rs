@@ -22,7 +22,7 @@ pub use compile::{CompileTx, DeckPrint, NoteRow, StoredCard};
 pub use doctor::CardHistory;
 pub use log::{Decide, Grading, Logged, ReviewKind, UndoneReview};
 pub use query::{CardFilter, CardRow, DeckInfo, DeckStatus, ReviewEntry};
-pub use quiz::{NewQuiz, QuizAnswer, QuizScope, QuizSummary};
+pub use quiz::{CardRef, NewQuiz, QuizAnswer, QuizScope, QuizSummary};
 pub use stats::{DeckCounts, DeckQuiz, MATURE_DAYS, Retention};
 pub use weak::{CardEvents, LastQuiz};
 

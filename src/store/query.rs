@@ -125,18 +125,16 @@ impl Store {
     }
 
     /// Cards due on or before `today`, most overdue first.
-    pub fn due_cards(
-        &self,
-        today: Day,
-        decks: Option<&[i64]>,
-        limit: usize,
-    ) -> Result<Vec<CardRow>> {
-        let mut stmt = self.conn.prepare_cached(&format!(
-            "{CARD_SELECT} WHERE c.retired = 0 AND c.due IS NOT NULL AND c.due <= ?1
+    /// Ids only: a session loads each card's text when it is shown.
+    pub fn due_cards(&self, today: Day, decks: Option<&[i64]>, limit: usize) -> Result<Vec<i64>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT c.id FROM card c WHERE c.retired = 0 AND c.due IS NOT NULL AND c.due <= ?1
                AND (?2 IS NULL OR c.deck_id IN (SELECT value FROM json_each(?2)))
-             ORDER BY c.due, c.id LIMIT ?3"
-        ))?;
-        let rows = stmt.query_map(params![today, scope_json(decks), limit as i64], card_row)?;
+             ORDER BY c.due, c.id LIMIT ?3",
+        )?;
+        let rows = stmt.query_map(params![today, scope_json(decks), limit as i64], |r| {
+            r.get(0)
+        })?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
@@ -149,11 +147,11 @@ impl Store {
     }
 
     /// Never-seen cards of one deck, in file order.
-    pub fn new_cards(&self, deck_id: i64, limit: usize) -> Result<Vec<CardRow>> {
-        let mut stmt = self.conn.prepare_cached(&format!(
-            "{CARD_SELECT} WHERE c.deck_id = ?1 AND c.retired = 0 AND c.due IS NULL ORDER BY c.pos LIMIT ?2"
-        ))?;
-        let rows = stmt.query_map(params![deck_id, limit as i64], card_row)?;
+    pub fn new_cards(&self, deck_id: i64, limit: usize) -> Result<Vec<i64>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT id FROM card WHERE deck_id = ?1 AND retired = 0 AND due IS NULL ORDER BY pos LIMIT ?2",
+        )?;
+        let rows = stmt.query_map(params![deck_id, limit as i64], |r| r.get(0))?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
@@ -251,6 +249,20 @@ impl Store {
                 kind: r.get(2)?,
             })
         })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Every active card's place and state, without its text: what scoring
+    /// a large collection needs.
+    pub fn card_states(&self, deck: Option<&str>) -> Result<Vec<CardRow>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT c.id, c.key, d.key, d.title, d.module, d.category, n.topic, coalesce(n.path, d.path), n.line,
+                    c.gen, '', '', c.reps, c.ease, c.interval, c.due, c.lapses, c.last_grade, c.last_day, c.retired
+             FROM card c JOIN note n ON n.id = c.note_id JOIN deck d ON d.id = c.deck_id
+             WHERE c.retired = 0 AND (?1 IS NULL OR d.key = ?1)
+             ORDER BY d.module IS NULL, d.module, d.key, c.pos",
+        )?;
+        let rows = stmt.query_map([deck], card_row)?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 

@@ -6,9 +6,15 @@ use serde::Serialize;
 
 use super::Store;
 use super::log::{Decide, Grading, insert_review};
-use super::query::{CARD_SELECT, card_row};
 use crate::error::Result;
-use crate::store::CardRow;
+
+/// A card's id and where it belongs, for drawing a quiz.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CardRef {
+    pub id: i64,
+    pub deck: String,
+    pub topic: String,
+}
 
 /// What a quiz covers. Within one list any value matches; across lists all
 /// must match.
@@ -60,17 +66,19 @@ pub struct QuizSummary {
 }
 
 impl Store {
-    /// Active cards in a quiz scope, in curriculum order.
-    pub fn scope_cards(&self, scope: &QuizScope) -> Result<Vec<CardRow>> {
-        let mut stmt = self.conn.prepare(&format!(
-            "{CARD_SELECT} WHERE c.retired = 0
+    /// Active cards in a quiz scope, in curriculum order: ids and topics
+    /// only, since a quiz draws a few of possibly very many.
+    pub fn scope_cards(&self, scope: &QuizScope) -> Result<Vec<CardRef>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT c.id, d.key, n.topic FROM card c JOIN note n ON n.id = c.note_id JOIN deck d ON d.id = c.deck_id
+             WHERE c.retired = 0
                AND (?1 IS NULL OR d.module IN (SELECT value FROM json_each(?1)))
                AND (?2 IS NULL OR d.key IN (SELECT value FROM json_each(?2)))
                AND (?3 IS NULL OR EXISTS (SELECT 1 FROM json_each(?3) t WHERE instr(lower(n.topic), lower(t.value)) > 0))
                AND (?4 IS NULL OR d.category IN (SELECT value FROM json_each(?4)))
                AND (?5 IS NULL OR c.key IN (SELECT value FROM json_each(?5)) OR n.key IN (SELECT value FROM json_each(?5)))
-             ORDER BY d.module IS NULL, d.module, d.key, c.pos"
-        ))?;
+             ORDER BY d.module IS NULL, d.module, d.key, c.pos",
+        )?;
         let rows = stmt.query_map(
             params![
                 list(&scope.modules),
@@ -79,7 +87,13 @@ impl Store {
                 list(&scope.categories),
                 list(&scope.cards)
             ],
-            card_row,
+            |r| {
+                Ok(CardRef {
+                    id: r.get(0)?,
+                    deck: r.get(1)?,
+                    topic: r.get(2)?,
+                })
+            },
         )?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }

@@ -1,7 +1,7 @@
 //! Grouped queries behind `mastery stats`: one pass per figure, never a
 //! loop over cards.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 use rusqlite::named_params;
 
@@ -82,80 +82,82 @@ impl Store {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
-    /// Scheduling grades per deck on study days after `since`.
+    /// Scheduling grades per deck on study days after `since`. Grouped by
+    /// card over the covering index, then summed per deck here: cheaper
+    /// than joining every review to its card.
     pub fn retention_since(
         &self,
         since: Day,
         decks: Option<&[i64]>,
     ) -> Result<HashMap<i64, Retention>> {
+        let mut deck_of: HashMap<i64, i64> = HashMap::new();
         let mut stmt = self.conn.prepare(&format!(
-            "SELECT c.deck_id, count(*), count(*) FILTER (WHERE r.grade >= 3)
-             FROM review r JOIN card c ON c.id = r.card_id
-             WHERE r.day > :since AND r.kind != 'drill' AND {IN_SCOPE}
-               AND NOT EXISTS (SELECT 1 FROM undo u WHERE u.review_id = r.id)
-             GROUP BY c.deck_id"
+            "SELECT c.id, c.deck_id FROM card c WHERE {IN_SCOPE}"
         ))?;
-        let rows = stmt.query_map(
-            named_params! {":since": since, ":scope": scope(decks)},
-            |r| {
-                Ok((
-                    r.get(0)?,
-                    Retention {
-                        graded: r.get(1)?,
-                        passed: r.get(2)?,
-                    },
-                ))
-            },
+        let mut rows = stmt.query(named_params! {":scope": scope(decks)})?;
+        while let Some(r) = rows.next()? {
+            deck_of.insert(r.get(0)?, r.get(1)?);
+        }
+        let mut out: HashMap<i64, Retention> = HashMap::new();
+        let mut stmt = self.conn.prepare(
+            "SELECT r.card_id, count(*), count(*) FILTER (WHERE r.grade >= 3) FROM review r
+             WHERE r.day > :since AND r.kind != 'drill' AND r.id NOT IN (SELECT review_id FROM undo)
+             GROUP BY r.card_id",
         )?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+        let mut rows = stmt.query(named_params! {":since": since})?;
+        while let Some(r) = rows.next()? {
+            if let Some(deck) = deck_of.get(&r.get::<_, i64>(0)?) {
+                let e = out.entry(*deck).or_default();
+                e.graded += r.get::<_, i64>(1)?;
+                e.passed += r.get::<_, i64>(2)?;
+            }
+        }
+        Ok(out)
     }
 
-    /// Milliseconds spent answering: reviews plus quiz answers.
-    pub fn time_spent(&self, decks: Option<&[i64]>) -> Result<i64> {
-        let reviews: i64 = self.conn.query_row(
-            &format!(
-                "SELECT coalesce(sum(r.ms), 0) FROM review r JOIN card c ON c.id = r.card_id
-                 WHERE {IN_SCOPE} AND NOT EXISTS (SELECT 1 FROM undo u WHERE u.review_id = r.id)"
+    /// Reviews and answer time per study day, in one pass over the day
+    /// index; undone reviews are subtracted rather than probed row by row.
+    pub fn review_days(&self, decks: Option<&[i64]>) -> Result<BTreeMap<Day, (i64, i64)>> {
+        let mut out: BTreeMap<Day, (i64, i64)> = BTreeMap::new();
+        let (all, undone) = match decks {
+            None => (
+                "SELECT day, count(*), coalesce(sum(ms), 0) FROM review GROUP BY day",
+                "SELECT r.day, count(*), coalesce(sum(r.ms), 0) FROM undo u JOIN review r ON r.id = u.review_id GROUP BY r.day",
             ),
-            named_params! {":scope": scope(decks)},
-            |r| r.get(0),
-        )?;
-        let quizzes: i64 = self.conn.query_row(
-            &format!("SELECT coalesce(sum(a.ms), 0) FROM quiz_answer a JOIN card c ON c.id = a.card_id WHERE {IN_SCOPE}"),
-            named_params! {":scope": scope(decks)},
-            |r| r.get(0),
-        )?;
-        Ok(reviews + quizzes)
+            Some(_) => (
+                "SELECT r.day, count(*), coalesce(sum(r.ms), 0) FROM review r
+                 WHERE r.card_id IN (SELECT id FROM card WHERE deck_id IN (SELECT value FROM json_each(:scope)))
+                 GROUP BY r.day",
+                "SELECT r.day, count(*), coalesce(sum(r.ms), 0) FROM undo u JOIN review r ON r.id = u.review_id
+                 WHERE r.card_id IN (SELECT id FROM card WHERE deck_id IN (SELECT value FROM json_each(:scope)))
+                 GROUP BY r.day",
+            ),
+        };
+        for (sql, sign) in [(all, 1), (undone, -1)] {
+            let mut stmt = self.conn.prepare(sql)?;
+            let mut rows = match decks {
+                None => stmt.query([])?,
+                Some(_) => stmt.query(named_params! {":scope": scope(decks)})?,
+            };
+            while let Some(r) = rows.next()? {
+                let e = out.entry(r.get(0)?).or_default();
+                e.0 += sign * r.get::<_, i64>(1)?;
+                e.1 += sign * r.get::<_, i64>(2)?;
+            }
+        }
+        out.retain(|_, (n, _)| *n > 0);
+        Ok(out)
     }
 
-    /// Study days with any review or quiz answer, ascending.
-    pub fn active_days(&self, decks: Option<&[i64]>) -> Result<Vec<Day>> {
+    /// Quiz answers and their time per study day.
+    pub fn quiz_days(&self, decks: Option<&[i64]>) -> Result<BTreeMap<Day, (i64, i64)>> {
         let mut stmt = self.conn.prepare(&format!(
-            "SELECT r.day FROM review r JOIN card c ON c.id = r.card_id WHERE {IN_SCOPE}
-             UNION SELECT a.day FROM quiz_answer a JOIN card c ON c.id = a.card_id WHERE {IN_SCOPE}
-             ORDER BY 1"
+            "SELECT a.day, count(*), coalesce(sum(a.ms), 0) FROM quiz_answer a JOIN card c ON c.id = a.card_id
+             WHERE {IN_SCOPE} GROUP BY a.day"
         ))?;
-        let rows = stmt.query_map(named_params! {":scope": scope(decks)}, |r| r.get(0))?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
-    }
-
-    /// Reviews per study day from `from` to `to`, inclusive.
-    pub fn reviews_per_day(
-        &self,
-        from: Day,
-        to: Day,
-        decks: Option<&[i64]>,
-    ) -> Result<HashMap<Day, i64>> {
-        let mut stmt = self.conn.prepare(&format!(
-            "SELECT r.day, count(*) FROM review r JOIN card c ON c.id = r.card_id
-             WHERE r.day BETWEEN :from AND :to AND {IN_SCOPE}
-               AND NOT EXISTS (SELECT 1 FROM undo u WHERE u.review_id = r.id)
-             GROUP BY r.day"
-        ))?;
-        let rows = stmt.query_map(
-            named_params! {":from": from, ":to": to, ":scope": scope(decks)},
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )?;
+        let rows = stmt.query_map(named_params! {":scope": scope(decks)}, |r| {
+            Ok((r.get(0)?, (r.get(1)?, r.get(2)?)))
+        })?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 

@@ -9,7 +9,7 @@ use std::collections::HashMap;
 
 use crate::clock::Day;
 use crate::error::Result;
-use crate::store::{CardFilter, CardRow, LastQuiz, Store};
+use crate::store::{CardRow, LastQuiz, Store};
 use score::Signals;
 
 #[derive(Debug, Clone)]
@@ -82,10 +82,7 @@ fn group_key(card: &CardRow) -> (bool, u8, String) {
 pub fn analyse(store: &Store, today: Day, opts: &WeakOptions) -> Result<WeakReport> {
     let events = store.weak_events(today - score::QUIZ_WINDOW_DAYS + 1)?;
     let quizzes = store.last_quiz_by_topic()?;
-    let cards = store.cards(&CardFilter {
-        deck: opts.deck.clone(),
-        ..CardFilter::default()
-    })?;
+    let cards = store.card_states(opts.deck.as_deref())?;
     let mut topics: Vec<Topic> = Vec::new();
     let mut index: HashMap<(String, String), usize> = HashMap::new();
     let mut keys: Vec<(bool, u8, String)> = Vec::new();
@@ -144,6 +141,12 @@ pub fn analyse(store: &Store, today: Day, opts: &WeakOptions) -> Result<WeakRepo
     for i in listed {
         let mut topic = topics[i].clone();
         topic.weak.sort_by(|a, b| b.score.total_cmp(&a.score));
+        // Leeches are named by their question; only they need their text.
+        for w in topic.weak.iter_mut().filter(|w| w.leech) {
+            if let Some(full) = store.card_by_id(w.card.id)? {
+                w.card = full;
+            }
+        }
         let first = &topic.weak.first().map(|w| w.card.clone());
         let (name, title) = match (&keys[i], first) {
             ((false, m, _), Some(c)) => (format!("Module {m}"), c.deck_title.clone()),
