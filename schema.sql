@@ -30,7 +30,6 @@ CREATE TABLE note (
     kind     TEXT    NOT NULL,
     title    TEXT    NOT NULL,
     topic    TEXT    NOT NULL,
-    body     TEXT    NOT NULL,
     line     INTEGER NOT NULL,
     retired  INTEGER NOT NULL DEFAULT 0
 ) STRICT;
@@ -56,8 +55,9 @@ CREATE TABLE card (
     retired     INTEGER NOT NULL DEFAULT 0
 ) STRICT;
 CREATE INDEX card_due ON card(due) WHERE retired = 0 AND due IS NOT NULL;
--- New cards in file order, siblings for quiz options, unseen checks.
-CREATE INDEX card_deck ON card(deck_id, pos);
+-- Per-deck counts (status, stats) without touching rows, and new cards in
+-- file order: deck_id = ? AND retired = 0 AND due IS NULL ORDER BY pos.
+CREATE INDEX card_deck ON card(deck_id, retired, due, pos);
 CREATE INDEX card_note ON card(note_id);
 
 CREATE TABLE card_text (

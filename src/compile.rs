@@ -327,14 +327,15 @@ fn sync_deck(
 /// The vanished note of the same kind and topic that is most similar to
 /// `note`, if it reaches the carry-over threshold.
 fn best_match(gone: &[&NoteRow], note: &Note) -> Option<usize> {
-    let text = format!("{}\n{}", note.title, note.body);
+    let answers: Vec<String> = cards_of(note).into_iter().map(|c| c.back).collect();
+    let text = format!("{}\n{}", note.title, answers.join("\n"));
     gone.iter()
         .enumerate()
         .filter(|(_, old)| old.kind == note.kind.name() && old.topic == note.topic)
         .map(|(i, old)| {
             (
                 i,
-                similarity(&format!("{}\n{}", old.title, old.body), &text),
+                similarity(&format!("{}\n{}", old.title, old.answers), &text),
             )
         })
         .filter(|(_, s)| *s >= CARRY_SIMILARITY)

@@ -1,7 +1,7 @@
 //! The daily drill: build today's queue, then show, reveal and grade one
 //! card at a time. Each grade is committed before the next card is drawn.
 
-use std::collections::VecDeque;
+use std::collections::{HashSet, VecDeque};
 use std::time::Instant;
 
 use crate::clock::{Clock, Day, format_day};
@@ -41,11 +41,15 @@ pub fn build_queue(store: &Store, today: Day, opts: &ReviewOptions) -> Result<Qu
     let mut new = Vec::new();
     if quota > 0 {
         let decks = store.decks()?;
-        for deck in decks.iter().filter(|d| in_scope(d, opts)) {
+        let unseen = store.decks_with_unseen()?;
+        for deck in decks
+            .iter()
+            .filter(|d| in_scope(d, opts) && unseen.contains(&d.id))
+        {
             if new.len() >= quota {
                 break;
             }
-            if !opts.ignore_prerequisites && waits_for_prerequisites(store, deck, &decks)? {
+            if !opts.ignore_prerequisites && waits_for_prerequisites(deck, &decks, &unseen) {
                 continue;
             }
             new.extend(store.new_cards(deck.id, quota - new.len())?);
@@ -59,15 +63,10 @@ fn in_scope(deck: &DeckInfo, opts: &ReviewOptions) -> bool {
 }
 
 /// A deck waits while any deck it requires still has never-seen cards.
-fn waits_for_prerequisites(store: &Store, deck: &DeckInfo, all: &[DeckInfo]) -> Result<bool> {
-    for req in &deck.requires {
-        if let Some(r) = all.iter().find(|d| &d.key == req)
-            && store.has_unseen(r.id)?
-        {
-            return Ok(true);
-        }
-    }
-    Ok(false)
+fn waits_for_prerequisites(deck: &DeckInfo, all: &[DeckInfo], unseen: &HashSet<i64>) -> bool {
+    deck.requires
+        .iter()
+        .any(|req| all.iter().any(|d| &d.key == req && unseen.contains(&d.id)))
 }
 
 #[derive(Debug, Default, PartialEq)]

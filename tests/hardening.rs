@@ -318,7 +318,7 @@ fn version_one_database(env: &Env) {
     conn.execute_batch(
         "PRAGMA user_version = 1; PRAGMA application_id = 1835103092;
          INSERT INTO deck (key, title, path) VALUES ('old', 'Old', 'gone.md');
-         INSERT INTO note (key, deck_id, kind, title, topic, body, line) VALUES ('n', 1, 'Q', 'q', 't', 'b', 1);
+         INSERT INTO note (key, deck_id, kind, title, topic, line) VALUES ('n', 1, 'Q', 'q', 't', 1);
          INSERT INTO card (key, note_id, deck_id, gen, pos, reps, due) VALUES ('n', 1, 1, 'q', 0, 1, 20000);
          INSERT INTO card_text (card_id, front, back) VALUES (1, 'q', 'b');",
     )

@@ -14,7 +14,6 @@ use serde::Serialize;
 
 use crate::app::App;
 use crate::cli::{Cli, Command, DevCommand, ImportWhat};
-use crate::clock::format_day;
 use crate::compile::{CompileReport, compile};
 use crate::error::{Error, Result};
 use crate::store::Store;
@@ -145,10 +144,6 @@ fn print_compile(report: &CompileReport, as_json: bool) -> Result<()> {
         ));
     }
     out(&text)
-}
-
-pub(crate) fn day_or_none(day: Option<i64>) -> String {
-    day.map_or_else(|| "—".to_string(), format_day)
 }
 
 /// Checks the database without compiling first: doctor looks, it does not

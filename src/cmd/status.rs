@@ -1,6 +1,6 @@
 use serde::Serialize;
 
-use super::{day_or_none, json, out};
+use super::{json, out};
 use crate::app::App;
 use crate::clock::format_day;
 use crate::error::{Error, Result};
@@ -10,15 +10,8 @@ use crate::store::DeckStatus;
 #[derive(Serialize)]
 struct StatusJson {
     today: String,
-    decks: Vec<DeckJson>,
+    decks: Vec<DeckStatus>,
     total: Totals,
-}
-
-#[derive(Serialize)]
-struct DeckJson {
-    #[serde(flatten)]
-    status: DeckStatus,
-    next_due: Option<String>,
 }
 
 #[derive(Serialize, Default)]
@@ -39,36 +32,24 @@ pub fn status(app: &App, as_json: bool) -> Result<()> {
         new_per_day: app.settings.new_per_day.value,
         ..ReviewOptions::default()
     };
-    let queue = build_queue(&store, today, &opts)?;
     let total = Totals {
         cards: rows.iter().map(|r| r.cards).sum(),
         due: rows.iter().map(|r| r.due).sum(),
-        new_today: queue.new.len(),
+        new_today: build_queue(&store, today, &opts)?.new.len(),
         learned: rows.iter().map(|r| r.learned).sum(),
         retired: rows.iter().map(|r| r.retired).sum(),
-        next_due: rows.iter().filter_map(|r| r.next_due).min().map(format_day),
+        next_due: store.next_due_after(today)?.map(format_day),
     };
     if as_json {
         return json(&StatusJson {
             today: format_day(today),
-            decks: rows
-                .into_iter()
-                .map(|s| DeckJson {
-                    next_due: s.next_due.map(format_day),
-                    status: DeckStatus {
-                        next_due: None,
-                        ..s
-                    },
-                })
-                .collect(),
+            decks: rows,
             total,
         });
     }
     let mut table = comfy_table::Table::new();
     table.load_style(comfy_table::presets::NOTHING);
-    table.set_header([
-        "deck", "cards", "due", "unseen", "learned", "retired", "next due",
-    ]);
+    table.set_header(["deck", "cards", "due", "unseen", "learned", "retired"]);
     for r in &rows {
         table.add_row([
             r.deck.clone(),
@@ -77,7 +58,6 @@ pub fn status(app: &App, as_json: bool) -> Result<()> {
             r.unseen.to_string(),
             r.learned.to_string(),
             r.retired.to_string(),
-            day_or_none(r.next_due),
         ]);
     }
     out(&format!(

@@ -8,6 +8,11 @@ use super::Store;
 use crate::deck::{CardDraft, Deck, Note};
 use crate::error::Result;
 
+/// A note's card answers in order, for similarity carry-over; the note's
+/// own text is not stored twice.
+const ANSWERS: &str = "coalesce((SELECT group_concat(t.back, char(10) ORDER BY c.pos) FROM card c
+    JOIN card_text t ON t.card_id = c.id WHERE c.note_id = note.id), '')";
+
 /// What the database knows of a deck file, to skip unchanged ones.
 #[derive(Debug, Clone)]
 pub struct DeckPrint {
@@ -27,7 +32,8 @@ pub struct NoteRow {
     pub kind: String,
     pub title: String,
     pub topic: String,
-    pub body: String,
+    /// The note's card answers, one a line: what carry-over compares.
+    pub answers: String,
     pub line: i64,
     pub retired: bool,
 }
@@ -173,7 +179,7 @@ impl CompileTx<'_> {
             kind: r.get(3)?,
             title: r.get(4)?,
             topic: r.get(5)?,
-            body: r.get(6)?,
+            answers: r.get(6)?,
             line: r.get(7)?,
             retired: r.get(8)?,
         })
@@ -181,7 +187,7 @@ impl CompileTx<'_> {
 
     pub fn deck_notes(&self, deck_id: i64) -> Result<Vec<NoteRow>> {
         let mut stmt = self.tx.prepare_cached(
-            "SELECT id, key, deck_id, kind, title, topic, body, line, retired FROM note WHERE deck_id = ?1",
+            &format!("SELECT id, key, deck_id, kind, title, topic, {ANSWERS}, line, retired FROM note WHERE deck_id = ?1"),
         )?;
         let rows = stmt.query_map([deck_id], Self::note_row)?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
@@ -191,7 +197,7 @@ impl CompileTx<'_> {
         Ok(self
             .tx
             .prepare_cached(
-                "SELECT id, key, deck_id, kind, title, topic, body, line, retired FROM note WHERE key = ?1",
+                &format!("SELECT id, key, deck_id, kind, title, topic, {ANSWERS}, line, retired FROM note WHERE key = ?1"),
             )?
             .query_row([key], Self::note_row)
             .optional()?)
@@ -201,7 +207,7 @@ impl CompileTx<'_> {
         // A plain INSERT: RETURNING costs a temporary table per row.
         self.tx
             .prepare_cached(
-                "INSERT INTO note (key, deck_id, kind, title, topic, body, line, path) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                "INSERT INTO note (key, deck_id, kind, title, topic, line, path) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
             )?
             .execute(params![
                 note.key,
@@ -209,7 +215,6 @@ impl CompileTx<'_> {
                 note.kind.name(),
                 note.title,
                 note.topic,
-                note.body,
                 note.line as i64,
                 note.path
             ])?;
@@ -219,9 +224,9 @@ impl CompileTx<'_> {
     pub fn update_note(&self, id: i64, deck_id: i64, note: &Note) -> Result<()> {
         self.tx
             .prepare_cached(
-                "UPDATE note SET key = ?2, deck_id = ?3, kind = ?4, title = ?5, topic = ?6, body = ?7, line = ?8, path = ?9, retired = 0 WHERE id = ?1",
+                "UPDATE note SET key = ?2, deck_id = ?3, kind = ?4, title = ?5, topic = ?6, line = ?7, path = ?8, retired = 0 WHERE id = ?1",
             )?
-            .execute(params![id, note.key, deck_id, note.kind.name(), note.title, note.topic, note.body, note.line as i64, note.path])?;
+            .execute(params![id, note.key, deck_id, note.kind.name(), note.title, note.topic, note.line as i64, note.path])?;
         Ok(())
     }
 

@@ -24,7 +24,7 @@ pub use log::{Decide, Grading, Logged, ReviewKind, UndoneReview};
 pub use query::{CardFilter, CardRow, DeckInfo, DeckStatus, ReviewEntry};
 pub use quiz::{CardRef, NewQuiz, QuizAnswer, QuizScope, QuizSummary};
 pub use stats::{DeckCounts, DeckQuiz, MATURE_DAYS, Retention};
-pub use weak::{CardEvents, LastQuiz};
+pub use weak::{CardEvents, LastQuiz, NotePlace, ScoreRow};
 
 const SCHEMA: &str = include_str!("../../schema.sql");
 /// 'mast' in ASCII: tells our databases from other applications'.

@@ -1,6 +1,8 @@
 //! Read-only queries. Due state lives on the card row and is indexed, so no
 //! query here scans the review log to find what is due.
 
+use std::collections::{HashMap, HashSet};
+
 use rusqlite::{OptionalExtension, Row, params};
 
 use super::Store;
@@ -53,7 +55,6 @@ pub struct DeckStatus {
     pub unseen: i64,
     pub learned: i64,
     pub retired: i64,
-    pub next_due: Option<Day>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -155,11 +156,17 @@ impl Store {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
-    pub fn has_unseen(&self, deck_id: i64) -> Result<bool> {
-        Ok(self
+    /// Decks that still have never-seen cards.
+    pub fn decks_with_unseen(&self) -> Result<HashSet<i64>> {
+        let mut stmt = self
             .conn
-            .prepare_cached("SELECT EXISTS (SELECT 1 FROM card WHERE deck_id = ?1 AND retired = 0 AND due IS NULL)")?
-            .query_row([deck_id], |r| r.get(0))?)
+            // One seek per deck into card_deck (deck_id, retired, due, …).
+            .prepare_cached(
+                "SELECT d.id FROM deck d WHERE EXISTS
+                   (SELECT 1 FROM card c WHERE c.deck_id = d.id AND c.retired = 0 AND c.due IS NULL)",
+            )?;
+        let rows = stmt.query_map([], |r| r.get(0))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
     /// Active decks in curriculum order: by module, then the rest, by id.
@@ -207,33 +214,64 @@ impl Store {
         self.count_due(day, None)
     }
 
-    /// Per-deck counts for `mastery status`, in curriculum order.
+    /// Per-deck counts for `mastery status`, in curriculum order, each from
+    /// an index: totals from card_deck, due cards from card_due, never-seen
+    /// cards by one seek per deck.
     pub fn status(&self, today: Day) -> Result<Vec<DeckStatus>> {
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT d.key, d.title,
-                    count(c.id) FILTER (WHERE c.retired = 0),
-                    count(c.id) FILTER (WHERE c.retired = 0 AND c.due <= ?1),
-                    count(c.id) FILTER (WHERE c.retired = 0 AND c.due IS NULL),
-                    count(c.id) FILTER (WHERE c.retired = 0 AND c.due IS NOT NULL),
-                    count(c.id) FILTER (WHERE c.retired = 1),
-                    min(c.due) FILTER (WHERE c.retired = 0 AND c.due > ?1)
-             FROM deck d LEFT JOIN card c ON c.deck_id = d.id
-             WHERE d.retired = 0 OR c.id IS NOT NULL
-             GROUP BY d.id ORDER BY d.module IS NULL, d.module, d.key",
+        let mut counts: HashMap<i64, DeckStatus> = HashMap::new();
+        let mut add =
+            |sql: &str, param: Option<Day>, set: fn(&mut DeckStatus, i64, i64)| -> Result<()> {
+                let mut stmt = self.conn.prepare_cached(sql)?;
+                let mut rows = match param {
+                    Some(p) => stmt.query([p])?,
+                    None => stmt.query([])?,
+                };
+                while let Some(r) = rows.next()? {
+                    set(counts.entry(r.get(0)?).or_default(), r.get(1)?, r.get(2)?);
+                }
+                Ok(())
+            };
+        add(
+            "SELECT deck_id, retired, count(*) FROM card INDEXED BY card_deck GROUP BY deck_id, retired",
+            None,
+            |s, retired, n| {
+                if retired == 1 {
+                    s.retired = n
+                } else {
+                    s.cards = n
+                }
+            },
         )?;
-        let rows = stmt.query_map([today], |r| {
-            Ok(DeckStatus {
-                deck: r.get(0)?,
-                title: r.get(1)?,
-                cards: r.get(2)?,
-                due: r.get(3)?,
-                unseen: r.get(4)?,
-                learned: r.get(5)?,
-                retired: r.get(6)?,
-                next_due: r.get(7)?,
-            })
-        })?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+        add(
+            "SELECT deck_id, 0, count(*) FROM card WHERE retired = 0 AND due IS NOT NULL AND due <= ?1 GROUP BY deck_id",
+            Some(today),
+            |s, _, n| s.due = n,
+        )?;
+        add(
+            "SELECT d.id, 0, (SELECT count(*) FROM card c WHERE c.deck_id = d.id AND c.retired = 0 AND c.due IS NULL) FROM deck d",
+            None,
+            |s, _, n| s.unseen = n,
+        )?;
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT id, key, title, retired FROM deck ORDER BY module IS NULL, module, key",
+        )?;
+        let mut rows = stmt.query([])?;
+        let mut out = Vec::new();
+        while let Some(r) = rows.next()? {
+            let id: i64 = r.get(0)?;
+            let retired: bool = r.get(3)?;
+            let mut s = counts.remove(&id).unwrap_or_default();
+            if retired && s.cards == 0 && s.retired == 0 {
+                continue;
+            }
+            s.learned = s.cards - s.unseen;
+            out.push(DeckStatus {
+                deck: r.get(1)?,
+                title: r.get(2)?,
+                ..s
+            });
+        }
+        Ok(out)
     }
 
     /// A card's reviews, oldest first, without undone ones.
@@ -249,20 +287,6 @@ impl Store {
                 kind: r.get(2)?,
             })
         })?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
-    }
-
-    /// Every active card's place and state, without its text: what scoring
-    /// a large collection needs.
-    pub fn card_states(&self, deck: Option<&str>) -> Result<Vec<CardRow>> {
-        let mut stmt = self.conn.prepare(
-            "SELECT c.id, c.key, d.key, d.title, d.module, d.category, n.topic, coalesce(n.path, d.path), n.line,
-                    c.gen, '', '', c.reps, c.ease, c.interval, c.due, c.lapses, c.last_grade, c.last_day, c.retired
-             FROM card c JOIN note n ON n.id = c.note_id JOIN deck d ON d.id = c.deck_id
-             WHERE c.retired = 0 AND (?1 IS NULL OR d.key = ?1)
-             ORDER BY d.module IS NULL, d.module, d.key, c.pos",
-        )?;
-        let rows = stmt.query_map([deck], card_row)?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 

@@ -6,6 +6,7 @@ use std::collections::HashMap;
 use super::Store;
 use crate::clock::Day;
 use crate::error::Result;
+use crate::scheduler::CardState;
 
 /// Events of one kind on one card, grouped by study day.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -25,9 +26,67 @@ pub struct LastQuiz {
     pub asked: u32,
 }
 
+/// A card's place and scheduling state, without its text.
+#[derive(Debug, Clone)]
+pub struct ScoreRow {
+    pub id: i64,
+    pub note_id: i64,
+    pub deck_id: i64,
+    pub state: CardState,
+}
+
+/// Where a note is: its topic and source line.
+#[derive(Debug, Clone)]
+pub struct NotePlace {
+    pub topic: String,
+    pub line: i64,
+    pub path: Option<String>,
+}
+
 const NOT_UNDONE: &str = "NOT EXISTS (SELECT 1 FROM undo u WHERE u.review_id = r.id)";
 
 impl Store {
+    /// Every active card's state, in no particular order.
+    pub fn scoring_rows(&self) -> Result<Vec<ScoreRow>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT id, note_id, deck_id, reps, ease, interval, due, lapses, last_grade, last_day FROM card WHERE retired = 0",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            Ok(ScoreRow {
+                id: r.get(0)?,
+                note_id: r.get(1)?,
+                deck_id: r.get(2)?,
+                state: CardState {
+                    reps: r.get(3)?,
+                    ease: r.get(4)?,
+                    interval: r.get(5)?,
+                    due: r.get(6)?,
+                    lapses: r.get(7)?,
+                    last_grade: r.get(8)?,
+                    last_day: r.get(9)?,
+                },
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    pub fn note_places(&self) -> Result<HashMap<i64, NotePlace>> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT id, topic, line, path FROM note WHERE retired = 0")?;
+        let rows = stmt.query_map([], |r| {
+            Ok((
+                r.get(0)?,
+                NotePlace {
+                    topic: r.get(1)?,
+                    line: r.get(2)?,
+                    path: r.get(3)?,
+                },
+            ))
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
     /// Lapse, re-drill and recent quiz-miss events per card id.
     pub fn weak_events(&self, quiz_since: Day) -> Result<HashMap<i64, CardEvents>> {
         let mut out: HashMap<i64, CardEvents> = HashMap::new();

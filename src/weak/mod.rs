@@ -9,7 +9,7 @@ use std::collections::HashMap;
 
 use crate::clock::Day;
 use crate::error::Result;
-use crate::store::{CardRow, LastQuiz, Store};
+use crate::store::{CardEvents, CardRow, DeckInfo, LastQuiz, Store};
 use score::Signals;
 
 #[derive(Debug, Clone)]
@@ -70,54 +70,84 @@ impl WeakReport {
     }
 }
 
-/// Curriculum position of a card's group: modules in order, then the other
-/// decks by id.
-fn group_key(card: &CardRow) -> (bool, u8, String) {
-    match card.module {
+/// Curriculum position of a deck's group: modules in order, then the
+/// other decks by id.
+fn group_key(deck: &DeckInfo) -> (bool, u8, String) {
+    match deck.module {
         Some(m) => (false, m, String::new()),
-        None => (true, 0, card.deck_key.clone()),
+        None => (true, 0, deck.key.clone()),
     }
+}
+
+/// A weak card before its text is loaded.
+struct Candidate {
+    id: i64,
+    signals: Signals,
+    score: f64,
+    leech: bool,
 }
 
 pub fn analyse(store: &Store, today: Day, opts: &WeakOptions) -> Result<WeakReport> {
     let events = store.weak_events(today - score::QUIZ_WINDOW_DAYS + 1)?;
     let quizzes = store.last_quiz_by_topic()?;
-    let cards = store.card_states(opts.deck.as_deref())?;
+    let decks: HashMap<i64, DeckInfo> = store.decks()?.into_iter().map(|d| (d.id, d)).collect();
+    let notes = store.note_places()?;
+    let deck_filter = opts
+        .deck
+        .as_ref()
+        .map(|key| decks.values().find(|d| &d.key == key).map(|d| d.id));
     let mut topics: Vec<Topic> = Vec::new();
-    let mut index: HashMap<(String, String), usize> = HashMap::new();
+    let mut firsts: Vec<(String, i64)> = Vec::new();
+    let mut titles: Vec<String> = Vec::new();
+    let mut candidates: Vec<Vec<Candidate>> = Vec::new();
     let mut keys: Vec<(bool, u8, String)> = Vec::new();
-    for card in cards
-        .into_iter()
-        .filter(|c| opts.module.is_none_or(|m| c.module == Some(m)))
-    {
-        let id = (card.deck_key.clone(), card.topic.clone());
-        let slot = *index.entry(id.clone()).or_insert_with(|| {
-            topics.push(Topic {
-                deck: card.deck_key.clone(),
-                topic: card.topic.clone(),
-                source: card.source(),
-                cards: 0,
-                lapses: 0,
-                score: 0.0,
-                last_quiz: quizzes.get(&id).copied(),
-                weak: Vec::new(),
+    let mut index: HashMap<(i64, &str), usize> = HashMap::new();
+    let no_events = CardEvents::default();
+    // Scheduling state only: text is loaded for the few cards listed.
+    for row in store.scoring_rows()? {
+        let (Some(deck), Some(note)) = (decks.get(&row.deck_id), notes.get(&row.note_id)) else {
+            continue;
+        };
+        if deck_filter.is_some_and(|d| d != Some(row.deck_id))
+            || opts.module.is_some_and(|m| deck.module != Some(m))
+        {
+            continue;
+        }
+        let place = (note.path.as_deref().unwrap_or(&deck.path), note.line);
+        let slot = *index
+            .entry((row.deck_id, note.topic.as_str()))
+            .or_insert_with(|| {
+                topics.push(Topic {
+                    deck: deck.key.clone(),
+                    topic: note.topic.clone(),
+                    source: String::new(),
+                    cards: 0,
+                    lapses: 0,
+                    score: 0.0,
+                    last_quiz: quizzes
+                        .get(&(deck.key.clone(), note.topic.clone()))
+                        .copied(),
+                    weak: Vec::new(),
+                });
+                firsts.push((place.0.to_string(), place.1));
+                titles.push(deck.title.clone());
+                candidates.push(Vec::new());
+                keys.push(group_key(deck));
+                topics.len() - 1
             });
-            keys.push(group_key(&card));
-            topics.len() - 1
-        });
-        let (signals, value) = score::score(
-            &card.state,
-            &events.get(&card.id).cloned().unwrap_or_default(),
-            today,
-        );
+        if (place.0, place.1) < (firsts[slot].0.as_str(), firsts[slot].1) {
+            firsts[slot] = (place.0.to_string(), place.1);
+        }
+        let (signals, value) =
+            score::score(&row.state, events.get(&row.id).unwrap_or(&no_events), today);
         let topic = &mut topics[slot];
         topic.cards += 1;
         topic.lapses += signals.lapses;
         topic.score += value;
         let leech = signals.lapses >= opts.leech_lapses;
         if score::is_weak(value) || leech {
-            topic.weak.push(WeakCard {
-                card,
+            candidates[slot].push(Candidate {
+                id: row.id,
                 signals,
                 score: value,
                 leech,
@@ -126,8 +156,9 @@ pub fn analyse(store: &Store, today: Day, opts: &WeakOptions) -> Result<WeakRepo
     }
     let mut listed: Vec<usize> = (0..topics.len())
         .filter(|&i| {
-            let t = &topics[i];
-            score::topic_is_weak(t.weak.len(), t.cards, t.score) || t.weak.iter().any(|w| w.leech)
+            let found = &candidates[i];
+            score::topic_is_weak(found.len(), topics[i].cards, topics[i].score)
+                || found.iter().any(|c| c.leech)
         })
         .collect();
     listed.sort_by(|&a, &b| topics[b].score.total_cmp(&topics[a].score));
@@ -137,22 +168,27 @@ pub fn analyse(store: &Store, today: Day, opts: &WeakOptions) -> Result<WeakRepo
             .cmp(&keys[b])
             .then(topics[b].score.total_cmp(&topics[a].score))
     });
+    for &i in &listed {
+        topics[i].source = format!("{}:{}", firsts[i].0, firsts[i].1);
+        for c in std::mem::take(&mut candidates[i]) {
+            if let Some(card) = store.card_by_id(c.id)? {
+                topics[i].weak.push(WeakCard {
+                    card,
+                    signals: c.signals,
+                    score: c.score,
+                    leech: c.leech,
+                });
+            }
+        }
+    }
     let mut report = WeakReport::default();
     for i in listed {
         let mut topic = topics[i].clone();
         topic.weak.sort_by(|a, b| b.score.total_cmp(&a.score));
-        // Leeches are named by their question; only they need their text.
-        for w in topic.weak.iter_mut().filter(|w| w.leech) {
-            if let Some(full) = store.card_by_id(w.card.id)? {
-                w.card = full;
-            }
-        }
-        let first = &topic.weak.first().map(|w| w.card.clone());
-        let (name, title) = match (&keys[i], first) {
-            ((false, m, _), Some(c)) => (format!("Module {m}"), c.deck_title.clone()),
-            (_, Some(c)) => (c.deck_title.clone(), c.deck_title.clone()),
-            ((false, m, _), None) => (format!("Module {m}"), topic.deck.clone()),
-            (_, None) => (topic.deck.clone(), topic.deck.clone()),
+        let title = titles[i].clone();
+        let name = match &keys[i] {
+            (false, m, _) => format!("Module {m}"),
+            _ => title.clone(),
         };
         match report.groups.last_mut() {
             Some(g) if g.name == name => g.topics.push(topic),
