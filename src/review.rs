@@ -102,7 +102,9 @@ pub fn review_of(
     }
 }
 
+#[derive(PartialEq)]
 enum Action {
+    Reveal,
     Grade(Grade),
     Undo,
     Quit,
@@ -143,51 +145,36 @@ pub fn run(
         ))?;
         prompter.show(&card.front)?;
         let started = Instant::now();
-        match prompter.key(
+        let mut action = match prompter.key(
             "[Enter/Space] reveal · [u] undo · [q] quit ",
             &format!("{ENTER}u"),
         )? {
-            Reply::Key('u') => {
-                pending.push_front(card.id);
-                shown -= 1;
-                undo_step(
-                    store,
-                    clock,
-                    prompter,
-                    &mut history,
-                    &mut pending,
-                    &mut summary,
-                    &mut shown,
-                )?;
-                continue;
-            }
-            Reply::Key(_) | Reply::Text(_) => {}
-            Reply::Quit => {
-                break;
-            }
-            Reply::Interrupt => {
-                summary.interrupted = true;
-                break;
-            }
-        }
-        prompter.show(&format!("―――\n{}\n", card.back))?;
-        prompter.show(LEGEND)?;
-        let action = loop {
-            match prompter.key("grade [0-5] · [u] undo · [q] quit ", "012345u")? {
-                Reply::Key(c) if c.is_ascii_digit() => {
-                    if let Some(g) = Grade::new(i64::from(c as u8 - b'0')) {
-                        break Action::Grade(g);
-                    }
-                }
-                Reply::Key('u') => break Action::Undo,
-                Reply::Quit => break Action::Quit,
-                Reply::Interrupt => break Action::Interrupt,
-                _ => {}
-            }
+            Reply::Key('u') => Action::Undo,
+            Reply::Key(_) | Reply::Text(_) => Action::Reveal,
+            Reply::Quit => Action::Quit,
+            Reply::Interrupt => Action::Interrupt,
         };
+        if action == Action::Reveal {
+            prompter.show(&format!("―――\n{}\n", card.back))?;
+            prompter.show(LEGEND)?;
+            action = loop {
+                match prompter.key("grade [0-5] · [u] undo · [q] quit ", "012345u")? {
+                    Reply::Key('u') => break Action::Undo,
+                    Reply::Key(c) => {
+                        if let Some(g) = c.to_digit(10).and_then(|d| Grade::new(i64::from(d))) {
+                            break Action::Grade(g);
+                        }
+                    }
+                    Reply::Quit => break Action::Quit,
+                    Reply::Interrupt => break Action::Interrupt,
+                    Reply::Text(_) => {}
+                }
+            };
+        }
         let grade = match action {
             Action::Grade(g) => g,
             Action::Undo => {
+                // Show this card again after the one taken back.
                 pending.push_front(card.id);
                 shown -= 1;
                 undo_step(
@@ -201,7 +188,7 @@ pub fn run(
                 )?;
                 continue;
             }
-            Action::Quit => break,
+            Action::Reveal | Action::Quit => break,
             Action::Interrupt => {
                 summary.interrupted = true;
                 break;

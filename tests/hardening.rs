@@ -368,13 +368,8 @@ fn a_newer_schema_is_refused_naming_both_versions() {
 }
 
 fn spawn(env: &Env, args: &[&str], now: &str) -> Child {
-    Command::new(env!("CARGO_BIN_EXE_mastery"))
+    env.command(now)
         .args(args)
-        .env("MASTERY_DB", env.db())
-        .env("MASTERY_DECKS", env.decks())
-        .env("MASTERY_CONFIG", env.path("config.toml"))
-        .env("MASTERY_NOW", now)
-        .env("TZ", "UTC")
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())

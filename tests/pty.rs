@@ -3,22 +3,14 @@
 
 mod common;
 
-use std::process::Command;
 use std::time::Duration;
 
 use common::*;
 use expectrl::{Eof, Expect, Session};
 
 fn spawn(env: &Env, args: &[&str]) -> expectrl::session::OsSession {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_mastery"));
-    cmd.args(args)
-        .env("MASTERY_DB", env.db())
-        .env("MASTERY_DECKS", env.decks())
-        .env("MASTERY_CONFIG", env.path("config.toml"))
-        .env("MASTERY_NOW", DAY1)
-        .env("TZ", "UTC")
-        .env("NO_COLOR", "1")
-        .env("TERM", "xterm");
+    let mut cmd = env.command(DAY1);
+    cmd.args(args).env("TERM", "xterm");
     let mut session = Session::spawn(cmd).expect("spawn in a pty");
     session.set_expect_timeout(Some(Duration::from_secs(20)));
     session

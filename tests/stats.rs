@@ -18,14 +18,7 @@ fn env() -> Env {
 }
 
 fn review(env: &Env, now: &str, grades: &str) {
-    let script: String = grades.chars().map(|g| format!("\n{g}\n")).collect();
-    let out = env
-        .cmd(now)
-        .args(["review", "--new", "20", "--all-new"])
-        .write_stdin(script)
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{}", stderr(&out));
+    env.review_grades(&env.decks(), now, grades);
 }
 
 const END: &str = "2026-03-26T09:00:00Z";

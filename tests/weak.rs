@@ -2,6 +2,8 @@
 
 mod common;
 
+use std::path::Path;
+
 use common::*;
 use predicates::prelude::*;
 
@@ -32,9 +34,7 @@ fn run(env: &Env, now: &str, args: &[&str], stdin: &str) -> std::process::Output
 
 /// Grades each card shown, in order, from `grades` (one char per answer).
 fn review(env: &Env, now: &str, grades: &str) {
-    let script: String = grades.chars().map(|g| format!("\n{g}\n")).collect();
-    let out = run(env, now, &["review", "--new", "20", "--all-new"], &script);
-    assert!(out.status.success(), "{}", stderr(&out));
+    env.review_grades(Path::new("decks"), now, grades);
 }
 
 /// Day 1 everything is learned; day 2 h1, h2 and p1 lapse and h2 needs two

@@ -16,7 +16,7 @@ use crate::app::App;
 use crate::cli::{Cli, Command, DevCommand, ImportWhat};
 use crate::compile::{CompileReport, compile};
 use crate::error::{Error, Result};
-use crate::store::Store;
+use crate::store::{DeckInfo, Store};
 
 pub fn run(cli: Cli) -> Result<()> {
     install_interrupt_handler();
@@ -91,6 +91,21 @@ fn install_interrupt_handler() {
         eprintln!("\nmastery: interrupted; every answer given so far is saved");
         std::process::exit(130);
     });
+}
+
+/// Refuses deck ids that name no deck.
+pub(crate) fn known_decks<'a>(
+    decks: &[DeckInfo],
+    keys: impl IntoIterator<Item = &'a String>,
+) -> Result<()> {
+    for key in keys {
+        if !decks.iter().any(|d| &d.key == key) {
+            return Err(Error::Usage(format!(
+                "unknown deck id '{key}': list decks with `mastery status`"
+            )));
+        }
+    }
+    Ok(())
 }
 
 /// Writes to stdout; a closed pipe ends output quietly.

@@ -30,14 +30,7 @@ fn quiz(app: &App, args: &QuizArgs) -> Result<()> {
             return Err(Error::UnknownCard(id.clone()));
         }
     }
-    let decks = store.decks()?;
-    for id in &scope.decks {
-        if !decks.iter().any(|d| &d.key == id) {
-            return Err(Error::Usage(format!(
-                "unknown deck id '{id}': list decks with `mastery status`"
-            )));
-        }
-    }
+    super::known_decks(&store.decks()?, &scope.decks)?;
     let cards = store.scope_cards(&scope)?;
     if cards.is_empty() {
         return Err(Error::Usage(

@@ -37,6 +37,7 @@ pub(crate) fn scope(
         return Ok(None);
     }
     let decks = store.decks()?;
+    super::known_decks(&decks, deck.map(str::to_string).as_ref())?;
     let ids: Vec<i64> = decks
         .iter()
         .filter(|d| module.is_none_or(|m| d.module == Some(m)))
@@ -44,15 +45,13 @@ pub(crate) fn scope(
         .map(|d| d.id)
         .collect();
     if ids.is_empty() {
-        return Err(match deck {
-            Some(k) => Error::Usage(format!(
-                "unknown deck id '{k}': list decks with `mastery status`"
-            )),
-            None => Error::Usage(format!(
-                "no deck belongs to module {}",
+        return Err(Error::Usage(match deck {
+            Some(k) => format!(
+                "deck '{k}' is not part of module {}",
                 module.unwrap_or_default()
-            )),
-        });
+            ),
+            None => format!("no deck belongs to module {}", module.unwrap_or_default()),
+        }));
     }
     Ok(Some(ids))
 }

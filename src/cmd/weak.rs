@@ -10,13 +10,7 @@ use crate::weak::{self, WeakOptions, render, update};
 
 pub fn run(app: &App, args: &WeakArgs) -> Result<()> {
     let (store, _) = app.open()?;
-    if let Some(deck) = &args.deck
-        && !store.decks()?.iter().any(|d| &d.key == deck)
-    {
-        return Err(Error::Usage(format!(
-            "unknown deck id '{deck}': list decks with `mastery status`"
-        )));
-    }
+    super::known_decks(&store.decks()?, &args.deck)?;
     let today = app.clock.today();
     let report = weak::analyse(
         &store,

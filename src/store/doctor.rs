@@ -3,7 +3,7 @@
 
 use rusqlite::params;
 
-use super::Store;
+use super::{Store, card_state};
 use crate::error::Result;
 use crate::scheduler::CardState;
 
@@ -82,15 +82,7 @@ impl Store {
             Ok(CardHistory {
                 id: r.get(0)?,
                 key: r.get(1)?,
-                state: CardState {
-                    reps: r.get(2)?,
-                    ease: r.get(3)?,
-                    interval: r.get(4)?,
-                    due: r.get(5)?,
-                    lapses: r.get(6)?,
-                    last_grade: r.get(7)?,
-                    last_day: r.get(8)?,
-                },
+                state: card_state(r, 2)?,
                 grades: Vec::new(),
             })
         })?;

@@ -3,7 +3,7 @@
 
 use rusqlite::{OptionalExtension, params};
 
-use super::Store;
+use super::{Store, card_state};
 use crate::clock::Day;
 use crate::error::{Error, Result};
 use crate::scheduler::CardState;
@@ -101,15 +101,7 @@ impl Store {
                             grade: r.get(1)?,
                             kind: r.get(2)?,
                         },
-                        CardState {
-                            reps: r.get(3)?,
-                            ease: r.get(4)?,
-                            interval: r.get(5)?,
-                            due: r.get(6)?,
-                            lapses: r.get(7)?,
-                            last_grade: r.get(8)?,
-                            last_day: r.get(9)?,
-                        },
+                        card_state(r, 3)?,
                         r.get::<_, bool>(10)?,
                     ))
                 },
@@ -139,15 +131,7 @@ fn current_state(tx: &rusqlite::Transaction<'_>, card_id: i64) -> Result<CardSta
     Ok(tx
         .prepare_cached("SELECT reps, ease, interval, due, lapses, last_grade, last_day FROM card WHERE id = ?1")?
         .query_row([card_id], |r| {
-            Ok(CardState {
-                reps: r.get(0)?,
-                ease: r.get(1)?,
-                interval: r.get(2)?,
-                due: r.get(3)?,
-                lapses: r.get(4)?,
-                last_grade: r.get(5)?,
-                last_day: r.get(6)?,
-            })
+            card_state(r, 0)
         })?)
 }
 

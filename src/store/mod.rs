@@ -16,6 +16,7 @@ use std::time::Duration;
 use rusqlite::{Connection, OpenFlags};
 
 use crate::error::{Error, Result};
+use crate::scheduler::CardState;
 
 pub use bulk::HistoryWriter;
 pub use compile::{CompileTx, DeckPrint, NoteRow, StoredCard};
@@ -41,6 +42,20 @@ fn migrations() -> Vec<&'static str> {
 
 pub fn latest_version() -> i64 {
     migrations().len() as i64
+}
+
+/// A card's scheduling state from seven columns starting at `at`, in the
+/// order reps, ease, interval, due, lapses, last_grade, last_day.
+fn card_state(r: &rusqlite::Row<'_>, at: usize) -> rusqlite::Result<CardState> {
+    Ok(CardState {
+        reps: r.get(at)?,
+        ease: r.get(at + 1)?,
+        interval: r.get(at + 2)?,
+        due: r.get(at + 3)?,
+        lapses: r.get(at + 4)?,
+        last_grade: r.get(at + 5)?,
+        last_day: r.get(at + 6)?,
+    })
 }
 
 pub struct Store {

@@ -5,7 +5,7 @@ use std::collections::{HashMap, HashSet};
 
 use rusqlite::{OptionalExtension, Row, params};
 
-use super::Store;
+use super::{Store, card_state};
 use crate::clock::Day;
 use crate::error::Result;
 use crate::scheduler::CardState;
@@ -90,15 +90,7 @@ pub(super) fn card_row(r: &Row<'_>) -> rusqlite::Result<CardRow> {
         generator: r.get(9)?,
         front: r.get(10)?,
         back: r.get(11)?,
-        state: CardState {
-            reps: r.get(12)?,
-            ease: r.get(13)?,
-            interval: r.get(14)?,
-            due: r.get(15)?,
-            lapses: r.get(16)?,
-            last_grade: r.get(17)?,
-            last_day: r.get(18)?,
-        },
+        state: card_state(r, 12)?,
         retired: r.get(19)?,
     })
 }

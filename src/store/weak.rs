@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use super::Store;
+use super::{Store, card_state};
 use crate::clock::Day;
 use crate::error::Result;
 use crate::scheduler::CardState;
@@ -56,15 +56,7 @@ impl Store {
                 id: r.get(0)?,
                 note_id: r.get(1)?,
                 deck_id: r.get(2)?,
-                state: CardState {
-                    reps: r.get(3)?,
-                    ease: r.get(4)?,
-                    interval: r.get(5)?,
-                    due: r.get(6)?,
-                    lapses: r.get(7)?,
-                    last_grade: r.get(8)?,
-                    last_day: r.get(9)?,
-                },
+                state: card_state(r, 3)?,
             })
         })?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)

@@ -68,8 +68,9 @@ impl Env {
         std::fs::write(path, text).expect("write deck");
     }
 
-    pub fn cmd(&self, now: &str) -> Command {
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_mastery"));
+    /// The binary with this environment's database, decks, config and clock.
+    pub fn command(&self, now: &str) -> std::process::Command {
+        let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_mastery"));
         cmd.current_dir(self.dir.path())
             .env("MASTERY_DB", self.db())
             .env("MASTERY_DECKS", self.decks())
@@ -79,6 +80,24 @@ impl Env {
             .env("NO_COLOR", "1")
             .env_remove("XDG_DATA_HOME");
         cmd
+    }
+
+    pub fn cmd(&self, now: &str) -> Command {
+        Command::from_std(self.command(now))
+    }
+
+    /// A review session over the decks at `decks`, answering every card
+    /// with the next of `grades`.
+    pub fn review_grades(&self, decks: &Path, now: &str, grades: &str) {
+        let script: String = grades.chars().map(|g| format!("\n{g}\n")).collect();
+        let out = self
+            .cmd(now)
+            .env("MASTERY_DECKS", decks)
+            .args(["review", "--new", "20", "--all-new"])
+            .write_stdin(script)
+            .output()
+            .expect("run mastery");
+        assert!(out.status.success(), "{}", stderr(&out));
     }
 
     /// Runs with `stdin` piped in; returns the output whatever the status.
