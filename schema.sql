@@ -19,7 +19,11 @@ CREATE TABLE deck (
     size      INTEGER NOT NULL DEFAULT 0,    -- fingerprint that lets compile skip
     mtime_ns  INTEGER NOT NULL DEFAULT 0,    -- unchanged files without reading them
     hash      TEXT    NOT NULL DEFAULT '',
-    retired   INTEGER NOT NULL DEFAULT 0
+    retired   INTEGER NOT NULL DEFAULT 0,
+    -- Card counts, refreshed by every compile that writes, so that status
+    -- need not count 100k cards on each run.
+    cards         INTEGER NOT NULL DEFAULT 0,
+    retired_cards INTEGER NOT NULL DEFAULT 0
 ) STRICT;
 
 -- A note is what the author wrote; its key is the stable `{#id}`.
@@ -54,7 +58,7 @@ CREATE TABLE card (
     last_day    INTEGER,
     retired     INTEGER NOT NULL DEFAULT 0
 ) STRICT;
-CREATE INDEX card_due ON card(due) WHERE retired = 0 AND due IS NOT NULL;
+CREATE INDEX card_due ON card(due, deck_id) WHERE retired = 0 AND due IS NOT NULL;
 -- Per-deck counts (status, stats) without touching rows, and new cards in
 -- file order: deck_id = ? AND retired = 0 AND due IS NULL ORDER BY pos.
 CREATE INDEX card_deck ON card(deck_id, retired, due, pos);

@@ -261,6 +261,7 @@ pub fn compile(store: &mut Store, source: &Source, prune: bool) -> Result<Compil
     if prune {
         report.pruned = tx.prune()? as i64;
     }
+    tx.count_deck_cards()?;
     tx.commit()?;
     Ok(report)
 }

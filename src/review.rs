@@ -35,27 +35,34 @@ pub struct Queue {
 pub fn build_queue(store: &Store, today: Day, opts: &ReviewOptions) -> Result<Queue> {
     let cap = opts.limit.unwrap_or(usize::MAX / 2);
     let due = store.due_cards(today, opts.decks.as_deref(), cap)?;
-    let seen_today = store.new_seen_on(today)?;
-    let mut quota = (i64::from(opts.new_per_day) - seen_today).max(0) as usize;
-    quota = quota.min(cap.saturating_sub(due.len()));
-    let mut new = Vec::new();
-    if quota > 0 {
-        let decks = store.decks()?;
-        let unseen = store.decks_with_unseen()?;
-        for deck in decks
-            .iter()
-            .filter(|d| in_scope(d, opts) && unseen.contains(&d.id))
-        {
-            if new.len() >= quota {
-                break;
-            }
-            if !opts.ignore_prerequisites && waits_for_prerequisites(deck, &decks, &unseen) {
-                continue;
-            }
-            new.extend(store.new_cards(deck.id, quota - new.len())?);
-        }
-    }
+    let new = new_cards(store, today, opts, cap.saturating_sub(due.len()))?;
     Ok(Queue { due, new })
+}
+
+/// The new cards allowed today, at most `room`: the daily limit counts
+/// across sessions, and a deck waits for its prerequisites.
+pub fn new_cards(store: &Store, today: Day, opts: &ReviewOptions, room: usize) -> Result<Vec<i64>> {
+    let seen_today = store.new_seen_on(today)?;
+    let quota = ((i64::from(opts.new_per_day) - seen_today).max(0) as usize).min(room);
+    let mut new = Vec::new();
+    if quota == 0 {
+        return Ok(new);
+    }
+    let decks = store.decks()?;
+    let unseen = store.decks_with_unseen()?;
+    for deck in decks
+        .iter()
+        .filter(|d| in_scope(d, opts) && unseen.contains(&d.id))
+    {
+        if new.len() >= quota {
+            break;
+        }
+        if !opts.ignore_prerequisites && waits_for_prerequisites(deck, &decks, &unseen) {
+            continue;
+        }
+        new.extend(store.new_cards(deck.id, quota - new.len())?);
+    }
+    Ok(new)
 }
 
 fn in_scope(deck: &DeckInfo, opts: &ReviewOptions) -> bool {

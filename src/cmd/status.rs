@@ -4,7 +4,7 @@ use super::{json, out};
 use crate::app::App;
 use crate::clock::format_day;
 use crate::error::{Error, Result};
-use crate::review::{ReviewOptions, build_queue};
+use crate::review::{ReviewOptions, new_cards};
 use crate::store::DeckStatus;
 
 #[derive(Serialize)]
@@ -35,7 +35,7 @@ pub fn status(app: &App, as_json: bool) -> Result<()> {
     let total = Totals {
         cards: rows.iter().map(|r| r.cards).sum(),
         due: rows.iter().map(|r| r.due).sum(),
-        new_today: build_queue(&store, today, &opts)?.new.len(),
+        new_today: new_cards(&store, today, &opts, usize::MAX)?.len(),
         learned: rows.iter().map(|r| r.learned).sum(),
         retired: rows.iter().map(|r| r.retired).sum(),
         next_due: store.next_due_after(today)?.map(format_day),
@@ -47,11 +47,12 @@ pub fn status(app: &App, as_json: bool) -> Result<()> {
             total,
         });
     }
-    let mut table = comfy_table::Table::new();
-    table.load_style(comfy_table::presets::NOTHING);
-    table.set_header(["deck", "cards", "due", "unseen", "learned", "retired"]);
+    // Plain padded columns: a collection can have a thousand decks, and a
+    // table crate's layout pass would double this command's run time.
+    let mut lines: Vec<[String; 6]> =
+        vec![["deck", "cards", "due", "unseen", "learned", "retired"].map(String::from)];
     for r in &rows {
-        table.add_row([
+        lines.push([
             r.deck.clone(),
             r.cards.to_string(),
             r.due.to_string(),
@@ -60,8 +61,27 @@ pub fn status(app: &App, as_json: bool) -> Result<()> {
             r.retired.to_string(),
         ]);
     }
+    let widths: Vec<usize> = (0..6)
+        .map(|c| {
+            lines
+                .iter()
+                .map(|l| l[c].chars().count())
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
+    let mut table = String::new();
+    for l in &lines {
+        let cells: Vec<String> = l
+            .iter()
+            .zip(&widths)
+            .map(|(cell, w)| format!("{cell:<w$}"))
+            .collect();
+        table.push_str(cells.join("  ").trim_end());
+        table.push('\n');
+    }
     out(&format!(
-        "{table}\n\ntoday {}: {} due, {} new available, {} learned of {} cards; next due {}\n",
+        "{table}\ntoday {}: {} due, {} new available, {} learned of {} cards; next due {}\n",
         format_day(today),
         total.due,
         total.new_today,

@@ -78,11 +78,10 @@ impl Store {
     }
 
     pub fn active_card_count(&self) -> Result<i64> {
+        // Kept on the deck rows by every compile that writes.
         Ok(self
             .conn
-            .query_row("SELECT count(*) FROM card WHERE retired = 0", [], |r| {
-                r.get(0)
-            })?)
+            .query_row("SELECT coalesce(sum(cards), 0) FROM deck", [], |r| r.get(0))?)
     }
 
     pub fn begin_compile(&mut self) -> Result<CompileTx<'_>> {
@@ -310,6 +309,17 @@ impl CompileTx<'_> {
     pub fn retire_card(&self, id: i64) -> Result<()> {
         self.tx
             .execute("UPDATE card SET retired = 1 WHERE id = ?1", [id])?;
+        Ok(())
+    }
+
+    /// Refreshes every deck's card counts; the last step of a compile.
+    pub fn count_deck_cards(&self) -> Result<()> {
+        self.tx.execute(
+            "UPDATE deck SET
+               cards = (SELECT count(*) FROM card c WHERE c.deck_id = deck.id AND c.retired = 0),
+               retired_cards = (SELECT count(*) FROM card c WHERE c.deck_id = deck.id AND c.retired = 1)",
+            [],
+        )?;
         Ok(())
     }
 

@@ -206,64 +206,39 @@ impl Store {
         self.count_due(day, None)
     }
 
-    /// Per-deck counts for `mastery status`, in curriculum order, each from
-    /// an index: totals from card_deck, due cards from card_due, never-seen
-    /// cards by one seek per deck.
+    /// Per-deck counts for `mastery status`, in curriculum order: totals
+    /// kept on the deck rows by compile, due cards from the card_due index,
+    /// never-seen cards by one seek per deck.
     pub fn status(&self, today: Day) -> Result<Vec<DeckStatus>> {
-        let mut counts: HashMap<i64, DeckStatus> = HashMap::new();
-        let mut add =
-            |sql: &str, param: Option<Day>, set: fn(&mut DeckStatus, i64, i64)| -> Result<()> {
-                let mut stmt = self.conn.prepare_cached(sql)?;
-                let mut rows = match param {
-                    Some(p) => stmt.query([p])?,
-                    None => stmt.query([])?,
-                };
-                while let Some(r) = rows.next()? {
-                    set(counts.entry(r.get(0)?).or_default(), r.get(1)?, r.get(2)?);
-                }
-                Ok(())
-            };
-        add(
-            "SELECT deck_id, retired, count(*) FROM card INDEXED BY card_deck GROUP BY deck_id, retired",
-            None,
-            |s, retired, n| {
-                if retired == 1 {
-                    s.retired = n
-                } else {
-                    s.cards = n
-                }
-            },
-        )?;
-        add(
-            "SELECT deck_id, 0, count(*) FROM card WHERE retired = 0 AND due IS NOT NULL AND due <= ?1 GROUP BY deck_id",
-            Some(today),
-            |s, _, n| s.due = n,
-        )?;
-        add(
-            "SELECT d.id, 0, (SELECT count(*) FROM card c WHERE c.deck_id = d.id AND c.retired = 0 AND c.due IS NULL) FROM deck d",
-            None,
-            |s, _, n| s.unseen = n,
-        )?;
+        let mut due: HashMap<i64, i64> = HashMap::new();
         let mut stmt = self.conn.prepare_cached(
-            "SELECT id, key, title, retired FROM deck ORDER BY module IS NULL, module, key",
+            "SELECT deck_id, count(*) FROM card INDEXED BY card_due
+             WHERE retired = 0 AND due IS NOT NULL AND due <= ?1 GROUP BY deck_id",
         )?;
-        let mut rows = stmt.query([])?;
-        let mut out = Vec::new();
+        let mut rows = stmt.query([today])?;
         while let Some(r) = rows.next()? {
-            let id: i64 = r.get(0)?;
-            let retired: bool = r.get(3)?;
-            let mut s = counts.remove(&id).unwrap_or_default();
-            if retired && s.cards == 0 && s.retired == 0 {
-                continue;
-            }
-            s.learned = s.cards - s.unseen;
-            out.push(DeckStatus {
+            due.insert(r.get(0)?, r.get(1)?);
+        }
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT d.id, d.key, d.title, d.cards, d.retired_cards,
+                    (SELECT count(*) FROM card c WHERE c.deck_id = d.id AND c.retired = 0 AND c.due IS NULL)
+             FROM deck d WHERE d.retired = 0 OR d.retired_cards > 0
+             ORDER BY d.module IS NULL, d.module, d.key",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            let cards: i64 = r.get(3)?;
+            let unseen: i64 = r.get(5)?;
+            Ok(DeckStatus {
+                due: due.get(&r.get::<_, i64>(0)?).copied().unwrap_or(0),
                 deck: r.get(1)?,
                 title: r.get(2)?,
-                ..s
-            });
-        }
-        Ok(out)
+                cards,
+                unseen,
+                learned: cards - unseen,
+                retired: r.get(4)?,
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
     /// A card's reviews, oldest first, without undone ones.
