@@ -100,7 +100,6 @@ fn hash(parts: &[Part], salt: &str) -> String {
 /// A deck file to parse and write, with its fingerprint.
 struct Changed<'f> {
     file: &'f DeckFile,
-    hash: String,
 }
 
 /// Cross-deck checks while files stream through: every id once.
@@ -158,17 +157,17 @@ pub fn compile(store: &mut Store, source: &Source, prune: bool) -> Result<Compil
             unchanged_keys.insert(p.key.clone());
             continue;
         }
+        let Some(print) = print else {
+            // A new file: read once, when it is compiled.
+            changed.push(Changed { file });
+            continue;
+        };
         match file.read() {
-            Ok(parts) => {
-                let digest = hash(&parts, file.salt());
-                match print.filter(|p| p.hash == digest) {
-                    Some(p) => {
-                        unchanged_keys.insert(p.key.clone());
-                        touched.push((p.id, file.size, file.mtime_ns));
-                    }
-                    None => changed.push(Changed { file, hash: digest }),
-                }
+            Ok(parts) if hash(&parts, file.salt()) == print.hash => {
+                unchanged_keys.insert(print.key.clone());
+                touched.push((print.id, file.size, file.mtime_ns));
             }
+            Ok(_) => changed.push(Changed { file }),
             Err(e) => errors.push(e),
         }
     }
@@ -191,9 +190,9 @@ pub fn compile(store: &mut Store, source: &Source, prune: bool) -> Result<Compil
         tx.note_keys()?
     };
     for c in &changed {
-        let parsed = match c.file.read() {
-            Ok(parts) => parse_file(c.file, &parts),
-            Err(e) => Err(vec![e]),
+        let (parsed, digest) = match c.file.read() {
+            Ok(parts) => (parse_file(c.file, &parts), hash(&parts, c.file.salt())),
+            Err(e) => (Err(vec![e]), String::new()),
         };
         let deck = match parsed {
             Ok(deck) => deck,
@@ -237,7 +236,7 @@ pub fn compile(store: &mut Store, source: &Source, prune: bool) -> Result<Compil
                 &deck,
                 c.file.size,
                 c.file.mtime_ns,
-                &c.hash,
+                &digest,
                 &existing,
                 &mut report,
             )?);
