@@ -282,3 +282,117 @@ fn undo_step(
     pending.push_front(step.card.id);
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::compile::compile;
+    use crate::deck::source::Source;
+    use crate::prompt::ScriptedPrompter;
+
+    const DECK: &str =
+        "+++\nmodule = 1\n+++\n# T\n## Q: one? {#a}\n1\n## Q: two? {#b}\n2\n## Q: three? {#c}\n3\n";
+
+    fn setup() -> (tempfile::TempDir, Store, Clock) {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("decks")).unwrap();
+        std::fs::write(dir.path().join("decks/d.md"), DECK).unwrap();
+        let mut store = Store::open(&dir.path().join("m.db")).unwrap();
+        compile(&mut store, &Source::Dir(dir.path().join("decks")), false).unwrap();
+        let clock = Clock::new(crate::clock::parse_now("2026-03-02T09:00:00Z").unwrap(), 4);
+        (dir, store, clock)
+    }
+
+    fn session(store: &mut Store, clock: &Clock, script: &str) -> (Summary, ScriptedPrompter) {
+        let opts = ReviewOptions {
+            new_per_day: 10,
+            ..ReviewOptions::default()
+        };
+        let queue = build_queue(store, clock.today(), &opts).unwrap();
+        let mut p = ScriptedPrompter::keys(script);
+        let summary = run(store, clock, &mut p, queue).unwrap();
+        (summary, p)
+    }
+
+    fn state(store: &Store, key: &str) -> CardState {
+        store.card_by_key(key).unwrap().unwrap().state
+    }
+
+    #[test]
+    fn each_grade_schedules_its_card() {
+        let (_d, mut store, clock) = setup();
+        let (summary, p) = session(&mut store, &clock, "\n5\n4\n3");
+        assert_eq!(
+            (summary.reviewed, summary.passed, summary.drills),
+            (3, 3, 0)
+        );
+        assert_eq!(state(&store, "a").ease, 260);
+        assert_eq!(state(&store, "b").ease, 250);
+        assert_eq!(state(&store, "c").ease, 236);
+        assert!(
+            p.output().contains("saved grade 5 · next due 2026-03-03"),
+            "{}",
+            p.output()
+        );
+    }
+
+    #[test]
+    fn a_card_below_four_comes_back_as_a_drill() {
+        let (_d, mut store, clock) = setup();
+        // a: 2, then b and c: 5, then a again (drill): 4.
+        let (summary, p) = session(&mut store, &clock, "\n2\n5\n5\n4");
+        assert_eq!((summary.reviewed, summary.drills), (3, 1));
+        assert_eq!(p.output().matches("one?").count(), 2);
+        let a = state(&store, "a");
+        assert_eq!(
+            (a.reps, a.ease, a.interval),
+            (1, 218, 1),
+            "the drill does not reschedule"
+        );
+    }
+
+    #[test]
+    fn undo_restores_the_exact_state_and_asks_again() {
+        let (_d, mut store, clock) = setup();
+        let before = state(&store, "a");
+        // Grade a 5, undo at b's reveal prompt, then grade a 3 and quit.
+        let (summary, p) = session(&mut store, &clock, "\n5u\n3q");
+        assert!(p.output().contains("undone: a"));
+        assert_eq!(summary.reviewed, 1);
+        let a = state(&store, "a");
+        assert_ne!(a, before);
+        assert_eq!(a.ease, 236, "only the second grade counts");
+        assert_eq!(store.card_reviews(a_id(&store)).unwrap().len(), 1);
+    }
+
+    fn a_id(store: &Store) -> i64 {
+        store.card_by_key("a").unwrap().unwrap().id
+    }
+
+    #[test]
+    fn quitting_keeps_every_answer_given() {
+        let (_d, mut store, clock) = setup();
+        let (summary, _) = session(&mut store, &clock, "\n4q");
+        assert_eq!(summary.reviewed, 1);
+        assert!(!state(&store, "a").is_new());
+        assert!(state(&store, "b").is_new());
+    }
+
+    #[test]
+    fn an_interrupt_is_reported() {
+        let (_d, mut store, clock) = setup();
+        let queue = build_queue(
+            &store,
+            clock.today(),
+            &ReviewOptions {
+                new_per_day: 10,
+                ..ReviewOptions::default()
+            },
+        )
+        .unwrap();
+        let mut p = ScriptedPrompter::new([Reply::Key(ENTER), Reply::Key('4'), Reply::Interrupt]);
+        let summary = run(&mut store, &clock, &mut p, queue).unwrap();
+        assert!(summary.interrupted);
+        assert_eq!(summary.reviewed, 1);
+    }
+}
