@@ -22,3 +22,23 @@ pub mod weak;
 
 pub use cmd::run;
 pub use error::{Error, Result};
+
+/// Fixtures for the crate's unit tests.
+#[cfg(test)]
+pub(crate) mod testing {
+    use crate::clock::{Clock, parse_now};
+    use crate::compile::compile;
+    use crate::deck::source::Source;
+    use crate::store::Store;
+
+    /// A fresh database holding one compiled deck, and a clock on 2026-03-02.
+    pub fn store_with(deck: &str) -> (tempfile::TempDir, Store, Clock) {
+        let dir = tempfile::tempdir().expect("tempdir");
+        std::fs::create_dir(dir.path().join("decks")).expect("decks");
+        std::fs::write(dir.path().join("decks/d.md"), deck).expect("deck");
+        let mut store = Store::open(&dir.path().join("m.db")).expect("store");
+        compile(&mut store, &Source::Dir(dir.path().join("decks")), false).expect("compile");
+        let clock = Clock::new(parse_now("2026-03-02T09:00:00Z").expect("now"), 4);
+        (dir, store, clock)
+    }
+}

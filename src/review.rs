@@ -286,21 +286,14 @@ fn undo_step(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::compile::compile;
-    use crate::deck::source::Source;
+
     use crate::prompt::ScriptedPrompter;
 
     const DECK: &str =
         "+++\nmodule = 1\n+++\n# T\n## Q: one? {#a}\n1\n## Q: two? {#b}\n2\n## Q: three? {#c}\n3\n";
 
     fn setup() -> (tempfile::TempDir, Store, Clock) {
-        let dir = tempfile::tempdir().unwrap();
-        std::fs::create_dir(dir.path().join("decks")).unwrap();
-        std::fs::write(dir.path().join("decks/d.md"), DECK).unwrap();
-        let mut store = Store::open(&dir.path().join("m.db")).unwrap();
-        compile(&mut store, &Source::Dir(dir.path().join("decks")), false).unwrap();
-        let clock = Clock::new(crate::clock::parse_now("2026-03-02T09:00:00Z").unwrap(), 4);
-        (dir, store, clock)
+        crate::testing::store_with(DECK)
     }
 
     fn session(store: &mut Store, clock: &Clock, script: &str) -> (Summary, ScriptedPrompter) {

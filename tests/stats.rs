@@ -10,11 +10,7 @@ const SPEED: &str = "+++\ntitle = \"Patterns: Speed\"\ncategory = \"speed\"\n+++
 ## Pattern: Fan out {#spd-fan}\nWhen: many independent files.\nHow: one helper each.\nTrade-offs: merge cost.\n";
 
 fn env() -> Env {
-    let env = Env::new();
-    env.deck("m1.md", M1);
-    env.deck("m2.md", M2);
-    env.deck("speed.md", SPEED);
-    env
+    Env::with_decks(&[("m1.md", M1), ("m2.md", M2), ("speed.md", SPEED)])
 }
 
 fn review(env: &Env, now: &str, grades: &str) {

@@ -16,11 +16,7 @@ const SPEED: &str = "+++\ntitle = \"Patterns: Speed\"\ncategory = \"speed\"\n+++
 ## Q: s1? {#s1}\nD1.\n## Q: s2? {#s2}\nD2.\n";
 
 fn env() -> Env {
-    let env = Env::new();
-    env.deck("m1.md", M1);
-    env.deck("m2.md", M2);
-    env.deck("speed.md", SPEED);
-    env
+    Env::with_decks(&[("m1.md", M1), ("m2.md", M2), ("speed.md", SPEED)])
 }
 
 fn run(env: &Env, now: &str, args: &[&str], stdin: &str) -> std::process::Output {

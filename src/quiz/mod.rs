@@ -315,21 +315,14 @@ fn ask_typed(prompter: &mut dyn Prompter, q: &Question) -> Result<Response> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::compile::compile;
-    use crate::deck::source::Source;
+
     use crate::prompt::ScriptedPrompter;
     use rand::SeedableRng;
 
     const DECK: &str = "+++\nmodule = 1\n+++\n# Files\n## Q: Memory file of Claude Code? {#f1}\nCLAUDE.md\n## Q: Memory file of Codex CLI? {#f2}\nAGENTS.md\n## Q: Project MCP config file? {#f3}\n.mcp.json\n## Q: Codex config file? {#f4}\nconfig.toml\n";
 
     fn store() -> (tempfile::TempDir, Store, Clock) {
-        let dir = tempfile::tempdir().unwrap();
-        std::fs::create_dir(dir.path().join("decks")).unwrap();
-        std::fs::write(dir.path().join("decks/files.md"), DECK).unwrap();
-        let mut store = Store::open(&dir.path().join("m.db")).unwrap();
-        compile(&mut store, &Source::Dir(dir.path().join("decks")), false).unwrap();
-        let clock = Clock::new(crate::clock::parse_now("2026-03-02T09:00:00Z").unwrap(), 4);
-        (dir, store, clock)
+        crate::testing::store_with(DECK)
     }
 
     fn one(store: &mut Store, key: &str, format: FormatChoice) -> Question {

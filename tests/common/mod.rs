@@ -41,6 +41,15 @@ impl Env {
         Env { dir }
     }
 
+    /// A fresh environment holding these decks.
+    pub fn with_decks(decks: &[(&str, &str)]) -> Env {
+        let env = Env::new();
+        for (rel, text) in decks {
+            env.deck(rel, text);
+        }
+        env
+    }
+
     /// A fresh environment holding the `BASICS` deck.
     pub fn basics() -> Env {
         let env = Env::new();
