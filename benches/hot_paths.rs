@@ -24,7 +24,7 @@ fn collection() -> (tempfile::TempDir, Store, i64) {
     mastery::synth::write_decks(&decks, cards, 1).expect("decks");
     let mut store = Store::open(&dir.path().join("bench.db")).expect("store");
     compile(&mut store, &Source::Dir(decks), false).expect("compile");
-    let today = Clock::new(parse_now("2026-11-24T10:00:00Z").expect("now"), 4).today();
+    let today = Clock::utc(parse_now("2026-11-24T10:00:00Z").expect("now"), 4).today();
     mastery::synth::write_history(&mut store, today, cards * 10, 0.08, 1).expect("history");
     (dir, store, today)
 }

@@ -16,11 +16,26 @@ const EPOCH_FROM_CE: i64 = 719_163;
 pub struct Clock {
     now: DateTime<Utc>,
     rollover_hour: u32,
+    /// Study days in UTC rather than local time: for tests and benchmarks
+    /// that must not depend on the machine's time zone.
+    utc: bool,
 }
 
 impl Clock {
     pub fn new(now: DateTime<Utc>, rollover_hour: u32) -> Self {
-        Clock { now, rollover_hour }
+        Clock {
+            now,
+            rollover_hour,
+            utc: false,
+        }
+    }
+
+    pub fn utc(now: DateTime<Utc>, rollover_hour: u32) -> Self {
+        Clock {
+            now,
+            rollover_hour,
+            utc: true,
+        }
     }
 
     /// Reads `MASTERY_NOW`, falling back to the system clock.
@@ -47,7 +62,11 @@ impl Clock {
     }
 
     pub fn day_of(&self, instant: DateTime<Utc>) -> Day {
-        study_day(&Local, instant, self.rollover_hour)
+        if self.utc {
+            study_day(&Utc, instant, self.rollover_hour)
+        } else {
+            study_day(&Local, instant, self.rollover_hour)
+        }
     }
 }
 

@@ -38,7 +38,7 @@ pub(crate) mod testing {
         std::fs::write(dir.path().join("decks/d.md"), deck).expect("deck");
         let mut store = Store::open(&dir.path().join("m.db")).expect("store");
         compile(&mut store, &Source::Dir(dir.path().join("decks")), false).expect("compile");
-        let clock = Clock::new(parse_now("2026-03-02T09:00:00Z").expect("now"), 4);
+        let clock = Clock::utc(parse_now("2026-03-02T09:00:00Z").expect("now"), 4);
         (dir, store, clock)
     }
 }
