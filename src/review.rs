@@ -40,7 +40,10 @@ pub fn build_queue(store: &Store, today: Day, opts: &ReviewOptions) -> Result<Qu
 }
 
 /// The new cards allowed today, at most `room`: the daily limit counts
-/// across sessions, and a deck waits for its prerequisites.
+/// across sessions, a deck waits for its prerequisites, and, as Anki buries
+/// siblings, no new card of a note that was studied or is due today, so
+/// that a term's definition card does not answer its naming card minutes
+/// later.
 pub fn new_cards(store: &Store, today: Day, opts: &ReviewOptions, room: usize) -> Result<Vec<i64>> {
     let seen_today = store.new_seen_on(today)?;
     let quota = ((i64::from(opts.new_per_day) - seen_today).max(0) as usize).min(room);
@@ -50,6 +53,7 @@ pub fn new_cards(store: &Store, today: Day, opts: &ReviewOptions, room: usize) -
     }
     let decks = store.decks()?;
     let unseen = store.decks_with_unseen()?;
+    let mut notes = store.notes_busy_on(today)?;
     for deck in decks
         .iter()
         .filter(|d| in_scope(d, opts) && unseen.contains(&d.id))
@@ -60,7 +64,14 @@ pub fn new_cards(store: &Store, today: Day, opts: &ReviewOptions, room: usize) -
         if !opts.ignore_prerequisites && waits_for_prerequisites(deck, &decks, &unseen) {
             continue;
         }
-        new.extend(store.new_cards(deck.id, quota - new.len())?);
+        for (card, note) in store.new_cards(deck.id)? {
+            if new.len() >= quota {
+                break;
+            }
+            if notes.insert(note) {
+                new.push(card);
+            }
+        }
     }
     Ok(new)
 }

@@ -35,24 +35,27 @@ fn kinds(card: &serde_json::Value) -> Vec<String> {
 #[test]
 fn cards_come_back_on_the_days_sm2_says() {
     let env = Env::basics();
+    // Day 1: three new cards; the concept's second card is a sibling and
+    // waits a day.
     let out = review(&env, DAY1, &[], &"\n5\n".repeat(4));
     assert_eq!(
         out.matches("saved grade 5 · next due 2026-03-03").count(),
-        4,
+        3,
         "{out}"
     );
     assert!(
-        out.contains("session: 4 reviewed, 100% graded 3 or more"),
+        out.contains("session: 3 reviewed, 100% graded 3 or more"),
         "{out}"
     );
     assert!(
-        out.contains("due tomorrow: 4 · next due: 2026-03-03"),
+        out.contains("due tomorrow: 3 · next due: 2026-03-03"),
         "{out}"
     );
 
+    // Day 2: its sibling is due, so the concept's second card waits again.
     let out = review(&env, DAY2, &[], &"\n4\n".repeat(4));
-    assert!(out.contains("card 1/4 · 4 due · 0 new"), "{out}");
-    assert_eq!(out.matches("next due 2026-03-09").count(), 4, "{out}");
+    assert!(out.contains("card 1/3 · 3 due · 0 new"), "{out}");
+    assert_eq!(out.matches("next due 2026-03-09").count(), 3, "{out}");
     let card = env.show("q-exit");
     assert_eq!(card["repetitions"], 2);
     assert_eq!(card["interval_days"], 6);
@@ -60,8 +63,32 @@ fn cards_come_back_on_the_days_sm2_says() {
     assert_eq!(card["due"], "2026-03-09");
     assert_eq!(kinds(&card), ["new", "review"]);
 
+    let out = review(&env, DAY3, &[], "\n5\n");
+    assert!(out.contains("card 1/1 · 0 due · 1 new"), "{out}");
+    assert!(out.contains("Which term is this?"), "{out}");
     let out = review(&env, DAY3, &[], "");
     assert!(out.contains("Nothing is due"), "{out}");
+}
+
+#[test]
+fn a_notes_sibling_cards_start_on_different_days() {
+    let env = Env::basics();
+    let out = review(&env, DAY1, &["--new", "20"], &"\n5\n".repeat(3));
+    assert!(out.contains("card 1/3 · 0 due · 3 new"), "{out}");
+    assert!(out.contains("Define: Subagent"), "{out}");
+    assert!(!out.contains("Which term is this?"), "{out}");
+    let out = review(&env, DAY1, &["--new", "20"], "");
+    assert!(
+        out.contains("Nothing is due"),
+        "the sibling waits for tomorrow: {out}"
+    );
+    // Day 2 its sibling is due; day 3 it is neither due nor studied.
+    let out = review(&env, DAY2, &["--new", "20"], &"\n5\n".repeat(3));
+    assert!(out.contains("card 1/3 · 3 due · 0 new"), "{out}");
+    assert_eq!(env.show("c-sub/name")["due"], serde_json::Value::Null);
+    let out = review(&env, DAY3, &["--new", "20"], "q\n");
+    assert!(out.contains("card 1/1 · 0 due · 1 new"), "{out}");
+    assert!(out.contains("Which term is this?"), "{out}");
 }
 
 #[test]
@@ -69,7 +96,7 @@ fn the_header_names_deck_topic_and_progress() {
     let env = Env::basics();
     let out = review(&env, DAY1, &[], "\n5\nq\n");
     assert!(
-        out.contains("Basics › Hooks    card 1/4 · 0 due · 4 new"),
+        out.contains("Basics › Hooks    card 1/3 · 0 due · 3 new"),
         "{out}"
     );
     assert!(out.contains("Which exit code blocks a tool call?"), "{out}");
@@ -80,10 +107,10 @@ fn the_header_names_deck_topic_and_progress() {
 #[test]
 fn failed_cards_are_drilled_until_good_without_rescheduling() {
     let env = Env::basics();
-    // q-exit: 2 then 3 then 4; the others 5.
-    let out = review(&env, DAY1, &[], "\n2\n\n5\n\n5\n\n5\n\n3\n\n4\n");
+    // q-exit: 2 then 3 then 4; the other two new cards 5.
+    let out = review(&env, DAY1, &[], "\n2\n\n5\n\n5\n\n3\n\n4\n");
+    assert!(out.contains("card 4/4"), "{out}");
     assert!(out.contains("card 5/5"), "{out}");
-    assert!(out.contains("card 6/6"), "{out}");
     let card = env.show("q-exit");
     assert_eq!(kinds(&card), ["new", "drill", "drill"]);
     assert_eq!(card["repetitions"], 1);
@@ -227,14 +254,14 @@ fn the_study_day_rolls_over_at_four() {
     review(&env, "2026-03-02T23:00:00Z", &[], &"\n5\n".repeat(4));
     // 03:59 the next morning is still the same study day: nothing due yet.
     assert!(review(&env, "2026-03-03T03:59:00Z", &[], "").contains("Nothing is due"));
-    assert!(review(&env, "2026-03-03T04:00:00Z", &[], "q\n").contains("4 due"));
+    assert!(review(&env, "2026-03-03T04:00:00Z", &[], "q\n").contains("3 due"));
     let out = env
         .cmd("2026-03-03T03:00:00Z")
         .args(["--rollover-hour", "2", "review"])
         .write_stdin("q\n")
         .output()
         .unwrap();
-    assert!(stdout(&out).contains("4 due"), "{}", stdout(&out));
+    assert!(stdout(&out).contains("3 due"), "{}", stdout(&out));
 }
 
 #[test]
@@ -279,14 +306,15 @@ fn status_counts_due_new_and_learned() {
     assert_eq!(s["today"], "2026-03-03");
     assert_eq!(s["total"]["due"], 2);
     assert_eq!(s["total"]["learned"], 2);
-    assert_eq!(s["total"]["new_today"], 2);
+    // z-mem; c-sub/name waits while its sibling is due.
+    assert_eq!(s["total"]["new_today"], 1);
     assert_eq!(s["total"]["next_due"], serde_json::Value::Null);
     assert_eq!(s["decks"][0]["deck"], "basics");
     assert_eq!(s["decks"][0]["unseen"], 2);
     let text = env.ok(DAY1, &["status"]);
     assert!(
         text.contains(
-            "today 2026-03-02: 0 due, 2 new available, 2 learned of 4 cards; next due 2026-03-03"
+            "today 2026-03-02: 0 due, 1 new available, 2 learned of 4 cards; next due 2026-03-03"
         ),
         "{text}"
     );

@@ -19,16 +19,28 @@ fn review(env: &Env, now: &str, grades: &str) {
 
 const END: &str = "2026-03-26T09:00:00Z";
 
-/// Everything is learned on the 2nd. On the 3rd c lapses (and is
-/// re-drilled); on the 9th c is recalled late; on the 15th c is graded 4;
-/// on the 26th a, b, d and the pattern come due and two pattern cards are
-/// hard. Module 1 is quizzed at the end, 1 of 2.
+/// A month of sessions. New cards come one per note a day, so the pattern's
+/// four cards start on the 2nd, 4th, 6th and 8th. Card c (module 2) fails on
+/// the 3rd and 4th; everything else is graded 5. Grades per session, in
+/// queue order (due by day then id, then new, then re-drills):
 fn history(env: &Env) {
-    review(env, "2026-03-02T09:00:00Z", "55555555");
-    review(env, "2026-03-03T09:00:00Z", "552555554");
-    review(env, "2026-03-09T09:00:00Z", "55555555");
-    review(env, "2026-03-15T09:00:00Z", "4");
-    review(env, END, "5555533");
+    for (day, grades) in [
+        ("02", "55555"),  // new a b c d, pattern/when
+        ("03", "552555"), // a b c=2 d when, c re-drilled
+        ("04", "155"),    // c=1, new pattern/how, c re-drilled
+        ("05", "55"),     // c how
+        ("06", "5"),      // new pattern/tradeoffs
+        ("07", "5"),      // tradeoffs
+        ("08", "5"),      // new pattern/which
+        ("09", "55555"),  // a b d when which
+        ("11", "55"),     // c how
+        ("13", "5"),      // tradeoffs
+        ("15", "5"),      // which
+        ("23", "5"),      // c, now mature
+        ("26", "5555"),   // a b d when, now mature
+    ] {
+        review(env, &format!("2026-03-{day}T09:00:00Z"), grades);
+    }
     let out = env
         .cmd(END)
         .args(["quiz", "--module", "1", "--format", "flip", "--seed", "1"])
@@ -73,7 +85,7 @@ fn json_holds_every_figure_without_chart_characters() {
     assert_eq!(p["modules_total"], 8);
     assert_eq!(p["patterns_learned"], 1);
     assert_eq!(p["patterns_total"], 1);
-    assert_eq!(p["longest_streak"], 2);
+    assert_eq!(p["longest_streak"], 8);
     assert_eq!(p["current_streak"], 1);
     assert_eq!(p["last_quiz_by_module"]["1"]["correct"], 1);
     assert_eq!(p["last_quiz_by_module"]["1"]["asked"], 2);
@@ -90,16 +102,24 @@ fn json_holds_every_figure_without_chart_characters() {
     assert_eq!(m1["mastered"], true);
     let m2 = &s["modules"][1];
     assert_eq!(m2["mastered"], false);
-    assert_eq!(m2["retention_30d"], 87.5);
+    // c: 5 2 1 5 5 5 and d: 5 5 5 5 are 8 passes in 10 scheduling grades.
+    assert_eq!(m2["retention_30d"], 80.0);
     assert_eq!(
         (m2["learning"].as_u64(), m2["mature"].as_u64()),
-        (Some(1), Some(1))
+        (Some(0), Some(2))
     );
     assert_eq!(s["categories"][0]["category"], "speed");
+    assert_eq!(
+        (
+            s["categories"][0]["learning"].as_u64(),
+            s["categories"][0]["mature"].as_u64()
+        ),
+        (Some(3), Some(1))
+    );
     assert_eq!(s["forecast"].as_array().unwrap().len(), 14);
     assert_eq!(s["heatmap"]["days"].as_array().unwrap().len(), 112);
     assert_eq!(s["heatmap"]["busiest"]["date"], "2026-03-03");
-    assert_eq!(s["heatmap"]["busiest"]["count"], 9);
+    assert_eq!(s["heatmap"]["busiest"]["count"], 6);
 }
 
 #[test]

@@ -140,11 +140,22 @@ impl Store {
     }
 
     /// Never-seen cards of one deck, in file order.
-    pub fn new_cards(&self, deck_id: i64, limit: usize) -> Result<Vec<i64>> {
+    /// A deck's never-seen cards in file order, as (card id, note id).
+    pub fn new_cards(&self, deck_id: i64) -> Result<Vec<(i64, i64)>> {
         let mut stmt = self.conn.prepare_cached(
-            "SELECT id FROM card WHERE deck_id = ?1 AND retired = 0 AND due IS NULL ORDER BY pos LIMIT ?2",
+            "SELECT id, note_id FROM card WHERE deck_id = ?1 AND retired = 0 AND due IS NULL ORDER BY pos",
         )?;
-        let rows = stmt.query_map(params![deck_id, limit as i64], |r| r.get(0))?;
+        let rows = stmt.query_map([deck_id], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Notes with a card reviewed on a study day, or due by then.
+    pub fn notes_busy_on(&self, day: Day) -> Result<HashSet<i64>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT c.note_id FROM review r CROSS JOIN card c ON c.id = r.card_id WHERE r.day = ?1
+             UNION SELECT note_id FROM card WHERE retired = 0 AND due IS NOT NULL AND due <= ?1",
+        )?;
+        let rows = stmt.query_map([day], |r| r.get(0))?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
