@@ -53,6 +53,9 @@ pub fn new_cards(store: &Store, today: Day, opts: &ReviewOptions, room: usize) -
     }
     let decks = store.decks()?;
     let unseen = store.decks_with_unseen()?;
+    if unseen.is_empty() {
+        return Ok(new);
+    }
     let mut notes = store.notes_busy_on(today)?;
     for deck in decks
         .iter()
