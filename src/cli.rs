@@ -173,6 +173,7 @@ pub struct QuizArgs {
     /// Seed for a reproducible order and choice of options
     #[arg(long, value_name = "S")]
     pub seed: Option<u64>,
+    /// Question format: flip, choice (1-4), typed, or mixed by card
     #[arg(long, value_enum, default_value_t = FormatChoice::Mixed)]
     pub format: FormatChoice,
     /// Percent correct needed for "ready"
@@ -202,6 +203,7 @@ pub struct WeakArgs {
     /// Topics listed at most
     #[arg(long, value_name = "N", default_value_t = 20, value_parser = clap::value_parser!(u64).range(1..))]
     pub limit: u64,
+    /// Output format: a Markdown checklist, or one record per weak card
     #[arg(long, value_enum, default_value_t = WeakFormat::Md)]
     pub format: WeakFormat,
     /// Write to FILE; an existing Markdown list is updated in place
