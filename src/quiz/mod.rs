@@ -508,6 +508,47 @@ mod tests {
     }
 
     #[test]
+    fn mixed_picks_a_fitting_format_per_card() {
+        let deck = "## Cloze: Exit {#z}\nExit code {{2}} blocks.\n\
+            ## Concept: Alpha {#a1}\nThe first letter of a long alphabet used in many places.\n\
+            ## Concept: Beta {#b1}\nThe second letter of a long alphabet used in many places.\n\
+            ## Concept: Gamma {#g1}\nThe third letter of a long alphabet used in many places.\n\
+            ## Concept: Delta {#d1}\nThe fourth letter of a long alphabet used in many places.\n";
+        let (_d, store, _) = crate::testing::store_with(deck);
+        let format_of = |key: &str| {
+            let c = store.card_by_key(key).unwrap().unwrap();
+            let r = CardRef {
+                id: c.id,
+                deck: c.deck_key,
+                topic: c.topic,
+            };
+            plan(
+                &store,
+                vec![r],
+                FormatChoice::Mixed,
+                &mut StdRng::seed_from_u64(2),
+            )
+            .unwrap()[0]
+                .format
+        };
+        assert_eq!(
+            format_of("z/c1"),
+            Format::Typed,
+            "a cloze deletion is typed"
+        );
+        assert_eq!(
+            format_of("a1/name"),
+            Format::Choice,
+            "a term is picked from four"
+        );
+        let long = format_of("a1/define");
+        assert!(
+            matches!(long, Format::Choice | Format::Flip),
+            "a long answer is never typed"
+        );
+    }
+
+    #[test]
     fn draws_spread_evenly_across_topics() {
         let row = |deck: &str, topic: &str, i: i64| CardRef {
             id: i,
