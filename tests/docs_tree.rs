@@ -143,40 +143,32 @@ fn conventions_shape_the_cards() {
     );
 }
 
+/// What a review of the training repo offers, quitting at once.
+fn first_session_header(env: &Env) -> String {
+    let out = env
+        .cmd(DAY1)
+        .env("MASTERY_DECKS", "codex-training")
+        .args(["review", "--new", "50"])
+        .write_stdin("q\n")
+        .output()
+        .unwrap();
+    stdout(&out)
+}
+
 #[test]
 fn prerequisites_follow_the_program_and_mastery_toml() {
     let env = env();
     // Modules 2 and 4 wait for module 1; the patterns and playbook do not.
     // One new card per note a day: 8 module-1 notes, 6 patterns, 2 checklists.
-    let out = env
-        .cmd(DAY1)
-        .env("MASTERY_DECKS", "codex-training")
-        .args(["review", "--new", "50"])
-        .write_stdin("q\n")
-        .output()
-        .unwrap();
-    assert!(
-        stdout(&out).contains("card 1/16 · 0 due · 16 new"),
-        "{}",
-        stdout(&out)
-    );
+    let offered = first_session_header(&env);
+    assert!(offered.contains("card 1/16 · 0 due · 16 new"), "{offered}");
     std::fs::write(
         env.path("codex-training/mastery.toml"),
         "[requires]\n\"modules/02-customization\" = []\n\"modules/04-quality\" = []\n",
     )
     .unwrap();
-    let out = env
-        .cmd(DAY1)
-        .env("MASTERY_DECKS", "codex-training")
-        .args(["review", "--new", "50"])
-        .write_stdin("q\n")
-        .output()
-        .unwrap();
-    assert!(
-        stdout(&out).contains("card 1/20 · 0 due · 20 new"),
-        "{}",
-        stdout(&out)
-    );
+    let offered = first_session_header(&env);
+    assert!(offered.contains("card 1/20 · 0 due · 20 new"), "{offered}");
 }
 
 #[test]

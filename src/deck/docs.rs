@@ -493,23 +493,20 @@ fn pattern_dir(
             ));
             continue;
         }
-        let mut body = format!("When: {when}\nHow: {how}\nTrade-offs: {tradeoffs}");
-        if let Some(e) = &example {
-            body.push_str(&format!("\nExample: {e}"));
-        }
+        let content = Content::Pattern {
+            when,
+            how,
+            tradeoffs,
+            example,
+        };
         notes.push(Note {
             key: note_key,
             explicit_id: true,
             kind: NoteKind::Pattern,
             title: name,
             topic: topic.clone(),
-            body,
-            content: Content::Pattern {
-                when,
-                how,
-                tradeoffs,
-                example,
-            },
+            body: content.to_source(),
+            content,
             line,
             path: Some(part.path.to_string()),
         });

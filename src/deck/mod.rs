@@ -97,6 +97,28 @@ pub struct Note {
     pub path: Option<String>,
 }
 
+impl Content {
+    /// The body as it is written in a deck file.
+    pub fn to_source(&self) -> String {
+        match self {
+            Content::Answer(a) | Content::Definition(a) | Content::Checklist(a) => a.clone(),
+            Content::Cloze { text, .. } => text.clone(),
+            Content::Pattern {
+                when,
+                how,
+                tradeoffs,
+                example,
+            } => {
+                let mut b = format!("When: {when}\nHow: {how}\nTrade-offs: {tradeoffs}");
+                if let Some(e) = example {
+                    b.push_str(&format!("\nExample: {e}"));
+                }
+                b
+            }
+        }
+    }
+}
+
 impl Note {
     /// The answers a learner must recall, for word-count lints.
     pub fn answers(&self) -> Vec<&str> {

@@ -1,7 +1,7 @@
 //! Writing decks back out in mastery's own format, with explicit ids, so
 //! that compiling the output gives the same cards (and history).
 
-use super::{Content, Deck};
+use super::Deck;
 
 fn toml_string(s: &str) -> String {
     toml::Value::String(s.to_string()).to_string()
@@ -34,22 +34,7 @@ pub fn to_markdown(deck: &Deck) -> String {
             note.title,
             note.key
         ));
-        let body = match &note.content {
-            Content::Answer(a) | Content::Definition(a) | Content::Checklist(a) => a.clone(),
-            Content::Cloze { text, .. } => text.clone(),
-            Content::Pattern {
-                when,
-                how,
-                tradeoffs,
-                example,
-            } => {
-                let mut b = format!("When: {when}\nHow: {how}\nTrade-offs: {tradeoffs}");
-                if let Some(e) = example {
-                    b.push_str(&format!("\nExample: {e}"));
-                }
-                b
-            }
-        };
+        let body = note.content.to_source();
         out.push_str(&body);
         out.push('\n');
     }
