@@ -141,3 +141,17 @@ CREATE INDEX quiz_answer_card ON quiz_answer(card_id, day);
 -- Notes compiled from a docs tree can live in their own file (one pattern
 -- per file); NULL means the deck's file.
 ALTER TABLE note ADD COLUMN path TEXT;
+
+-- migration: 4
+
+-- What the database remembers about itself: the decks source it was
+-- compiled from (`decks_source`), so that a run against other decks is
+-- refused instead of retiring the learner's cards.
+CREATE TABLE meta (
+    key    TEXT PRIMARY KEY,
+    value  TEXT NOT NULL
+) STRICT;
+
+-- The inode change time joins size and mtime in the stat fingerprint: an
+-- edit that keeps both (`cp -p`, `rsync -t`) still changes it.
+ALTER TABLE deck ADD COLUMN ctime_ns INTEGER NOT NULL DEFAULT 0;

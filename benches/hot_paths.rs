@@ -6,7 +6,7 @@ use std::hint::black_box;
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use mastery::clock::{Clock, parse_now};
-use mastery::compile::compile;
+use mastery::compile::{Options, compile};
 use mastery::deck::parse_deck;
 use mastery::deck::source::Source;
 use mastery::review::{ReviewOptions, build_queue};
@@ -23,7 +23,7 @@ fn collection() -> (tempfile::TempDir, Store, i64) {
     let decks = dir.path().join("decks");
     mastery::synth::write_decks(&decks, cards, 1).expect("decks");
     let mut store = Store::open(&dir.path().join("bench.db")).expect("store");
-    compile(&mut store, &Source::Dir(decks), false).expect("compile");
+    compile(&mut store, &Source::Dir(decks), &Options::default()).expect("compile");
     let today = Clock::utc(parse_now("2026-11-24T10:00:00Z").expect("now"), 4).today();
     mastery::synth::write_history(&mut store, today, cards * 10, 0.08, 1).expect("history");
     (dir, store, today)

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use crate::cli::Cli;
 use crate::clock::Clock;
-use crate::compile::{CompileReport, compile};
+use crate::compile::{CompileReport, Mode, Options, compile};
 use crate::config::{self, Settings};
 use crate::deck::source::Source;
 use crate::error::{Error, Result};
@@ -37,9 +37,16 @@ impl App {
     }
 
     /// Opens the database, compiling the decks first so they are current.
+    /// A deck file with errors keeps its last good compile, with a warning
+    /// line on stderr, so that one typo doesn't stop the daily drill.
     pub fn open(&self) -> Result<(Store, CompileReport)> {
         let mut store = Store::open(&self.db_path)?;
-        let report = compile(&mut store, &self.source, false)?;
+        let opts = Options {
+            mode: Mode::KeepLastGood,
+            ..Options::default()
+        };
+        let report = compile(&mut store, &self.source, &opts)?;
+        warn_compile(&report);
         Ok((store, report))
     }
 }
@@ -61,4 +68,26 @@ fn default_db() -> Result<PathBuf> {
         ))
     })?;
     Ok(dirs.data_dir().join("mastery").join("mastery.db"))
+}
+
+/// One line on stderr for each thing a compile skipped or changed that the
+/// learner should know of before studying.
+pub fn warn_compile(report: &CompileReport) {
+    use crate::render::sanitize;
+    for kept in &report.kept {
+        eprintln!(
+            "warning: {}; kept its last good compile (run `mastery check`)",
+            sanitize(kept)
+        );
+    }
+    for w in report.warnings.iter().filter(|w| w.contains("skipped:")) {
+        eprintln!("warning: {}", sanitize(w));
+    }
+    if let Some((old, new)) = &report.switched {
+        eprintln!(
+            "note: decks source changed from {} to {}; nothing was retired",
+            sanitize(old),
+            sanitize(new)
+        );
+    }
 }

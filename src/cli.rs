@@ -69,6 +69,10 @@ pub enum Command {
         /// Delete retired cards and their history
         #[arg(long)]
         prune: bool,
+        /// Accept a decks folder other than the one this database was
+        /// compiled from, retiring the notes it lacks (their history is kept)
+        #[arg(long)]
+        switch_decks: bool,
         #[arg(long)]
         json: bool,
     },

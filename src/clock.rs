@@ -12,9 +12,24 @@ pub type Day = i64;
 
 const EPOCH_FROM_CE: i64 = 719_163;
 
-#[derive(Debug, Clone, Copy)]
+/// Where "now" comes from. A long session reads the system clock at every
+/// grade, so a grade given after the 04:00 rollover is filed under the new
+/// study day; `MASTERY_NOW` pins one instant for the whole run.
+#[derive(Debug, Clone)]
+enum Now {
+    System,
+    Fixed(DateTime<Utc>),
+    /// Tests: each reading returns the next instant, `step` later.
+    #[cfg(test)]
+    Ticking {
+        next: std::rc::Rc<std::cell::Cell<DateTime<Utc>>>,
+        step: Duration,
+    },
+}
+
+#[derive(Debug, Clone)]
 pub struct Clock {
-    now: DateTime<Utc>,
+    now: Now,
     rollover_hour: u32,
     /// Study days in UTC rather than local time: for tests and benchmarks
     /// that must not depend on the machine's time zone.
@@ -22,17 +37,32 @@ pub struct Clock {
 }
 
 impl Clock {
+    /// A clock pinned to `now`.
     pub fn new(now: DateTime<Utc>, rollover_hour: u32) -> Self {
         Clock {
-            now,
+            now: Now::Fixed(now),
             rollover_hour,
             utc: false,
         }
     }
 
+    /// A clock pinned to `now`, with study days in UTC.
     pub fn utc(now: DateTime<Utc>, rollover_hour: u32) -> Self {
         Clock {
-            now,
+            utc: true,
+            ..Clock::new(now, rollover_hour)
+        }
+    }
+
+    /// A UTC clock that moves `step` on at every reading, for tests of long
+    /// sessions.
+    #[cfg(test)]
+    pub fn ticking(start: DateTime<Utc>, step: Duration, rollover_hour: u32) -> Self {
+        Clock {
+            now: Now::Ticking {
+                next: std::rc::Rc::new(std::cell::Cell::new(start)),
+                step,
+            },
             rollover_hour,
             utc: true,
         }
@@ -41,24 +71,42 @@ impl Clock {
     /// Reads `MASTERY_NOW`, falling back to the system clock.
     pub fn from_env(rollover_hour: u32) -> Result<Self> {
         let now = match std::env::var(NOW_VAR) {
-            Ok(text) => parse_now(&text)?,
-            Err(_) => Utc::now(),
+            Ok(text) => Now::Fixed(parse_now(&text)?),
+            Err(_) => Now::System,
         };
-        Ok(Clock::new(now, rollover_hour))
+        Ok(Clock {
+            now,
+            rollover_hour,
+            utc: false,
+        })
     }
 
+    /// The current instant: read afresh each time unless pinned.
     pub fn now(&self) -> DateTime<Utc> {
-        self.now
+        match &self.now {
+            Now::System => Utc::now(),
+            Now::Fixed(t) => *t,
+            #[cfg(test)]
+            Now::Ticking { next, step } => {
+                let t = next.get();
+                next.set(t + *step);
+                t
+            }
+        }
     }
 
-    /// The instant as stored in the database.
+    /// An instant as stored in the database.
+    pub fn stamp_of(instant: DateTime<Utc>) -> String {
+        instant.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+    }
+
+    /// The current instant as stored in the database.
     pub fn stamp(&self) -> String {
-        self.now
-            .to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+        Clock::stamp_of(self.now())
     }
 
     pub fn today(&self) -> Day {
-        self.day_of(self.now)
+        self.day_of(self.now())
     }
 
     pub fn day_of(&self, instant: DateTime<Utc>) -> Day {

@@ -8,14 +8,48 @@ use serde::Serialize;
 
 use crate::deck::cards::cards_of;
 use crate::deck::docs;
-use crate::deck::lint::lint_deck;
+use crate::deck::lint::{IdSpace, lint_deck};
+use crate::deck::parse::parse_deck_all;
 use crate::deck::source::{DeckFile, Kind, Part, Source, list};
-use crate::deck::{Deck, Note, parse_deck};
+use crate::deck::{Deck, Note};
 use crate::error::{Diag, Error, Result};
-use crate::store::{CompileTx, NoteRow, Store};
+use crate::store::{CompileTx, NoteRow, Stat, Store};
 
 /// How similar a vanished note and a new one must be to share history.
 pub const CARRY_SIMILARITY: f64 = 0.8;
+
+/// How a compile treats a file with errors.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Mode {
+    /// `compile` and `check`: any error anywhere, and nothing is written.
+    #[default]
+    Strict,
+    /// Every other command: a file with errors keeps its last good compile
+    /// and its errors come back as warnings, so one typo doesn't stop the
+    /// daily drill.
+    KeepLastGood,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    pub mode: Mode,
+    /// Delete retired cards and their history.
+    pub prune: bool,
+    /// Accept a decks source other than the recorded one, retiring what it
+    /// lacks.
+    pub switch_decks: bool,
+}
+
+/// The meta key under which the decks source is recorded.
+const DECKS_SOURCE: &str = "decks_source";
+
+/// A carry-over that was considered and refused.
+#[derive(Debug, Clone, Serialize)]
+pub struct NotCarried {
+    pub old: String,
+    pub new: String,
+    pub similarity: f64,
+}
 
 #[derive(Debug, Default, Serialize)]
 pub struct CompileReport {
@@ -30,8 +64,17 @@ pub struct CompileReport {
     pub pruned: i64,
     pub warnings: Vec<String>,
     /// (old id, new id) for each note matched by similarity.
-    #[serde(skip)]
     pub carried_notes: Vec<(String, String)>,
+    /// Notes retired by this compile, by id.
+    pub retired_notes: Vec<String>,
+    /// Notes that moved to another deck, by id.
+    pub moved_notes: Vec<String>,
+    /// New notes that were not given a retired note's history.
+    pub not_carried: Vec<NotCarried>,
+    /// Files whose errors kept their last good compile (`Mode::KeepLastGood`).
+    pub kept: Vec<String>,
+    /// (recorded, now) when the decks source changed.
+    pub switched: Option<(String, String)>,
 }
 
 impl CompileReport {
@@ -43,28 +86,37 @@ impl CompileReport {
     }
 }
 
-/// Reads and parses every deck of a source, for `check`.
-pub fn parse_all(source: &Source) -> Result<(Vec<Deck>, Vec<Diag>)> {
-    let (files, mut errors) = list(source)?;
+/// Reads and parses every deck of a source, for `check`: every error of
+/// every file, and every deck that parsed at least in part, so that checks
+/// across notes still run on a file with other errors.
+pub fn parse_all(source: &Source) -> Result<(Vec<Deck>, Vec<Diag>, Vec<Diag>)> {
+    let listing = list(source)?;
+    let mut errors = listing.errors;
     let mut decks = Vec::new();
-    for file in &files {
-        match file
-            .read()
-            .and_then(|b| parse_file(file, &b).map_err(|mut e| e.remove(0)))
-        {
-            Ok(deck) => decks.push(deck),
+    for file in &listing.files {
+        match file.read() {
+            Ok(parts) => {
+                let (deck, mut e) = parse_file(file, &parts);
+                errors.append(&mut e);
+                decks.extend(deck);
+            }
             Err(e) => errors.push(e),
         }
     }
-    Ok((decks, errors))
+    errors.extend(requires_cycles(
+        decks
+            .iter()
+            .map(|d| (d.key.clone(), d.requires.clone(), d.path.clone())),
+    ));
+    Ok((decks, errors, listing.warnings))
 }
 
-fn parse_file(file: &DeckFile, parts: &[Part]) -> Result<Deck, Vec<Diag>> {
+fn parse_file(file: &DeckFile, parts: &[Part]) -> (Option<Deck>, Vec<Diag>) {
     match &file.kind {
-        Kind::Deck => {
-            let part = parts.first().ok_or_else(Vec::new)?;
-            parse_deck(&file.display, &file.default_key(), &part.bytes)
-        }
+        Kind::Deck => match parts.first() {
+            Some(part) => parse_deck_all(&file.display, &file.default_key(), &part.bytes),
+            None => (None, Vec::new()),
+        },
         Kind::Docs(unit, ctx) => {
             let parts: Vec<docs::Part<'_>> = parts
                 .iter()
@@ -73,14 +125,17 @@ fn parse_file(file: &DeckFile, parts: &[Part]) -> Result<Deck, Vec<Diag>> {
                     bytes: &p.bytes,
                 })
                 .collect();
-            docs::parse_unit(
+            match docs::parse_unit(
                 unit,
                 &file.default_key(),
                 &file.display,
                 &parts,
                 &ctx.module_keys,
                 &ctx.overrides,
-            )
+            ) {
+                Ok(deck) => (Some(deck), Vec::new()),
+                Err(e) => (None, e),
+            }
         }
     }
 }
@@ -97,22 +152,160 @@ fn hash(parts: &[Part], salt: &str) -> String {
     format!("{:016x}", h.digest())
 }
 
-/// A deck file to parse and write, with its fingerprint.
-struct Changed<'f> {
-    file: &'f DeckFile,
+/// Every `requires` cycle among decks, one error per cycle, naming the
+/// files: decks in a cycle would wait for each other for ever.
+pub fn requires_cycles(
+    decks: impl IntoIterator<Item = (String, Vec<String>, String)>,
+) -> Vec<Diag> {
+    let decks: Vec<_> = decks.into_iter().collect();
+    let index: HashMap<&str, usize> = decks
+        .iter()
+        .enumerate()
+        .map(|(i, d)| (d.0.as_str(), i))
+        .collect();
+    // 0 unvisited, 1 on the current path, 2 done.
+    let mut state = vec![0u8; decks.len()];
+    let mut out = Vec::new();
+    fn visit(
+        at: usize,
+        decks: &[(String, Vec<String>, String)],
+        index: &HashMap<&str, usize>,
+        state: &mut [u8],
+        path: &mut Vec<usize>,
+        out: &mut Vec<Diag>,
+    ) {
+        state[at] = 1;
+        path.push(at);
+        for req in &decks[at].1 {
+            let Some(&next) = index.get(req.as_str()) else {
+                continue;
+            };
+            match state[next] {
+                0 => visit(next, decks, index, state, path, out),
+                1 => {
+                    let from = path.iter().position(|p| *p == next).unwrap_or(0);
+                    let mut cycle: Vec<String> = path[from..]
+                        .iter()
+                        .map(|i| format!("{} ({})", decks[*i].0, decks[*i].2))
+                        .collect();
+                    cycle.push(decks[next].0.clone());
+                    out.push(Diag::new(
+                        &decks[at].2,
+                        0,
+                        format!(
+                            "prerequisite cycle {}: these decks would wait for each other for ever; remove one `requires` entry",
+                            cycle.join(" → ")
+                        ),
+                    ));
+                }
+                _ => {}
+            }
+        }
+        path.pop();
+        state[at] = 2;
+    }
+    for start in 0..decks.len() {
+        if state[start] == 0 {
+            visit(start, &decks, &index, &mut state, &mut Vec::new(), &mut out);
+        }
+    }
+    out
 }
 
-/// Cross-deck checks while files stream through: every id once.
-#[derive(Default)]
-struct Seen {
-    decks: HashMap<String, String>,
-    notes: HashMap<String, (String, usize)>,
-}
-
-impl Seen {
-    fn check(&mut self, deck: &Deck, errors: &mut Vec<Diag>) {
-        if let Some(other) = self.decks.insert(deck.key.clone(), deck.path.clone()) {
-            errors.push(Diag::new(
+/// Compiles a source in one transaction, a file at a time: unchanged files
+/// (same size, mtime and ctime, or same hash) are skipped, each changed
+/// file is parsed, checked and written before the next is read. In strict
+/// mode any error in any file rolls everything back; otherwise a file with
+/// errors keeps its last good compile.
+pub fn compile(store: &mut Store, source: &Source, opts: &Options) -> Result<CompileReport> {
+    let strict = opts.mode == Mode::Strict;
+    let listing = list(source)?;
+    let files = &listing.files;
+    let mut report = CompileReport {
+        decks: files.len(),
+        warnings: listing.warnings.iter().map(ToString::to_string).collect(),
+        ..CompileReport::default()
+    };
+    let mut errors = Vec::new();
+    let keep = |file_errors: Vec<Diag>, errors: &mut Vec<Diag>, report: &mut CompileReport| {
+        if strict {
+            errors.extend(file_errors);
+        } else if let Some(first) = file_errors.first() {
+            report.kept.push(first.to_string());
+        }
+    };
+    keep(listing.errors, &mut errors, &mut report);
+    let prints: HashMap<String, _> = store
+        .deck_prints()?
+        .into_iter()
+        .map(|p| (p.path.clone(), p))
+        .collect();
+    let identity = source.identity();
+    let recorded = store.meta(DECKS_SOURCE)?;
+    let source_changed = recorded.as_deref() != Some(identity.as_str());
+    let mut changed = Vec::new();
+    let mut touched = Vec::new();
+    // Deck ids of files that are not rewritten, with their paths.
+    let mut unchanged_keys: HashMap<String, String> = HashMap::new();
+    for file in files {
+        let print = prints.get(&file.display);
+        if let Some(p) = print.filter(|p| p.stat == file.stat && file.stat.mtime_ns != 0) {
+            unchanged_keys.insert(p.key.clone(), p.path.clone());
+            continue;
+        }
+        let Some(print) = print else {
+            // A new file: read once, when it is compiled.
+            changed.push(file);
+            continue;
+        };
+        match file.read() {
+            Ok(parts) if hash(&parts, file.salt()) == print.hash => {
+                unchanged_keys.insert(print.key.clone(), print.path.clone());
+                touched.push((print.id, file.stat));
+            }
+            Ok(_) => changed.push(file),
+            Err(e) => {
+                unchanged_keys.insert(print.key.clone(), print.path.clone());
+                keep(vec![e], &mut errors, &mut report);
+            }
+        }
+    }
+    let listed: HashSet<&str> = files.iter().map(|f| f.display.as_str()).collect();
+    let mut seen = IdSpace::default();
+    let mut synced = HashSet::new();
+    let gone = prints.values().any(|p| !listed.contains(p.path.as_str()));
+    if changed.is_empty()
+        && touched.is_empty()
+        && !gone
+        && !opts.prune
+        && errors.is_empty()
+        && !source_changed
+    {
+        // Nothing to write: the common case, kept free of any transaction.
+        return Ok(report);
+    }
+    let tx = store.begin_compile()?;
+    let (existing, card_owners) = if changed.is_empty() {
+        (HashSet::new(), HashMap::new())
+    } else {
+        (tx.note_keys()?, tx.card_owners()?)
+    };
+    for file in changed {
+        let (parsed, digest) = match file.read() {
+            Ok(parts) => (parse_file(file, &parts), hash(&parts, file.salt())),
+            Err(e) => ((None, vec![e]), String::new()),
+        };
+        let (deck, mut file_errors) = parsed;
+        let Some(deck) = deck else {
+            if let Some(p) = prints.get(&file.display) {
+                unchanged_keys.insert(p.key.clone(), p.path.clone());
+            }
+            keep(file_errors, &mut errors, &mut report);
+            continue;
+        };
+        file_errors.extend(seen.check(&deck));
+        if let Some(other) = unchanged_keys.get(&deck.key) {
+            file_errors.push(Diag::new(
                 &deck.path,
                 1,
                 format!("duplicate deck id '{}': also used by {other}", deck.key),
@@ -120,112 +313,34 @@ impl Seen {
         }
         for note in &deck.notes {
             let here = note.path.as_deref().unwrap_or(&deck.path);
-            match self.notes.get(&note.key) {
-                Some((path, line)) => errors.push(Diag::new(
-                    here,
-                    note.line,
-                    format!("duplicate id '{}': also at {path}:{line}", note.key),
-                )),
-                None => {
-                    self.notes
-                        .insert(note.key.clone(), (here.to_string(), note.line));
-                }
-            }
-        }
-    }
-}
-
-/// Compiles a source in one transaction, a file at a time: unchanged files
-/// (same size and mtime, or same hash) are skipped, each changed file is
-/// parsed, checked and written before the next is read, and any error in
-/// any file rolls everything back.
-pub fn compile(store: &mut Store, source: &Source, prune: bool) -> Result<CompileReport> {
-    let (files, mut errors) = list(source)?;
-    let prints: HashMap<String, _> = store
-        .deck_prints()?
-        .into_iter()
-        .map(|p| (p.path.clone(), p))
-        .collect();
-    let mut changed = Vec::new();
-    let mut touched = Vec::new();
-    let mut unchanged_keys = HashSet::new();
-    for file in &files {
-        let print = prints.get(&file.display);
-        if let Some(p) = print
-            .filter(|p| p.size == file.size && p.mtime_ns == file.mtime_ns && file.mtime_ns != 0)
-        {
-            unchanged_keys.insert(p.key.clone());
-            continue;
-        }
-        let Some(print) = print else {
-            // A new file: read once, when it is compiled.
-            changed.push(Changed { file });
-            continue;
-        };
-        match file.read() {
-            Ok(parts) if hash(&parts, file.salt()) == print.hash => {
-                unchanged_keys.insert(print.key.clone());
-                touched.push((print.id, file.size, file.mtime_ns));
-            }
-            Ok(_) => changed.push(Changed { file }),
-            Err(e) => errors.push(e),
-        }
-    }
-    let mut report = CompileReport {
-        decks: files.len(),
-        ..CompileReport::default()
-    };
-    let listed: HashSet<&str> = files.iter().map(|f| f.display.as_str()).collect();
-    let mut seen = Seen::default();
-    let mut synced = HashSet::new();
-    let gone = prints.values().any(|p| !listed.contains(p.path.as_str()));
-    if changed.is_empty() && touched.is_empty() && !gone && !prune && errors.is_empty() {
-        // Nothing to write: the common case, kept free of any transaction.
-        return Ok(report);
-    }
-    let tx = store.begin_compile()?;
-    let existing = if changed.is_empty() {
-        HashSet::new()
-    } else {
-        tx.note_keys()?
-    };
-    for c in &changed {
-        let (parsed, digest) = match c.file.read() {
-            Ok(parts) => (parse_file(c.file, &parts), hash(&parts, c.file.salt())),
-            Err(e) => (Err(vec![e]), String::new()),
-        };
-        let deck = match parsed {
-            Ok(deck) => deck,
-            Err(mut e) => {
-                errors.append(&mut e);
-                continue;
-            }
-        };
-        seen.check(&deck, &mut errors);
-        if unchanged_keys.contains(&deck.key) {
-            errors.push(Diag::new(
-                &deck.path,
-                1,
-                format!(
-                    "duplicate deck id '{}': another deck file uses it",
-                    deck.key
-                ),
-            ));
-        }
-        for note in deck.notes.iter().filter(|n| existing.contains(&n.key)) {
-            if let Some(owner) = tx.note_owner(&note.key)?
+            if existing.contains(&note.key)
+                && let Some(owner) = tx.note_owner(&note.key)?
                 && !owner.retired
-                && unchanged_keys.contains(&owner.deck_key)
+                && unchanged_keys.contains_key(&owner.deck_key)
             {
-                errors.push(Diag::new(
-                    note.path.as_deref().unwrap_or(&deck.path),
+                file_errors.push(Diag::new(
+                    here,
                     note.line,
                     format!(
                         "duplicate id '{}': also at {}:{}",
                         note.key, owner.path, owner.line
                     ),
                 ));
+                continue;
             }
+            if let Some(problem) = taken_card_id(note, &card_owners) {
+                file_errors.push(Diag::new(here, note.line, problem));
+            }
+        }
+        if strict || file_errors.is_empty() {
+            seen.record(&deck);
+        }
+        if !file_errors.is_empty() {
+            if let Some(p) = prints.get(&file.display) {
+                unchanged_keys.insert(p.key.clone(), p.path.clone());
+            }
+            keep(file_errors, &mut errors, &mut report);
+            continue;
         }
         if errors.is_empty() {
             report
@@ -234,8 +349,7 @@ pub fn compile(store: &mut Store, source: &Source, prune: bool) -> Result<Compil
             synced.insert(sync_deck(
                 &tx,
                 &deck,
-                c.file.size,
-                c.file.mtime_ns,
+                file.stat,
                 &digest,
                 &existing,
                 &mut report,
@@ -246,8 +360,8 @@ pub fn compile(store: &mut Store, source: &Source, prune: bool) -> Result<Compil
         // Dropping the transaction rolls back whatever was written.
         return Err(Error::Decks(errors));
     }
-    for (id, size, mtime) in touched {
-        tx.touch_deck(id, size, mtime)?;
+    for (id, stat) in touched {
+        tx.touch_deck(id, stat)?;
     }
     // A deck whose file is gone is retired, unless its id now lives in
     // another file (a move, or a switch from a docs tree to decks).
@@ -255,9 +369,30 @@ pub fn compile(store: &mut Store, source: &Source, prune: bool) -> Result<Compil
         .values()
         .filter(|p| !listed.contains(p.path.as_str()) && !synced.contains(&p.id))
     {
+        report.retired_notes.extend(tx.active_note_keys(print.id)?);
         report.retired += tx.retire_deck(print.id)? as i64;
     }
-    if prune {
+    let cycles = requires_cycles(tx.active_requires()?);
+    if strict && !cycles.is_empty() {
+        return Err(Error::Decks(cycles));
+    }
+    report
+        .warnings
+        .extend(cycles.iter().map(ToString::to_string));
+    if source_changed {
+        if let Some(old) = recorded {
+            if !report.retired_notes.is_empty() && !opts.switch_decks {
+                return Err(Error::DecksSwitch {
+                    recorded: old,
+                    current: identity,
+                    retired: std::mem::take(&mut report.retired_notes),
+                });
+            }
+            report.switched = Some((old, identity.clone()));
+        }
+        tx.set_meta(DECKS_SOURCE, &identity)?;
+    }
+    if opts.prune {
         report.pruned = tx.prune()? as i64;
     }
     tx.count_deck_cards()?;
@@ -265,17 +400,37 @@ pub fn compile(store: &mut Store, source: &Source, prune: bool) -> Result<Compil
     Ok(report)
 }
 
+/// Why a note can't have its card ids, if another note's card (live or
+/// retired) already holds one of them.
+fn taken_card_id(note: &Note, owners: &HashMap<String, (String, bool)>) -> Option<String> {
+    cards_of(note).into_iter().find_map(|card| {
+        let (owner, retired) = owners.get(&card.key)?;
+        (owner != &note.key).then(|| {
+            if *retired {
+                format!(
+                    "id '{}' belonged to a card of retired note '{owner}': choose another id, or forget the old one with `mastery compile --prune`",
+                    card.key
+                )
+            } else {
+                format!(
+                    "id '{}' is already a card of note '{owner}': note and card ids share one namespace; choose another id",
+                    card.key
+                )
+            }
+        })
+    })
+}
+
 /// Writes one changed deck; returns its row id.
 fn sync_deck(
     tx: &CompileTx<'_>,
     deck: &Deck,
-    size: i64,
-    mtime_ns: i64,
+    stat: Stat,
     hash: &str,
     known: &HashSet<String>,
     report: &mut CompileReport,
 ) -> Result<i64> {
-    let deck_id = tx.upsert_deck(deck, size, mtime_ns, hash)?;
+    let deck_id = tx.upsert_deck(deck, stat, hash)?;
     let existing: HashMap<String, NoteRow> = tx
         .deck_notes(deck_id)?
         .into_iter()
@@ -291,6 +446,9 @@ fn sync_deck(
         };
         match row {
             Some(row) => {
+                if row.deck_id != deck_id && !row.retired {
+                    report.moved_notes.push(note.key.clone());
+                }
                 seen.insert(row.id);
                 tx.update_note(row.id, deck_id, note)?;
                 sync_cards(tx, row.id, deck_id, index, note, Sync::Updated, report)?;
@@ -314,11 +472,19 @@ fn sync_deck(
             tx.update_note(old.id, deck_id, note)?;
             sync_cards(tx, old.id, deck_id, index, note, Sync::Carried, report)?;
         } else {
+            if let Some((old, similarity)) = closest(&gone, note) {
+                report.not_carried.push(NotCarried {
+                    old: old.key.clone(),
+                    new: note.key.clone(),
+                    similarity,
+                });
+            }
             let id = tx.insert_note(deck_id, note)?;
             sync_cards(tx, id, deck_id, index, note, Sync::Inserted, report)?;
         }
     }
     for old in gone {
+        report.retired_notes.push(old.key.clone());
         report.retired += tx.retire_note(old.id)? as i64;
     }
     Ok(deck_id)
@@ -327,20 +493,34 @@ fn sync_deck(
 /// The vanished note of the same kind and topic that is most similar to
 /// `note`, if it reaches the carry-over threshold.
 fn best_match(gone: &[&NoteRow], note: &Note) -> Option<usize> {
+    candidates(gone, note)
+        .filter(|(_, s)| *s >= CARRY_SIMILARITY)
+        .max_by(|a, b| a.1.total_cmp(&b.1))
+        .map(|(i, _)| i)
+}
+
+/// The most similar vanished note below the threshold: a carry-over the
+/// compile refused, reported so the author can see why history was not kept.
+fn closest<'r>(gone: &[&'r NoteRow], note: &Note) -> Option<(&'r NoteRow, f64)> {
+    candidates(gone, note)
+        .max_by(|a, b| a.1.total_cmp(&b.1))
+        .map(|(i, s)| (gone[i], s))
+}
+
+/// (index, similarity) of each vanished note of the same kind and topic.
+fn candidates<'a>(gone: &'a [&NoteRow], note: &Note) -> impl Iterator<Item = (usize, f64)> + 'a {
     let answers: Vec<String> = cards_of(note).into_iter().map(|c| c.back).collect();
     let text = format!("{}\n{}", note.title, answers.join("\n"));
+    let (kind, topic) = (note.kind.name(), note.topic.clone());
     gone.iter()
         .enumerate()
-        .filter(|(_, old)| old.kind == note.kind.name() && old.topic == note.topic)
-        .map(|(i, old)| {
+        .filter(move |(_, old)| old.kind == kind && old.topic == topic)
+        .map(move |(i, old)| {
             (
                 i,
                 similarity(&format!("{}\n{}", old.title, old.answers), &text),
             )
         })
-        .filter(|(_, s)| *s >= CARRY_SIMILARITY)
-        .max_by(|a, b| a.1.total_cmp(&b.1))
-        .map(|(i, _)| i)
 }
 
 /// Normalised edit similarity in [0, 1].

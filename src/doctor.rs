@@ -88,8 +88,8 @@ pub fn diagnose(store: &Store, source: &Source) -> Result<Diagnosis> {
             )),
         }
     }
-    if let Ok((files, _)) = list(source) {
-        let listed: HashSet<String> = files.iter().map(|f| f.display.clone()).collect();
+    if let Ok(listing) = list(source) {
+        let listed: HashSet<String> = listing.files.iter().map(|f| f.display.clone()).collect();
         for print in store.deck_prints()? {
             if !listed.contains(&print.path) {
                 d.problems.push(problem(

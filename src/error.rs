@@ -76,6 +76,18 @@ pub enum Error {
         source: std::io::Error,
     },
 
+    /// The decks source is not the one the database was compiled from, and
+    /// compiling it would retire notes.
+    #[error(
+        "this database was compiled from {recorded}, not {current}: compiling {current} would retire {} notes ({}); pass --decks with the recorded folder, or run `mastery compile --switch-decks` to switch and retire them",
+        .retired.len(), preview(.retired)
+    )]
+    DecksSwitch {
+        recorded: String,
+        current: String,
+        retired: Vec<String>,
+    },
+
     /// `doctor` found problems; they were already printed.
     #[error("{0} problem(s) found; run `mastery doctor --repair` for those it can fix")]
     Unhealthy(usize),
@@ -83,6 +95,21 @@ pub enum Error {
     /// The learner pressed Ctrl-C; everything answered was already saved.
     #[error("interrupted")]
     Interrupted,
+}
+
+/// The first few ids of a list, for a one-line message.
+fn preview(ids: &[String]) -> String {
+    const SHOWN: usize = 5;
+    let mut text = ids
+        .iter()
+        .take(SHOWN)
+        .cloned()
+        .collect::<Vec<_>>()
+        .join(", ");
+    if ids.len() > SHOWN {
+        text.push_str(&format!(" and {} more", ids.len() - SHOWN));
+    }
+    text
 }
 
 fn join_lines(diags: &[Diag]) -> String {

@@ -11,8 +11,10 @@ pub mod deck;
 pub mod doctor;
 pub mod error;
 pub mod files;
+pub mod interrupt;
 pub mod prompt;
 pub mod quiz;
+pub mod render;
 pub mod review;
 pub mod scheduler;
 pub mod stats;
@@ -27,7 +29,7 @@ pub use error::{Error, Result};
 #[cfg(test)]
 pub(crate) mod testing {
     use crate::clock::{Clock, parse_now};
-    use crate::compile::compile;
+    use crate::compile::{Options, compile};
     use crate::deck::source::Source;
     use crate::store::Store;
 
@@ -37,7 +39,12 @@ pub(crate) mod testing {
         std::fs::create_dir(dir.path().join("decks")).expect("decks");
         std::fs::write(dir.path().join("decks/d.md"), deck).expect("deck");
         let mut store = Store::open(&dir.path().join("m.db")).expect("store");
-        compile(&mut store, &Source::Dir(dir.path().join("decks")), false).expect("compile");
+        compile(
+            &mut store,
+            &Source::Dir(dir.path().join("decks")),
+            &Options::default(),
+        )
+        .expect("compile");
         let clock = Clock::utc(parse_now("2026-03-02T09:00:00Z").expect("now"), 4);
         (dir, store, clock)
     }

@@ -13,7 +13,7 @@ fn main() {
             let first = text.lines().next().unwrap_or_default();
             eprintln!(
                 "mastery: {} (see --help)",
-                first.trim_start_matches("error: ")
+                mastery::render::sanitize(first.trim_start_matches("error: "))
             );
             std::process::exit(2);
         }
@@ -25,7 +25,7 @@ fn main() {
             mastery::Error::Decks(_) => err.to_string(),
             _ => format!("mastery: {:#}", anyhow::Error::from(err)),
         };
-        eprintln!("{report}");
+        eprintln!("{}", mastery::render::sanitize(&report));
         std::process::exit(code);
     }
 }

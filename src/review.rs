@@ -141,8 +141,8 @@ pub fn run(
     clock: &Clock,
     prompter: &mut dyn Prompter,
     queue: Queue,
+    on_grade: &mut dyn FnMut(&Summary),
 ) -> Result<Summary> {
-    let today = clock.today();
     let (due_count, new_count) = (queue.due.len(), queue.new.len());
     let mut pending: VecDeque<i64> = queue.due.into_iter().chain(queue.new).collect();
     let mut history: Vec<Step> = Vec::new();
@@ -216,15 +216,19 @@ pub fn run(
             }
         };
         let millis = started.elapsed().as_millis() as i64;
+        // Each grade carries its own instant and study day: a session that
+        // runs past the rollover files later grades under the new day.
+        let now = clock.now();
+        let day = clock.day_of(now);
         let logged = store.record(
             &Grading {
                 card_id: card.id,
                 grade: grade.value(),
-                at: &clock.stamp(),
-                day: today,
+                at: &Clock::stamp_of(now),
+                day,
                 ms: millis,
             },
-            &|before| Some(review_of(before, grade, today)),
+            &|before| Some(review_of(before, grade, day)),
         )?;
         let Some(Logged {
             review_id,
@@ -252,6 +256,7 @@ pub fn run(
             summary.drills += 1;
         }
         summary.millis += millis;
+        on_grade(&summary);
         history.push(Step {
             review_id,
             card,
@@ -317,7 +322,7 @@ mod tests {
         };
         let queue = build_queue(store, clock.today(), &opts).unwrap();
         let mut p = ScriptedPrompter::keys(script);
-        let summary = run(store, clock, &mut p, queue).unwrap();
+        let summary = run(store, clock, &mut p, queue, &mut |_| {}).unwrap();
         (summary, p)
     }
 
@@ -398,8 +403,54 @@ mod tests {
         )
         .unwrap();
         let mut p = ScriptedPrompter::new([Reply::Key(ENTER), Reply::Key('4'), Reply::Interrupt]);
-        let summary = run(&mut store, &clock, &mut p, queue).unwrap();
+        let summary = run(&mut store, &clock, &mut p, queue, &mut |_| {}).unwrap();
         assert!(summary.interrupted);
         assert_eq!(summary.reviewed, 1);
+    }
+
+    #[test]
+    fn each_grade_is_stamped_with_its_own_instant_and_day() {
+        let (_d, mut store, _) = setup();
+        // The session starts at 03:58; each clock reading is a minute later,
+        // so the study day rolls over (04:00) during the session.
+        let start = crate::clock::parse_now("2026-03-03T03:58:00Z").unwrap();
+        let clock = Clock::ticking(start, chrono::Duration::minutes(1), 4);
+        let queue = build_queue(
+            &store,
+            clock.today(),
+            &ReviewOptions {
+                new_per_day: 10,
+                ..ReviewOptions::default()
+            },
+        )
+        .unwrap();
+        let mut p = ScriptedPrompter::keys("\n5\n5\n5");
+        let mut seen = Vec::new();
+        run(&mut store, &clock, &mut p, queue, &mut |s| {
+            seen.push(s.reviewed)
+        })
+        .unwrap();
+        assert_eq!(
+            seen,
+            vec![1, 2, 3],
+            "the progress callback follows every grade"
+        );
+        let log: Vec<(String, i64)> = ["a", "b", "c"]
+            .iter()
+            .map(|k| {
+                let id = store.card_by_key(k).unwrap().unwrap().id;
+                let e = &store.card_reviews(id).unwrap()[0];
+                (e.at.clone(), e.day)
+            })
+            .collect();
+        let day = |d: &str| crate::clock::day_from_date(d.parse().unwrap());
+        assert_eq!(
+            log,
+            vec![
+                ("2026-03-03T03:59:00.000Z".to_string(), day("2026-03-02")),
+                ("2026-03-03T04:00:00.000Z".to_string(), day("2026-03-03")),
+                ("2026-03-03T04:01:00.000Z".to_string(), day("2026-03-03")),
+            ]
+        );
     }
 }

@@ -94,7 +94,7 @@ fn hostile_deck_files_are_refused_with_their_name() {
         (
             "big",
             Box::new(|p: &Path| std::fs::write(p.join("big.md"), vec![b'a'; 10 << 20]).unwrap()),
-            "big/big.md: file is 10.0 MiB; decks over 1 MiB are refused: split it into several files",
+            "big/big.md: file is 10485760 bytes; decks over 1048576 bytes (1 MiB) are refused: split it into several files",
         ),
         (
             "binary",
@@ -343,7 +343,7 @@ fn an_older_schema_is_backed_up_then_migrated() {
         .query_row("PRAGMA user_version", [], |r| r.get(0))
         .unwrap();
     assert_eq!(v, 1);
-    assert_eq!(env.sql_count("PRAGMA user_version"), 3);
+    assert_eq!(env.sql_count("PRAGMA user_version"), 4);
     assert_eq!(env.sql_count("SELECT count(*) FROM quiz"), 0);
     assert_eq!(env.sql_count("SELECT reps FROM card WHERE key = 'n'"), 1);
 }
@@ -361,7 +361,7 @@ fn a_newer_schema_is_refused_naming_both_versions() {
     assert_eq!(
         err,
         format!(
-            "mastery: {}: written by a newer mastery (schema version 42, this build knows up to 3); upgrade mastery to open it",
+            "mastery: {}: written by a newer mastery (schema version 42, this build knows up to 4); upgrade mastery to open it",
             env.db().display()
         )
     );

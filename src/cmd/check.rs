@@ -19,7 +19,7 @@ struct CheckJson {
 }
 
 pub fn run(app: &App, fix_ids: bool, as_json: bool) -> Result<()> {
-    let (decks, mut errors) = parse_all(&app.source)?;
+    let (decks, mut errors, skipped) = parse_all(&app.source)?;
     errors.extend(duplicate_ids(&decks));
     let mut fixed = 0;
     if fix_ids {
@@ -32,7 +32,7 @@ pub fn run(app: &App, fix_ids: bool, as_json: bool) -> Result<()> {
             fixed += fix_deck_ids(deck)?;
         }
     }
-    let mut warnings: Vec<Diag> = Vec::new();
+    let mut warnings: Vec<Diag> = skipped;
     for deck in &decks {
         warnings.extend(
             lint_deck(deck)
@@ -103,7 +103,7 @@ pub fn import_docs(path: &Path, dir: &Path) -> Result<()> {
             path.display()
         )));
     };
-    let (decks, mut errors) = parse_all(&source)?;
+    let (decks, mut errors, _) = parse_all(&source)?;
     errors.extend(duplicate_ids(&decks));
     if !errors.is_empty() {
         return Err(Error::Decks(errors));

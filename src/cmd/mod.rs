@@ -14,12 +14,12 @@ use serde::Serialize;
 
 use crate::app::App;
 use crate::cli::{Cli, Command, DevCommand, ImportWhat};
-use crate::compile::{CompileReport, compile};
+use crate::compile::{CompileReport, Options, compile};
 use crate::error::{Error, Result};
 use crate::store::{DeckInfo, Store};
 
 pub fn run(cli: Cli) -> Result<()> {
-    install_interrupt_handler();
+    crate::interrupt::install();
     let app = App::from_cli(&cli)?;
     dispatch(&app, cli.command).map_err(|e| match e {
         // Name the database in SQLite's errors (a corrupt file, say).
@@ -60,12 +60,21 @@ fn dispatch(app: &App, command: Command) -> Result<()> {
             } else {
                 let palette =
                     crate::stats::render::Palette::new(crate::stats::render::colour_wanted());
-                out(&crate::stats::render::text(&stats, &palette))
+                out_styled(&crate::stats::render::text(&stats, &palette))
             }
         }
-        Command::Compile { prune, json } => {
+        Command::Compile {
+            prune,
+            switch_decks,
+            json,
+        } => {
             let mut store = Store::open(&app.db_path)?;
-            let mut report = compile(&mut store, &app.source, prune)?;
+            let opts = Options {
+                prune,
+                switch_decks,
+                ..Options::default()
+            };
+            let mut report = compile(&mut store, &app.source, &opts)?;
             report.count_cards(&store)?;
             print_compile(&report, json)
         }
@@ -83,16 +92,6 @@ fn dispatch(app: &App, command: Command) -> Result<()> {
     }
 }
 
-/// Ctrl-C outside a key prompt: answers are already committed, so restore
-/// the cursor and leave with the conventional 130.
-fn install_interrupt_handler() {
-    let _ = ctrlc::set_handler(|| {
-        let _ = dialoguer::console::Term::stdout().show_cursor();
-        eprintln!("\nmastery: interrupted; every answer given so far is saved");
-        std::process::exit(130);
-    });
-}
-
 /// Refuses deck ids that name no deck.
 pub(crate) fn known_decks<'a>(
     decks: &[DeckInfo],
@@ -108,8 +107,15 @@ pub(crate) fn known_decks<'a>(
     Ok(())
 }
 
-/// Writes to stdout; a closed pipe ends output quietly.
+/// Writes to stdout, with control characters made visible; a closed pipe
+/// ends output quietly.
 pub(crate) fn out(text: &str) -> Result<()> {
+    out_styled(&crate::render::sanitize(text))
+}
+
+/// Writes text whose untrusted parts are already sanitized and whose escape
+/// codes are mastery's own styling (`stats` on a colour terminal).
+pub(crate) fn out_styled(text: &str) -> Result<()> {
     let mut stdout = std::io::stdout().lock();
     match stdout
         .write_all(text.as_bytes())
@@ -126,7 +132,7 @@ pub(crate) fn out(text: &str) -> Result<()> {
 pub(crate) fn json<T: Serialize>(value: &T) -> Result<()> {
     let text = serde_json::to_string_pretty(value)
         .map_err(|e| Error::Usage(format!("cannot encode JSON: {e}")))?;
-    out(&format!("{text}\n"))
+    out_styled(&format!("{}\n", crate::render::sanitize_json(&text)))
 }
 
 fn print_compile(report: &CompileReport, as_json: bool) -> Result<()> {
@@ -145,6 +151,27 @@ fn print_compile(report: &CompileReport, as_json: bool) -> Result<()> {
     );
     for (old, new) in &report.carried_notes {
         text.push_str(&format!("carried history: {old} → {new}\n"));
+    }
+    for n in &report.not_carried {
+        text.push_str(&format!(
+            "not carried: {} → {} (similarity {:.2}, below {:.2}): {} starts new\n",
+            n.old,
+            n.new,
+            n.similarity,
+            crate::compile::CARRY_SIMILARITY,
+            n.new
+        ));
+    }
+    for key in &report.moved_notes {
+        text.push_str(&format!("moved: {key} (history kept)\n"));
+    }
+    for key in &report.retired_notes {
+        text.push_str(&format!(
+            "retired: {key} (history kept; restore it by adding it back)\n"
+        ));
+    }
+    if let Some((old, new)) = &report.switched {
+        text.push_str(&format!("decks source changed from {old} to {new}\n"));
     }
     if report.pruned > 0 {
         text.push_str(&format!(

@@ -65,7 +65,12 @@ fn quiz(app: &App, args: &QuizArgs) -> Result<()> {
         quiz_id,
         questions,
         args.reschedule,
+        &mut |answers| {
+            let so_far = report::build(quiz_id, answers, args.threshold);
+            crate::interrupt::farewell(Some(report::render(&so_far)), args.json);
+        },
     )?;
+    crate::interrupt::farewell(None, false);
     store.finish_quiz(quiz_id, &app.clock.stamp())?;
     let report = report::build(quiz_id, &outcome.answers, args.threshold);
     if args.json {

@@ -19,7 +19,10 @@ pub fn run(app: &App, args: &ReviewArgs) -> Result<()> {
     let today = app.clock.today();
     let queue = review::build_queue(&store, today, &opts)?;
     let mut prompter = crate::prompt::for_stdio(false);
-    let summary = review::run(&mut store, &app.clock, prompter.as_mut(), queue)?;
+    let summary = review::run(&mut store, &app.clock, prompter.as_mut(), queue, &mut |s| {
+        crate::interrupt::farewell(Some(session_line(s)), false)
+    })?;
+    crate::interrupt::farewell(None, false);
     prompter.show(&summary_text(&store, today, &summary)?)?;
     if summary.interrupted {
         return Err(Error::Interrupted);
@@ -57,18 +60,26 @@ pub(crate) fn scope(
 }
 
 fn summary_text(store: &Store, today: i64, s: &Summary) -> Result<String> {
-    let share = (100 * s.passed).checked_div(s.reviewed).unwrap_or(0);
     let due_tomorrow = store.due_through(today + 1)?;
     let next = store.next_due_after(today)?;
     Ok(format!(
-        "\nsession: {} reviewed, {}% graded 3 or more, {} re-drills, {} spent\ndue tomorrow: {} · next due: {}",
-        s.reviewed,
-        share,
-        s.drills,
-        duration(s.millis),
+        "\n{}\ndue tomorrow: {} · next due: {}",
+        session_line(s),
         due_tomorrow,
         next.map_or_else(|| "nothing scheduled".to_string(), format_day)
     ))
+}
+
+/// The session's figures: also what an interruption prints.
+fn session_line(s: &Summary) -> String {
+    let share = (100 * s.passed).checked_div(s.reviewed).unwrap_or(0);
+    format!(
+        "session: {} reviewed, {}% graded 3 or more, {} re-drills, {} spent",
+        s.reviewed,
+        share,
+        s.drills,
+        duration(s.millis)
+    )
 }
 
 fn duration(millis: i64) -> String {

@@ -7,8 +7,9 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
+use super::markdown::{Fences, heading};
 use super::parse::{decode, parse_deck, valid_id};
-use super::{Content, Deck, Note, NoteKind, slug};
+use super::{Content, Deck, Note, NoteKind, derived_slug, slug};
 use crate::error::{Diag, Error, Result};
 
 pub const CATEGORIES: [&str; 5] = ["speed", "quality", "debugging", "planning", "architecture"];
@@ -119,19 +120,6 @@ fn text<'a>(part: &Part<'a>) -> Result<&'a str, Vec<Diag>> {
     decode(part.path, part.bytes).map_err(|d| vec![d])
 }
 
-/// `(level, text)` of an ATX heading of any level.
-fn heading(line: &str) -> Option<(usize, &str)> {
-    let level = line.bytes().take_while(|b| *b == b'#').count();
-    let rest = line.get(level..)?;
-    ((1..=6).contains(&level) && (rest.is_empty() || rest.starts_with(' ')))
-        .then(|| (level, rest.trim().trim_end_matches('#').trim_end()))
-}
-
-fn is_fence(line: &str) -> bool {
-    let t = line.trim_start();
-    t.starts_with("```") || t.starts_with("~~~")
-}
-
 fn strip_marker(line: &str) -> Option<&str> {
     let t = line.trim_start();
     if let Some(rest) = t
@@ -216,7 +204,7 @@ impl NoteBuilder<'_> {
         body: String,
         line: usize,
     ) {
-        let key = format!("{}/{}/{}", self.deck, slug(topic), slug(name));
+        let key = format!("{}/{}/{}", self.deck, slug(topic), derived_slug(name));
         self.notes.push(Note {
             key,
             explicit_id: true,
@@ -246,13 +234,11 @@ fn module_doc(key: &str, part: &Part<'_>) -> Result<Deck, Vec<Diag>> {
     let mut title: Option<String> = None;
     let mut topic = String::new();
     let mut pitfall_level: Option<usize> = None;
-    let mut fence = false;
+    let mut fences = Fences::default();
     let mut i = 0;
     while i < lines.len() {
         let line = lines[i];
-        if is_fence(line) {
-            fence = !fence;
-        }
+        let fence = fences.code(line, i + 1);
         let h = if fence { None } else { heading(line) };
         match h {
             Some((1, t)) => {
@@ -263,9 +249,14 @@ fn module_doc(key: &str, part: &Part<'_>) -> Result<Deck, Vec<Diag>> {
                 pitfall_level = None;
             }
             Some((2, t)) if is_native(t) => {
-                // A note in mastery's own syntax runs to the next #/## heading.
+                // A note in mastery's own syntax runs to the next #/##
+                // heading outside a code fence.
+                let mut inner = Fences::default();
                 let end = (i + 1..lines.len())
-                    .find(|&j| matches!(heading(lines[j]), Some((1 | 2, _))))
+                    .find(|&j| {
+                        !inner.code(lines[j], j + 1)
+                            && matches!(heading(lines[j]), Some((1 | 2, _)))
+                    })
                     .unwrap_or(lines.len());
                 let mut snippet = format!("# {topic}\n");
                 snippet.push_str(&lines[i..end].join("\n"));
@@ -340,6 +331,14 @@ fn module_doc(key: &str, part: &Part<'_>) -> Result<Deck, Vec<Diag>> {
         }
         i += 1;
     }
+    if let Some(open) = fences.unclosed() {
+        let fence: String = std::iter::repeat_n(open.marker, open.len).collect();
+        b.errors.push(Diag::new(
+            part.path,
+            open.line,
+            format!("code fence '{fence}' is never closed: add a closing '{fence}' line, or every later note is swallowed by it"),
+        ));
+    }
     if !b.errors.is_empty() {
         return Err(b.errors);
     }
@@ -394,11 +393,9 @@ type Section = (String, usize, String);
 fn sections(text: &str) -> (Option<Titled>, Vec<Section>) {
     let mut title = None;
     let mut out: Vec<Section> = Vec::new();
-    let mut fence = false;
+    let mut fences = Fences::default();
     for (i, line) in text.lines().enumerate() {
-        if is_fence(line) {
-            fence = !fence;
-        }
+        let fence = fences.code(line, i + 1);
         match (fence, heading(line)) {
             (false, Some((1, t))) if title.is_none() => title = Some((i + 1, t.to_string())),
             (false, Some((2, t))) => out.push((t.to_lowercase(), i + 1, String::new())),

@@ -88,33 +88,70 @@ fn first_line(text: &str) -> &str {
     text.lines().find(|l| !l.trim().is_empty()).unwrap_or(text)
 }
 
-/// The same deck or note id twice is an error; the message names both places.
-pub fn duplicate_ids<'a>(decks: &'a [Deck]) -> Vec<Diag> {
+/// The same deck, note or card id twice is an error; the message names
+/// both places.
+pub fn duplicate_ids(decks: &[Deck]) -> Vec<Diag> {
+    let mut space = IdSpace::default();
     let mut out = Vec::new();
-    let mut deck_keys: HashMap<&str, &str> = HashMap::new();
-    let mut note_keys: HashMap<&str, (&str, usize)> = HashMap::new();
-    let place =
-        |deck: &'a Deck, note: &'a crate::deck::Note| note.path.as_deref().unwrap_or(&deck.path);
     for deck in decks {
-        if let Some(other) = deck_keys.insert(&deck.key, &deck.path) {
-            out.push(Diag::new(
+        out.extend(space.check(deck));
+        space.record(deck);
+    }
+    out
+}
+
+/// Cross-deck checks while files stream through: every deck id once, and
+/// note and card ids in one namespace (a pattern `{#p}` owns `p/when`).
+#[derive(Default)]
+pub struct IdSpace {
+    decks: HashMap<String, String>,
+    /// Card id → (its note's id, path, line).
+    cards: HashMap<String, (String, String, usize)>,
+}
+
+impl IdSpace {
+    /// The errors `deck` would cause; nothing is recorded.
+    pub fn check(&self, deck: &Deck) -> Vec<Diag> {
+        let mut errors = Vec::new();
+        if let Some(other) = self.decks.get(&deck.key) {
+            errors.push(Diag::new(
                 &deck.path,
                 1,
                 format!("duplicate deck id '{}': also used by {other}", deck.key),
             ));
         }
+        let mut own: HashMap<String, (String, String, usize)> = HashMap::new();
         for note in &deck.notes {
-            match note_keys.get(note.key.as_str()) {
-                Some((path, line)) => out.push(Diag::new(
-                    place(deck, note),
-                    note.line,
-                    format!("duplicate id '{}': also at {path}:{line}", note.key),
-                )),
-                None => {
-                    note_keys.insert(&note.key, (place(deck, note), note.line));
+            let here = note.path.as_deref().unwrap_or(&deck.path);
+            for card in cards_of(note) {
+                let clash = self.cards.get(&card.key).or_else(|| own.get(&card.key));
+                if let Some((owner, path, line)) = clash {
+                    let message = if owner == &note.key {
+                        format!("duplicate id '{}': also at {path}:{line}", note.key)
+                    } else {
+                        format!(
+                            "id '{}' is already a card of note '{owner}' at {path}:{line}: note and card ids share one namespace; choose another id",
+                            card.key
+                        )
+                    };
+                    errors.push(Diag::new(here, note.line, message));
+                    break;
                 }
+                own.insert(card.key, (note.key.clone(), here.to_string(), note.line));
+            }
+        }
+        errors
+    }
+
+    pub fn record(&mut self, deck: &Deck) {
+        self.decks.insert(deck.key.clone(), deck.path.clone());
+        for note in &deck.notes {
+            let here = note.path.as_deref().unwrap_or(&deck.path);
+            for card in cards_of(note) {
+                self.cards
+                    .entry(card.key)
+                    .or_insert_with(|| (note.key.clone(), here.to_string(), note.line));
             }
         }
     }
-    out
 }

@@ -4,6 +4,7 @@
 pub mod cards;
 pub mod docs;
 pub mod lint;
+pub mod markdown;
 pub mod parse;
 pub mod source;
 pub mod write;
@@ -139,12 +140,15 @@ impl Note {
     }
 }
 
-/// Lowercase ASCII words joined by dashes: the derived-id convention.
+/// Lowercase words (of any script) joined by dashes: the derived-id
+/// convention. Every character it keeps is one `parse::valid_id` accepts.
 pub fn slug(text: &str) -> String {
     let mut out = String::new();
     for c in text.chars() {
         if c.is_alphanumeric() {
-            out.extend(c.to_lowercase());
+            // Some lowercase forms add a combining mark ('İ' → "i̇"): keep
+            // only what an id may hold.
+            out.extend(c.to_lowercase().filter(|l| l.is_alphanumeric()));
         } else if !out.is_empty() && !out.ends_with('-') {
             out.push('-');
         }
@@ -153,6 +157,20 @@ pub fn slug(text: &str) -> String {
         out.pop();
     }
     out
+}
+
+/// The slug of a title, or, for a title with no letters or digits (emoji
+/// only, say), a short hash of it, so that two such titles don't share an id.
+pub fn derived_slug(title: &str) -> String {
+    let s = slug(title);
+    if s.is_empty() {
+        format!(
+            "note-{:08x}",
+            xxhash_rust::xxh3::xxh3_64(title.as_bytes()) as u32
+        )
+    } else {
+        s
+    }
 }
 
 #[cfg(test)]
@@ -164,7 +182,25 @@ mod tests {
     #[case("Why hooks? (exit 2)", "why-hooks-exit-2")]
     #[case("  --Trim--  ", "trim")]
     #[case("CLAUDE.md scopes", "claude-md-scopes")]
+    #[case("Qué es café", "qué-es-café")]
+    #[case("İstanbul", "istanbul")]
     fn slugs(#[case] text: &str, #[case] expected: &str) {
         assert_eq!(slug(text), expected);
+        assert!(parse::valid_id(&slug(text)));
+    }
+
+    #[test]
+    fn titles_without_letters_get_distinct_valid_ids() {
+        let (a, b) = (derived_slug("🚀🚀"), derived_slug("🔥"));
+        assert_ne!(a, b);
+        assert!(parse::valid_id(&a) && parse::valid_id(&b), "{a} {b}");
+    }
+
+    proptest::proptest! {
+        /// Whatever the title, the derived id is one the parser accepts.
+        #[test]
+        fn derived_ids_always_parse(title in "\\PC{0,40}") {
+            proptest::prop_assert!(parse::valid_id(&derived_slug(&title)));
+        }
     }
 }

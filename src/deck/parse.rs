@@ -3,7 +3,8 @@
 
 use serde::Deserialize;
 
-use super::{Content, Deck, Note, NoteKind, slug};
+use super::markdown::{Fences, heading};
+use super::{Content, Deck, Note, NoteKind, derived_slug};
 use crate::error::Diag;
 
 /// Decks are hand-written; anything bigger is a mistake, not a deck.
@@ -22,24 +23,42 @@ struct FrontMatter {
     tags: Vec<String>,
 }
 
+/// The refusal of an oversized deck, with its exact size: a rounded one
+/// ("1.0 MiB; decks over 1 MiB are refused") would contradict itself.
+pub fn too_big(bytes: u64) -> String {
+    format!(
+        "file is {bytes} bytes; decks over {MAX_FILE_BYTES} bytes (1 MiB) are refused: split it into several files"
+    )
+}
+
 /// Parses one deck file. `default_key` is the deck id when the front matter
 /// sets none (the path without `.md`).
 pub fn parse_deck(path: &str, default_key: &str, bytes: &[u8]) -> Result<Deck, Vec<Diag>> {
-    let text = decode(path, bytes).map_err(|d| vec![d])?;
-    Parser::new(path, text).run(default_key)
+    match parse_deck_all(path, default_key, bytes) {
+        (Some(deck), errors) if errors.is_empty() => Ok(deck),
+        (_, errors) => Err(errors),
+    }
 }
 
-/// Checks size, binary content and UTF-8 before anything is parsed.
+/// Parses one deck file and returns every error with whatever notes did
+/// parse, so that checks across notes (duplicate ids) still run on a file
+/// that has other errors. `None` when the bytes are not text at all.
+pub fn parse_deck_all(path: &str, default_key: &str, bytes: &[u8]) -> (Option<Deck>, Vec<Diag>) {
+    match decode(path, bytes) {
+        Ok(text) => {
+            let (deck, errors) = Parser::new(path, text).run(default_key);
+            (Some(deck), errors)
+        }
+        Err(d) => (None, vec![d]),
+    }
+}
+
+/// Checks size, binary content and UTF-8 before anything is parsed. A
+/// UTF-8 byte order mark is dropped: editors on Windows write one, and left
+/// in place it would hide the front matter's opening `+++`.
 pub fn decode<'a>(path: &str, bytes: &'a [u8]) -> Result<&'a str, Diag> {
     if bytes.len() > MAX_FILE_BYTES {
-        return Err(Diag::new(
-            path,
-            0,
-            format!(
-                "file is {:.1} MiB; decks over 1 MiB are refused: split it into several files",
-                bytes.len() as f64 / (1 << 20) as f64
-            ),
-        ));
+        return Err(Diag::new(path, 0, too_big(bytes.len() as u64)));
     }
     if let Some(at) = bytes.iter().position(|b| *b == 0) {
         return Err(Diag::new(
@@ -48,13 +67,14 @@ pub fn decode<'a>(path: &str, bytes: &'a [u8]) -> Result<&'a str, Diag> {
             "binary data (a NUL byte), not a Markdown deck",
         ));
     }
-    std::str::from_utf8(bytes).map_err(|e| {
+    let text = std::str::from_utf8(bytes).map_err(|e| {
         Diag::new(
             path,
             line_at(bytes, e.valid_up_to()),
             "invalid UTF-8: save the file as UTF-8",
         )
-    })
+    })?;
+    Ok(text.strip_prefix('\u{feff}').unwrap_or(text))
 }
 
 fn line_at(bytes: &[u8], offset: usize) -> usize {
@@ -92,7 +112,7 @@ impl<'a> Parser<'a> {
         self.errors.push(Diag::new(self.path, line, message));
     }
 
-    fn run(mut self, default_key: &str) -> Result<Deck, Vec<Diag>> {
+    fn run(mut self, default_key: &str) -> (Deck, Vec<Diag>) {
         let (front, body_start) = self.front_matter();
         let key = front.id.clone().unwrap_or_else(|| default_key.to_string());
         if !valid_id(&key) {
@@ -103,21 +123,18 @@ impl<'a> Parser<'a> {
         }
         let title = front.title.clone().unwrap_or_else(|| key.clone());
         let notes = self.notes(body_start, &key, &title);
-        if self.errors.is_empty() {
-            Ok(Deck {
-                key,
-                title,
-                module: front.module.and_then(|m| u8::try_from(m).ok()),
-                category: front.category,
-                requires: front.requires,
-                tags: front.tags,
-                path: self.path.to_string(),
-                notes,
-                warnings: Vec::new(),
-            })
-        } else {
-            Err(self.errors)
-        }
+        let deck = Deck {
+            key,
+            title,
+            module: front.module.and_then(|m| u8::try_from(m).ok()),
+            category: front.category,
+            requires: front.requires,
+            tags: front.tags,
+            path: self.path.to_string(),
+            notes,
+            warnings: Vec::new(),
+        };
+        (deck, self.errors)
     }
 
     /// Returns the front matter and the index of the first body line.
@@ -166,21 +183,14 @@ impl<'a> Parser<'a> {
         let mut topic = deck_title.to_string();
         let mut current: Option<Heading<'a>> = None;
         let mut body: Vec<&'a str> = Vec::new();
-        let mut fence: Option<char> = None;
+        let mut fences = Fences::default();
         for index in start..self.lines.len() {
             let line = self.lines[index];
             let number = index + 1;
-            if let Some(marker) = fence_marker(line) {
-                fence = match fence {
-                    None => Some(marker),
-                    Some(open) if open == marker => None,
-                    other => other,
-                };
-            }
-            let level = if fence.is_none() {
-                heading_level(line)
-            } else {
+            let level = if fences.code(line, number) {
                 None
+            } else {
+                heading(line).filter(|(level, _)| *level <= 2)
             };
             match level {
                 Some((1, text)) | Some((2, text)) => {
@@ -199,6 +209,13 @@ impl<'a> Parser<'a> {
         }
         if let Some(h) = current.take() {
             notes.extend(self.note(h, &body, &topic, deck_key));
+        }
+        if let Some(open) = fences.unclosed() {
+            let fence: String = std::iter::repeat_n(open.marker, open.len).collect();
+            self.error(
+                open.line,
+                format!("code fence '{fence}' is never closed: add a closing '{fence}' line, or every later note is swallowed by it"),
+            );
         }
         notes
     }
@@ -240,7 +257,10 @@ impl<'a> Parser<'a> {
         let (text, first) = trim_block(body, first);
         let content = self.content(kind, &title, &text, first, h.line)?;
         let explicit_id = id.is_some();
-        let key = id.map_or_else(|| format!("{deck_key}/{}", slug(&title)), str::to_string);
+        let key = id.map_or_else(
+            || format!("{deck_key}/{}", derived_slug(&title)),
+            str::to_string,
+        );
         Some(Note {
             key,
             explicit_id,
@@ -295,13 +315,14 @@ impl<'a> Parser<'a> {
         let mut values: [Option<(usize, Vec<&str>)>; 4] = Default::default();
         let mut current: Option<usize> = None;
         let mut ok = true;
-        let mut fence = false;
+        let mut fences = Fences::default();
         for (i, l) in text.lines().enumerate() {
             let number = first + i;
-            if fence_marker(l).is_some() {
-                fence = !fence;
-            }
-            let field = if fence { None } else { field_start(l, &FIELDS) };
+            let field = if fences.code(l, number) {
+                None
+            } else {
+                field_start(l, &FIELDS)
+            };
             if let Some((f, rest)) = field {
                 if values[f].is_some() {
                     self.error(
@@ -373,6 +394,13 @@ impl<'a> Parser<'a> {
                         if d.is_empty() {
                             self.error(first + i, "empty cloze deletion '{{}}'");
                             ok = false;
+                        } else if d.contains("{{") {
+                            self.error(
+                                first + i,
+                                "nested cloze deletion '{{ {{…}} }}': deletions can't hold deletions; make them two",
+                            );
+                            ok = false;
+                            break;
                         }
                         deletions.push(d.to_string());
                         rest = &after[close + 2..];
@@ -399,31 +427,6 @@ impl<'a> Parser<'a> {
             text: text.to_string(),
             deletions,
         })
-    }
-}
-
-/// `(level, text)` for a level-1 or level-2 ATX heading.
-fn heading_level(line: &str) -> Option<(usize, &str)> {
-    let hashes = line.bytes().take_while(|b| *b == b'#').count();
-    if !(1..=2).contains(&hashes) {
-        return None;
-    }
-    let rest = &line[hashes..];
-    if !(rest.is_empty() || rest.starts_with(' ') || rest.starts_with('\t')) {
-        return None;
-    }
-    let text = rest.trim().trim_end_matches('#').trim_end();
-    Some((hashes, text))
-}
-
-fn fence_marker(line: &str) -> Option<char> {
-    let t = line.trim_start();
-    if t.starts_with("```") {
-        Some('`')
-    } else if t.starts_with("~~~") {
-        Some('~')
-    } else {
-        None
     }
 }
 
@@ -462,11 +465,13 @@ fn split_id(text: &str) -> Result<(&str, Option<&str>), String> {
     Ok((trimmed, None))
 }
 
+/// Ids may hold letters and digits of any script (so that a derived id
+/// of "Qué es café" is one the parser accepts), and `-`, `_`, `.`, `/`.
 pub fn valid_id(id: &str) -> bool {
     !id.is_empty()
         && id
             .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | '/'))
+            .all(|c| c.is_alphanumeric() || matches!(c, '-' | '_' | '.' | '/'))
 }
 
 /// Joins lines without the blank lines at either end; returns the text and
@@ -622,7 +627,7 @@ mod tests {
     #[rstest]
     #[case::nul(b"## Q: a\n\0".to_vec(), "d.md:2: binary data (a NUL byte), not a Markdown deck")]
     #[case::utf8(b"# T\n## Q: a\n\xff\xfe".to_vec(), "d.md:3: invalid UTF-8: save the file as UTF-8")]
-    #[case::huge(vec![b'a'; 10 << 20], "d.md: file is 10.0 MiB; decks over 1 MiB are refused: split it into several files")]
+    #[case::huge(vec![b'a'; 10 << 20], "d.md: file is 10485760 bytes; decks over 1048576 bytes (1 MiB) are refused: split it into several files")]
     fn bad_bytes(#[case] bytes: Vec<u8>, #[case] expected: &str) {
         let errs = parse_deck("d.md", "d", &bytes).unwrap_err();
         assert_eq!(errs[0].to_string(), expected);

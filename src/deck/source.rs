@@ -2,13 +2,15 @@
 //! the binary. Listing is cheap (one stat per file) so that an unchanged
 //! collection compiles without reading anything.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
 use std::time::UNIX_EPOCH;
 
 use super::docs;
+use super::parse::{MAX_FILE_BYTES, too_big};
 use crate::error::{Diag, Error, Result};
+use crate::store::Stat;
 
 mod embedded {
     include!(concat!(env!("OUT_DIR"), "/embedded_decks.rs"));
@@ -28,6 +30,22 @@ impl Source {
         match docs::docs_root(&dir) {
             Some(docs) => Source::Docs(docs),
             None => Source::Dir(dir),
+        }
+    }
+
+    /// What the database records as its decks source: the folder's
+    /// canonical path, so that `./decks` and the same folder named another
+    /// way are one source.
+    pub fn identity(&self) -> String {
+        let canonical = |p: &Path| {
+            std::fs::canonicalize(p)
+                .map(|c| display(&c))
+                .unwrap_or_else(|_| display(p))
+        };
+        match self {
+            Source::Dir(p) => canonical(p),
+            Source::Embedded => "built-in decks".to_string(),
+            Source::Docs(p) => format!("{} (training repo docs)", canonical(p)),
         }
     }
 
@@ -70,9 +88,8 @@ pub struct DeckFile {
     pub rel: String,
     /// Path as shown to the learner.
     pub display: String,
-    pub size: i64,
-    /// Zero when the file cannot be skipped by its stat alone.
-    pub mtime_ns: i64,
+    /// Its mtime is zero when the file cannot be skipped by its stat alone.
+    pub stat: Stat,
     pub kind: Kind,
     origin: Origin,
 }
@@ -96,12 +113,12 @@ impl DeckFile {
     pub fn read(&self) -> Result<Vec<Part>, Diag> {
         let one = |path: &Path| {
             let shown = display(path);
-            std::fs::read(path)
+            read_regular(path)
                 .map(|bytes| Part {
                     path: shown.clone(),
                     bytes,
                 })
-                .map_err(|e| Diag::new(&shown, 0, format!("cannot read deck file: {e}")))
+                .map_err(|why| Diag::new(&shown, 0, why))
         };
         match &self.origin {
             Origin::Embedded(bytes) => Ok(vec![Part {
@@ -134,6 +151,80 @@ impl DeckFile {
     }
 }
 
+/// Reads a deck file: only a regular file (a FIFO would hang the read and
+/// a device never ends), and only up to the size limit, checked from its
+/// metadata first and enforced while reading in case it grows meanwhile.
+fn read_regular(path: &Path) -> std::result::Result<Vec<u8>, String> {
+    use std::io::Read;
+    let meta = std::fs::metadata(path).map_err(|e| format!("cannot read deck file: {e}"))?;
+    if !meta.is_file() {
+        return Err(format!(
+            "is a {}, not a regular file: deck files must be regular files",
+            file_type_name(&meta)
+        ));
+    }
+    if meta.len() > MAX_FILE_BYTES as u64 {
+        return Err(too_big(meta.len()));
+    }
+    let file = std::fs::File::open(path).map_err(|e| format!("cannot read deck file: {e}"))?;
+    let mut bytes = Vec::new();
+    file.take(MAX_FILE_BYTES as u64 + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| format!("cannot read deck file: {e}"))?;
+    if bytes.len() > MAX_FILE_BYTES {
+        return Err(too_big(bytes.len() as u64));
+    }
+    Ok(bytes)
+}
+
+/// What a non-regular file is, for messages.
+pub fn file_type_name(meta: &std::fs::Metadata) -> &'static str {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        let t = meta.file_type();
+        if t.is_fifo() {
+            return "FIFO";
+        }
+        if t.is_socket() {
+            return "socket";
+        }
+        if t.is_block_device() || t.is_char_device() {
+            return "device";
+        }
+    }
+    if meta.is_dir() {
+        "folder"
+    } else if meta.file_type().is_symlink() {
+        "symbolic link"
+    } else {
+        "special file"
+    }
+}
+
+/// A file's stat fingerprint.
+fn stat_of(meta: &std::fs::Metadata) -> Stat {
+    let mtime_ns = meta
+        .modified()
+        .ok()
+        .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
+        .map_or(0, |d| d.as_nanos() as i64);
+    #[cfg(unix)]
+    let ctime_ns = {
+        use std::os::unix::fs::MetadataExt;
+        meta.ctime()
+            .saturating_mul(1_000_000_000)
+            .saturating_add(meta.ctime_nsec())
+    };
+    #[cfg(not(unix))]
+    let ctime_ns = 0;
+    Stat {
+        size: meta.len() as i64,
+        mtime_ns,
+        ctime_ns,
+    }
+}
+
 /// A path as the learner typed it, without a leading `./`.
 pub fn display(path: &Path) -> String {
     let s = path.to_string_lossy().replace('\\', "/");
@@ -144,26 +235,37 @@ fn is_deck_name(name: &str) -> bool {
     name.ends_with(".md") && !name.eq_ignore_ascii_case("readme.md")
 }
 
-/// Lists the deck files of a source in path order. Entries that cannot be
-/// read (a broken symlink, say) come back as diagnostics, not as errors, so
-/// that every problem is reported at once.
-pub fn list(source: &Source) -> Result<(Vec<DeckFile>, Vec<Diag>)> {
+/// The deck files of a source, and what was wrong while listing them.
+#[derive(Debug, Default)]
+pub struct Listing {
+    pub files: Vec<DeckFile>,
+    /// Entries that can't be read (a broken symlink, say): reported with
+    /// the parse errors, so that every problem is reported at once.
+    pub errors: Vec<Diag>,
+    /// Entries skipped without harm (a FIFO named `*.md`, a symlink loop).
+    pub warnings: Vec<Diag>,
+}
+
+/// Lists the deck files of a source in path order.
+pub fn list(source: &Source) -> Result<Listing> {
     match source {
-        Source::Embedded => Ok((
-            embedded::EMBEDDED
+        Source::Embedded => Ok(Listing {
+            files: embedded::EMBEDDED
                 .iter()
                 .filter(|(rel, _)| is_deck_name(rel.rsplit('/').next().unwrap_or(rel)))
                 .map(|(rel, bytes)| DeckFile {
                     rel: rel.to_string(),
                     display: format!("decks/{rel}"),
-                    size: bytes.len() as i64,
-                    mtime_ns: 0,
+                    stat: Stat {
+                        size: bytes.len() as i64,
+                        ..Stat::default()
+                    },
                     kind: Kind::Deck,
                     origin: Origin::Embedded(bytes),
                 })
                 .collect(),
-            Vec::new(),
-        )),
+            ..Listing::default()
+        }),
         Source::Docs(docs) => list_docs(docs),
         Source::Dir(root) => {
             match std::fs::metadata(root) {
@@ -181,27 +283,37 @@ pub fn list(source: &Source) -> Result<(Vec<DeckFile>, Vec<Diag>)> {
                     )));
                 }
             }
-            let mut files = Vec::new();
-            let mut diags = Vec::new();
-            walk(root, root, 0, &mut files, &mut diags)?;
-            files.sort_by(|a, b| a.rel.cmp(&b.rel));
-            Ok((files, diags))
+            let mut listing = Listing::default();
+            let mut visited = HashSet::new();
+            if let Ok(canonical) = std::fs::canonicalize(root) {
+                visited.insert(canonical);
+            }
+            walk(root, root, 0, &mut visited, &mut listing)?;
+            listing.files.sort_by(|a, b| a.rel.cmp(&b.rel));
+            Ok(listing)
         }
     }
 }
 
 const MAX_DEPTH: usize = 16;
 
+/// Walks a decks folder. Each folder is entered once, by its canonical
+/// path, so a symlink back up the tree (`decks/loop -> .`) can neither
+/// compile a deck twice nor make the walk exponential.
 fn walk(
     root: &Path,
     dir: &Path,
     depth: usize,
-    files: &mut Vec<DeckFile>,
-    diags: &mut Vec<Diag>,
+    visited: &mut HashSet<PathBuf>,
+    listing: &mut Listing,
 ) -> Result<()> {
     let entries = std::fs::read_dir(dir).map_err(|e| Error::io(dir, e))?;
+    let mut entries: Vec<_> = entries
+        .collect::<std::io::Result<_>>()
+        .map_err(|e| Error::io(dir, e))?;
+    // In name order, so which of two paths to one folder wins is stable.
+    entries.sort_by_key(|e| e.file_name());
     for entry in entries {
-        let entry = entry.map_err(|e| Error::io(dir, e))?;
         let name = entry.file_name().to_string_lossy().into_owned();
         if name.starts_with('.') {
             continue;
@@ -217,7 +329,7 @@ fn walk(
                     } else {
                         e.to_string()
                     };
-                    diags.push(Diag::new(
+                    listing.errors.push(Diag::new(
                         &shown,
                         0,
                         format!("cannot read deck file: {why}"),
@@ -227,24 +339,36 @@ fn walk(
             }
         };
         if meta.is_dir() {
-            if depth < MAX_DEPTH {
-                walk(root, &path, depth + 1, files, diags)?;
+            let canonical = std::fs::canonicalize(&path).unwrap_or_else(|_| path.clone());
+            if !visited.insert(canonical) {
+                listing.warnings.push(Diag::new(
+                    &shown,
+                    0,
+                    "skipped: this folder was already read through another path (a symlink loop?)",
+                ));
+            } else if depth < MAX_DEPTH {
+                walk(root, &path, depth + 1, visited, listing)?;
             }
         } else if is_deck_name(&name) {
+            if !meta.is_file() {
+                listing.warnings.push(Diag::new(
+                    &shown,
+                    0,
+                    format!(
+                        "skipped: a {} is not a deck file, so it was not opened",
+                        file_type_name(&meta)
+                    ),
+                ));
+                continue;
+            }
             let rel = path
                 .strip_prefix(root)
                 .map(display)
                 .unwrap_or_else(|_| shown.clone());
-            let mtime_ns = meta
-                .modified()
-                .ok()
-                .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
-                .map_or(0, |d| d.as_nanos() as i64);
-            files.push(DeckFile {
+            listing.files.push(DeckFile {
                 rel,
                 display: shown,
-                size: meta.len() as i64,
-                mtime_ns,
+                stat: stat_of(&meta),
                 kind: Kind::Deck,
                 origin: Origin::Disk(path),
             });
@@ -272,7 +396,7 @@ fn sorted_md(dir: &Path) -> Result<Vec<PathBuf>> {
 
 /// The units of a docs tree: each module doc, each pattern category, and
 /// the playbook's checklists. Exercises, plans and practice are not read.
-fn list_docs(docs_dir: &Path) -> Result<(Vec<DeckFile>, Vec<Diag>)> {
+fn list_docs(docs_dir: &Path) -> Result<Listing> {
     let (overrides, toml_path) = docs::read_overrides(docs_dir)?;
     let salt = match &toml_path {
         Some(p) => std::fs::read_to_string(p).map_err(|e| Error::io(p, e))?,
@@ -357,12 +481,18 @@ fn list_docs(docs_dir: &Path) -> Result<(Vec<DeckFile>, Vec<Diag>)> {
             DeckFile {
                 rel: format!("{key}.md"),
                 display: shown,
-                size,
-                mtime_ns: 0,
+                stat: Stat {
+                    size,
+                    ..Stat::default()
+                },
                 kind: Kind::Docs(unit, Rc::clone(&ctx)),
                 origin: Origin::Files(paths),
             }
         })
         .collect();
-    Ok((files, diags))
+    Ok(Listing {
+        files,
+        errors: diags,
+        warnings: Vec::new(),
+    })
 }

@@ -2,6 +2,7 @@ use std::io::{BufRead, Write};
 
 use super::{ENTER, Prompter, Reply, refusal};
 use crate::error::{Error, Result};
+use crate::render::sanitize;
 
 /// Reads one line per prompt: what scripts and tests drive.
 pub struct LinePrompter<R, W> {
@@ -15,7 +16,7 @@ impl<R: BufRead, W: Write> LinePrompter<R, W> {
     }
 
     fn read(&mut self, prompt: &str) -> Result<Option<String>> {
-        write!(self.output, "{prompt} ")
+        write!(self.output, "{} ", sanitize(prompt))
             .and_then(|_| self.output.flush())
             .map_err(out_err)?;
         let mut buf = String::new();
@@ -47,7 +48,7 @@ fn out_err(e: std::io::Error) -> Error {
 
 impl<R: BufRead, W: Write> Prompter for LinePrompter<R, W> {
     fn show(&mut self, text: &str) -> Result<()> {
-        writeln!(self.output, "{text}").map_err(out_err)
+        writeln!(self.output, "{}", sanitize(text)).map_err(out_err)
     }
 
     fn key(&mut self, prompt: &str, keys: &str) -> Result<Reply> {

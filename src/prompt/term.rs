@@ -2,6 +2,7 @@ use dialoguer::console::{Key, Term};
 
 use super::{ENTER, Prompter, Reply};
 use crate::error::{Error, Result};
+use crate::render::sanitize;
 
 /// Single-key prompts on a real terminal.
 pub struct TermPrompter {
@@ -42,13 +43,13 @@ fn term_err(action: &'static str) -> impl Fn(std::io::Error) -> Error {
 impl Prompter for TermPrompter {
     fn show(&mut self, text: &str) -> Result<()> {
         self.term
-            .write_line(text)
+            .write_line(&sanitize(text))
             .map_err(term_err("write to the terminal"))
     }
 
     fn key(&mut self, prompt: &str, keys: &str) -> Result<Reply> {
         self.term
-            .write_str(prompt)
+            .write_str(&sanitize(prompt))
             .map_err(term_err("write to the terminal"))?;
         let reply = loop {
             let key = match self.term.read_key() {

@@ -171,10 +171,10 @@ pub fn run(
     quiz_id: i64,
     questions: Vec<Question>,
     reschedule: bool,
+    on_answer: &mut dyn FnMut(&[Answered]),
 ) -> Result<Outcome> {
     let mut outcome = Outcome::default();
     let total = questions.len();
-    let today = clock.today();
     for (i, q) in questions.into_iter().enumerate() {
         prompter.show(&format!(
             "\n{} › {}    question {}/{total} · {}\n",
@@ -199,7 +199,10 @@ pub fn run(
             }
         };
         let ms = started.elapsed().as_millis() as i64;
-        let at = clock.stamp();
+        // Each answer carries its own instant and study day.
+        let now = clock.now();
+        let today = clock.day_of(now);
+        let at = Clock::stamp_of(now);
         // A quiz pass counts as "correct after hesitation", a miss as
         // "wrong, remembered once seen"; only the day's first answer counts.
         let grade = if correct {
@@ -243,6 +246,7 @@ pub fn run(
             given,
             correct,
         });
+        on_answer(&outcome.answers);
     }
     Ok(outcome)
 }
@@ -354,7 +358,7 @@ mod tests {
                 at: "2026-03-02T09:00:00Z",
             })
             .unwrap();
-        let outcome = run(store, clock, &mut p, id, vec![q], reschedule).unwrap();
+        let outcome = run(store, clock, &mut p, id, vec![q], reschedule, &mut |_| {}).unwrap();
         (outcome, p)
     }
 
@@ -477,7 +481,16 @@ mod tests {
             Reply::Key(ENTER),
             Reply::Quit,
         ]);
-        let out = run(&mut store, &clock, &mut p, id, questions, false).unwrap();
+        let out = run(
+            &mut store,
+            &clock,
+            &mut p,
+            id,
+            questions,
+            false,
+            &mut |_| {},
+        )
+        .unwrap();
         assert_eq!(out.answers.len(), 1);
         let h = store.quiz_history(None).unwrap();
         assert_eq!((h[0].asked, h[0].correct), (1, 1));

@@ -4,6 +4,8 @@
 
 use dialoguer::console::Style;
 
+use crate::render::sanitize;
+
 use super::{DayCount, QuizScore, Row, Stats};
 use crate::clock::date_of;
 
@@ -67,8 +69,8 @@ fn table(rows: &[Row], label: &str) -> String {
     for r in rows {
         let name = match (r.module, &r.category) {
             (Some(m), _) => format!("{m}{}", if r.mastered { " ✓" } else { "" }),
-            (None, Some(c)) => c.clone(),
-            _ => r.name.clone(),
+            (None, Some(c)) => sanitize(c).into_owned(),
+            _ => sanitize(&r.name).into_owned(),
         };
         t.add_row([
             name,

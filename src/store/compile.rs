@@ -19,9 +19,17 @@ pub struct DeckPrint {
     pub id: i64,
     pub key: String,
     pub path: String,
+    pub stat: Stat,
+    pub hash: String,
+}
+
+/// A file's stat fingerprint: when all three match, the file is unchanged
+/// and need not be read. Zero mtime means "always read" (built-in decks).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Stat {
     pub size: i64,
     pub mtime_ns: i64,
-    pub hash: String,
+    pub ctime_ns: i64,
 }
 
 #[derive(Debug, Clone)]
@@ -61,17 +69,20 @@ pub struct NoteOwner {
 impl Store {
     /// Fingerprints of the decks currently in use.
     pub fn deck_prints(&self) -> Result<Vec<DeckPrint>> {
-        let mut stmt = self
-            .conn
-            .prepare("SELECT id, key, path, size, mtime_ns, hash FROM deck WHERE retired = 0")?;
+        let mut stmt = self.conn.prepare(
+            "SELECT id, key, path, size, mtime_ns, ctime_ns, hash FROM deck WHERE retired = 0",
+        )?;
         let rows = stmt.query_map([], |r| {
             Ok(DeckPrint {
                 id: r.get(0)?,
                 key: r.get(1)?,
                 path: r.get(2)?,
-                size: r.get(3)?,
-                mtime_ns: r.get(4)?,
-                hash: r.get(5)?,
+                stat: Stat {
+                    size: r.get(3)?,
+                    mtime_ns: r.get(4)?,
+                    ctime_ns: r.get(5)?,
+                },
+                hash: r.get(6)?,
             })
         })?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
@@ -130,30 +141,84 @@ impl CompileTx<'_> {
         Ok(self.tx.commit()?)
     }
 
-    pub fn touch_deck(&self, id: i64, size: i64, mtime_ns: i64) -> Result<()> {
+    pub fn touch_deck(&self, id: i64, stat: Stat) -> Result<()> {
         self.tx
-            .prepare_cached("UPDATE deck SET size = ?2, mtime_ns = ?3 WHERE id = ?1")?
-            .execute(params![id, size, mtime_ns])?;
+            .prepare_cached(
+                "UPDATE deck SET size = ?2, mtime_ns = ?3, ctime_ns = ?4 WHERE id = ?1",
+            )?
+            .execute(params![id, stat.size, stat.mtime_ns, stat.ctime_ns])?;
         Ok(())
     }
 
+    /// A value of the `meta` table.
+    pub fn meta(&self, key: &str) -> Result<Option<String>> {
+        Ok(self
+            .tx
+            .query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))
+            .optional()?)
+    }
+
+    pub fn set_meta(&self, key: &str, value: &str) -> Result<()> {
+        self.tx.execute(
+            "INSERT INTO meta (key, value) VALUES (?1, ?2)
+             ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            [key, value],
+        )?;
+        Ok(())
+    }
+
+    /// Every card id with its note's id, for the shared id namespace:
+    /// a card id may not be taken by another note's card.
+    pub fn card_owners(&self) -> Result<std::collections::HashMap<String, (String, bool)>> {
+        let mut stmt = self.tx.prepare(
+            "SELECT c.key, n.key, n.retired FROM card c JOIN note n ON n.id = c.note_id",
+        )?;
+        let rows = stmt.query_map([], |r| Ok((r.get(0)?, (r.get(1)?, r.get(2)?))))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// The ids of a deck's active notes, to name what retiring it retires.
+    pub fn active_note_keys(&self, deck_id: i64) -> Result<Vec<String>> {
+        let mut stmt = self
+            .tx
+            .prepare("SELECT key FROM note WHERE deck_id = ?1 AND retired = 0 ORDER BY line")?;
+        let rows = stmt.query_map([deck_id], |r| r.get(0))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Every active deck's (key, requires, path), for the cycle check.
+    pub fn active_requires(&self) -> Result<Vec<(String, Vec<String>, String)>> {
+        let mut stmt = self
+            .tx
+            .prepare("SELECT key, requires, path FROM deck WHERE retired = 0 ORDER BY path")?;
+        let rows = stmt.query_map([], |r| {
+            let requires: String = r.get(1)?;
+            Ok((
+                r.get(0)?,
+                serde_json::from_str(&requires).unwrap_or_default(),
+                r.get(2)?,
+            ))
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
     /// Inserts or refreshes a deck by key, un-retiring it; returns its row id.
-    pub fn upsert_deck(&self, deck: &Deck, size: i64, mtime_ns: i64, hash: &str) -> Result<i64> {
+    pub fn upsert_deck(&self, deck: &Deck, stat: Stat, hash: &str) -> Result<i64> {
         let requires = serde_json::to_string(&deck.requires).unwrap_or_else(|_| "[]".into());
         let tags = serde_json::to_string(&deck.tags).unwrap_or_else(|_| "[]".into());
         Ok(self
             .tx
             .prepare_cached(
-                "INSERT INTO deck (key, title, module, category, requires, tags, path, size, mtime_ns, hash, retired)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, 0)
+                "INSERT INTO deck (key, title, module, category, requires, tags, path, size, mtime_ns, ctime_ns, hash, retired)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, 0)
                  ON CONFLICT(key) DO UPDATE SET title = excluded.title, module = excluded.module,
                    category = excluded.category, requires = excluded.requires, tags = excluded.tags,
                    path = excluded.path, size = excluded.size, mtime_ns = excluded.mtime_ns,
-                   hash = excluded.hash, retired = 0
+                   ctime_ns = excluded.ctime_ns, hash = excluded.hash, retired = 0
                  RETURNING id",
             )?
             .query_row(
-                params![deck.key, deck.title, deck.module, deck.category, requires, tags, deck.path, size, mtime_ns, hash],
+                params![deck.key, deck.title, deck.module, deck.category, requires, tags, deck.path, stat.size, stat.mtime_ns, stat.ctime_ns, hash],
                 |r| r.get(0),
             )?)
     }

@@ -19,7 +19,7 @@ use crate::error::{Error, Result};
 use crate::scheduler::CardState;
 
 pub use bulk::HistoryWriter;
-pub use compile::{CompileTx, DeckPrint, NoteRow, StoredCard};
+pub use compile::{CompileTx, DeckPrint, NoteRow, Stat, StoredCard};
 pub use doctor::CardHistory;
 pub use log::{Decide, Grading, Logged, ReviewKind, UndoneReview};
 pub use query::{CardFilter, CardRow, DeckInfo, DeckStatus, ReviewEntry};
@@ -101,6 +101,15 @@ impl Store {
 
     pub fn path(&self) -> &Path {
         &self.path
+    }
+
+    /// A value of the `meta` table.
+    pub fn meta(&self, key: &str) -> Result<Option<String>> {
+        use rusqlite::OptionalExtension;
+        Ok(self
+            .conn
+            .query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))
+            .optional()?)
     }
 
     fn not_ours(&self, e: impl std::fmt::Display) -> Error {

@@ -60,6 +60,8 @@ pub struct DeckStatus {
 #[derive(Debug, Clone, PartialEq)]
 pub struct ReviewEntry {
     pub at: String,
+    /// The study day the review was filed under.
+    pub day: i64,
     pub grade: u8,
     pub kind: String,
 }
@@ -255,7 +257,7 @@ impl Store {
     /// A card's reviews, oldest first, without undone ones.
     pub fn card_reviews(&self, card_id: i64) -> Result<Vec<ReviewEntry>> {
         let mut stmt = self.conn.prepare_cached(
-            "SELECT at, grade, kind FROM review r WHERE card_id = ?1
+            "SELECT at, grade, kind, day FROM review r WHERE card_id = ?1
                AND NOT EXISTS (SELECT 1 FROM undo u WHERE u.review_id = r.id) ORDER BY id",
         )?;
         let rows = stmt.query_map([card_id], |r| {
@@ -263,6 +265,7 @@ impl Store {
                 at: r.get(0)?,
                 grade: r.get(1)?,
                 kind: r.get(2)?,
+                day: r.get(3)?,
             })
         })?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)

@@ -1,0 +1,46 @@
+//! Ctrl-C and SIGTERM. Every answer is committed before the next card is
+//! shown, so the process may end at once; what it must not lose is the
+//! learner's view of the session. The running session leaves its summary
+//! here after every answer, and the handler prints it before exiting: the
+//! main thread may be blocked reading a key, so it can't be asked to.
+
+use std::io::{IsTerminal, Write};
+use std::sync::Mutex;
+
+/// What to print if the process is interrupted now, and on which stream.
+struct Farewell {
+    text: String,
+    to_stderr: bool,
+}
+
+static FAREWELL: Mutex<Option<Farewell>> = Mutex::new(None);
+
+/// Sets the text printed on interruption (`None` clears it).
+pub fn farewell(text: Option<String>, to_stderr: bool) {
+    if let Ok(mut slot) = FAREWELL.lock() {
+        *slot = text.map(|text| Farewell { text, to_stderr });
+    }
+}
+
+/// Installs the handler for Ctrl-C and SIGTERM.
+pub fn install() {
+    let _ = ctrlc::set_handler(|| {
+        // Escape codes only to a terminal: piped output stays plain.
+        if std::io::stdout().is_terminal() {
+            let _ = dialoguer::console::Term::stdout().show_cursor();
+        }
+        let last = FAREWELL.lock().ok().and_then(|mut slot| slot.take());
+        if let Some(f) = last {
+            let text = format!("\n{}\n", crate::render::sanitize(&f.text));
+            let _ = if f.to_stderr {
+                std::io::stderr().write_all(text.as_bytes())
+            } else {
+                std::io::stdout()
+                    .write_all(text.as_bytes())
+                    .and_then(|_| std::io::stdout().flush())
+            };
+        }
+        eprintln!("\nmastery: interrupted; every answer given so far is saved");
+        std::process::exit(130);
+    });
+}
