@@ -22,6 +22,9 @@ pub struct Diagnosis {
     /// Cards whose stored state differs from their replayed log.
     #[serde(skip)]
     pub rebuilt: Vec<(i64, CardState)>,
+    /// Missing tables or indexes, or a bad schema version, to recreate.
+    #[serde(skip)]
+    pub schema: bool,
 }
 
 impl Diagnosis {
@@ -46,6 +49,29 @@ pub fn replay(grades: &[(u8, i64)]) -> Option<CardState> {
 
 pub fn diagnose(store: &Store, source: &Source) -> Result<Diagnosis> {
     let mut d = Diagnosis::default();
+    let missing = store.missing_objects()?;
+    for (kind, name) in &missing {
+        d.problems.push(problem(
+            format!("the {kind} '{name}' is missing"),
+            if kind == "table" {
+                "run `mastery doctor --repair` to recreate it empty, or restore a backup (mastery.db.bak-*) to get its rows back"
+            } else {
+                "run `mastery doctor --repair` to recreate it"
+            },
+        ));
+    }
+    let version = store.user_version()?;
+    if version < 0 {
+        d.problems.push(problem(
+            format!("the schema version is {version}, which mastery never writes"),
+            "run `mastery doctor --repair` to set it to this build's version",
+        ));
+    }
+    d.schema = !missing.is_empty() || version < 0;
+    if missing.iter().any(|(kind, _)| kind == "table") {
+        // Every check below reads every table.
+        return Ok(d);
+    }
     for line in store.integrity_check()? {
         d.problems.push(problem(
             format!("integrity check: {line}"),
@@ -65,21 +91,28 @@ pub fn diagnose(store: &Store, source: &Source) -> Result<Diagnosis> {
         ));
     }
     for card in store.card_histories()? {
-        match replay(&card.grades) {
-            Some(state) if state == card.state => {}
-            Some(state) => {
+        match (replay(&card.grades), &card.state) {
+            (Some(state), Ok(stored)) if &state == stored => {}
+            (Some(state), Err(why)) => {
+                d.problems.push(problem(
+                    format!("card {}: {why}", card.key),
+                    "run `mastery doctor --repair` to rebuild card states from the log",
+                ));
+                d.rebuilt.push((card.id, state));
+            }
+            (Some(state), Ok(stored)) => {
                 d.problems.push(problem(
                     format!(
                         "card {}: stored state {} differs from its review log, which gives {}",
                         card.key,
-                        describe(&card.state),
+                        describe(stored),
                         describe(&state)
                     ),
                     "run `mastery doctor --repair` to rebuild card states from the log",
                 ));
                 d.rebuilt.push((card.id, state));
             }
-            None => d.problems.push(problem(
+            (None, _) => d.problems.push(problem(
                 format!(
                     "card {}: its review log holds a grade outside 0–5",
                     card.key
@@ -111,10 +144,13 @@ fn describe(s: &CardState) -> String {
 
 /// Rebuilds the mismatched card states after backing the database up.
 pub fn repair(store: &mut Store, d: &Diagnosis) -> Result<Option<std::path::PathBuf>> {
-    if d.rebuilt.is_empty() {
+    if d.rebuilt.is_empty() && !d.schema {
         return Ok(None);
     }
     let backup = store.backup_before_repair()?;
+    if d.schema {
+        store.repair_schema()?;
+    }
     store.repair_states(&d.rebuilt)?;
     Ok(Some(backup))
 }

@@ -191,10 +191,13 @@ fn print_compile(report: &CompileReport, as_json: bool) -> Result<()> {
 /// Checks the database without compiling first: doctor looks, it does not
 /// change anything unless asked to repair.
 fn doctor(app: &App, repair: bool, as_json: bool) -> Result<()> {
-    let mut store = Store::open(&app.db_path)?;
+    let mut store = Store::open_for_doctor(&app.db_path)?;
     let mut diagnosis = crate::doctor::diagnose(&store, &app.source)?;
     let mut text = String::new();
     if repair && let Some(backup) = crate::doctor::repair(&mut store, &diagnosis)? {
+        if diagnosis.schema {
+            text.push_str("recreated the missing tables and indexes and set the schema version\n");
+        }
         text.push_str(&format!(
             "rebuilt {} card states from the review log (backup: {})\n",
             diagnosis.rebuilt.len(),

@@ -12,7 +12,8 @@ use crate::scheduler::CardState;
 pub struct CardHistory {
     pub id: i64,
     pub key: String,
-    pub state: CardState,
+    /// The stored state, or what is wrong with it (a value out of range).
+    pub state: std::result::Result<CardState, String>,
     /// (grade, study day) of every review that schedules and was not undone.
     pub grades: Vec<(u8, i64)>,
 }
@@ -79,10 +80,42 @@ impl Store {
             "SELECT id, key, reps, ease, interval, due, lapses, last_grade, last_day FROM card ORDER BY id",
         )?;
         let rows = cards.query_map([], |r| {
+            // Read as plain numbers: a value out of range is a finding,
+            // not a reason for doctor itself to fail.
+            let state = card_state(r, 2).map_err(|_| {
+                let names = [
+                    "reps",
+                    "ease",
+                    "interval",
+                    "due",
+                    "lapses",
+                    "last_grade",
+                    "last_day",
+                ];
+                names
+                    .iter()
+                    .enumerate()
+                    .find_map(|(i, name)| {
+                        let v: rusqlite::types::Value = r.get(2 + i).ok()?;
+                        let ok = match (&v, *name) {
+                            (rusqlite::types::Value::Null, "due" | "last_grade" | "last_day") => {
+                                true
+                            }
+                            (rusqlite::types::Value::Integer(n), "last_grade") => {
+                                (0..=5).contains(n)
+                            }
+                            (rusqlite::types::Value::Integer(_), "due" | "last_day") => true,
+                            (rusqlite::types::Value::Integer(n), _) => u32::try_from(*n).is_ok(),
+                            _ => false,
+                        };
+                        (!ok).then(|| format!("{name} {v:?} is out of range"))
+                    })
+                    .unwrap_or_else(|| "a value is out of range".to_string())
+            });
             Ok(CardHistory {
                 id: r.get(0)?,
                 key: r.get(1)?,
-                state: card_state(r, 2)?,
+                state,
                 grades: Vec::new(),
             })
         })?;
@@ -131,6 +164,50 @@ impl Store {
         }
         tx.commit()?;
         Ok(())
+    }
+
+    pub fn user_version(&self) -> Result<i64> {
+        Ok(self
+            .conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))?)
+    }
+
+    /// Tables and indexes `schema.sql` defines that the database lacks.
+    pub fn missing_objects(&self) -> Result<Vec<(String, String)>> {
+        let mut stmt = self.conn.prepare("SELECT type, name FROM sqlite_schema")?;
+        let present: std::collections::HashSet<(String, String)> = stmt
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<rusqlite::Result<_>>()?;
+        Ok(super::expected_objects()
+            .into_iter()
+            .filter(|(kind, name, _)| !present.contains(&(kind.clone(), name.clone())))
+            .map(|(kind, name, _)| (kind, name))
+            .collect())
+    }
+
+    /// Recreates missing tables (empty) and indexes from `schema.sql`, and
+    /// sets a negative or stale schema version to this build's, all in one
+    /// transaction.
+    pub fn repair_schema(&mut self) -> Result<usize> {
+        let missing = self.missing_objects()?;
+        let sql: std::collections::HashMap<(String, String), String> = super::expected_objects()
+            .into_iter()
+            .map(|(k, n, s)| ((k, n), s))
+            .collect();
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        // Tables before the indexes on them.
+        let mut ordered = missing.clone();
+        ordered.sort_by_key(|(kind, _)| kind != "table");
+        for key in &ordered {
+            if let Some(create) = sql.get(key) {
+                tx.execute_batch(create)?;
+            }
+        }
+        tx.pragma_update(None, "user_version", super::latest_version())?;
+        tx.commit()?;
+        Ok(missing.len())
     }
 
     /// A copy of the database beside it, before a repair.
