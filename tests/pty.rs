@@ -80,11 +80,33 @@ fn ctrl_c_ends_the_session_with_130_and_keeps_answers() {
     p.expect("saved grade 2").unwrap();
     p.expect("reveal").unwrap();
     p.send("\x03").unwrap();
+    // The summary comes first, whichever way the Ctrl-C arrives (a key in
+    // raw mode, or a signal while a card is being drawn).
+    p.expect("session: 1 reviewed").unwrap();
     p.expect("interrupted; every answer given so far is saved")
         .unwrap();
     p.expect(Eof).unwrap();
     assert!(exit_code(&p).contains(", 130)"), "{}", exit_code(&p));
     assert_eq!(env.show("q-exit")["reviews"][0]["grade"], 2);
+}
+
+#[test]
+fn ctrl_c_in_a_quiz_prints_the_report_so_far() {
+    let env = Env::basics();
+    env.ok(DAY1, &["compile"]);
+    let mut p = spawn(&env, &["quiz", "--format", "flip", "--seed", "1"]);
+    p.expect("reveal").unwrap();
+    p.send(" ").unwrap();
+    p.expect("did you know it").unwrap();
+    p.send("y").unwrap();
+    p.expect("saved: correct").unwrap();
+    p.expect("reveal").unwrap();
+    p.send("\x03").unwrap();
+    p.expect("score 100% (1/1)").unwrap();
+    p.expect("interrupted; every answer given so far is saved")
+        .unwrap();
+    p.expect(Eof).unwrap();
+    assert!(exit_code(&p).contains(", 130)"), "{}", exit_code(&p));
 }
 
 #[test]

@@ -177,15 +177,7 @@ impl Store {
         // journal can't be written, fails here rather than at the first grade.
         self.conn
             .execute_batch("BEGIN IMMEDIATE; ROLLBACK;")
-            .map_err(|e| Error::Database {
-                path: self.path.display().to_string(),
-                message: match e.sqlite_error_code() {
-                    Some(rusqlite::ErrorCode::ReadOnly | rusqlite::ErrorCode::CannotOpen) => format!(
-                        "can't be written ({e}): make the file and its folder writable, or pass another --db"
-                    ),
-                    _ => format!("can't be written ({e})"),
-                },
-            })
+            .map_err(|e| self.open_failed(e))
     }
 
     pub fn path(&self) -> &Path {
@@ -210,20 +202,36 @@ impl Store {
         }
     }
 
+    /// A failure while opening: a database we may not write is told apart
+    /// from one that is not ours.
+    fn open_failed(&self, e: rusqlite::Error) -> Error {
+        match e.sqlite_error_code() {
+            Some(rusqlite::ErrorCode::ReadOnly | rusqlite::ErrorCode::CannotOpen) => {
+                Error::Database {
+                    path: self.path.display().to_string(),
+                    message: format!(
+                        "can't be written ({e}): make the file and its folder writable, or pass another --db"
+                    ),
+                }
+            }
+            _ => self.not_ours(e),
+        }
+    }
+
     fn setup(&mut self, created: bool) -> Result<()> {
         self.conn
             .busy_timeout(Duration::from_secs(10))
-            .map_err(|e| self.not_ours(e))?;
+            .map_err(|e| self.open_failed(e))?;
         let (version, app_id): (i64, i64) = self
             .conn
             .query_row("SELECT user_version, application_id FROM pragma_user_version, pragma_application_id", [], |r| {
                 Ok((r.get(0)?, r.get(1)?))
             })
-            .map_err(|e| self.not_ours(e))?;
+            .map_err(|e| self.open_failed(e))?;
         let tables: i64 = self
             .conn
             .query_row("SELECT count(*) FROM sqlite_schema", [], |r| r.get(0))
-            .map_err(|e| self.not_ours(e))?;
+            .map_err(|e| self.open_failed(e))?;
         if !created && tables > 0 && app_id != APPLICATION_ID {
             return Err(self.not_ours("it belongs to another application"));
         }
@@ -245,7 +253,7 @@ impl Store {
         }
         self.conn
             .pragma_update(None, "journal_mode", "WAL")
-            .map_err(|e| self.not_ours(e))?;
+            .map_err(|e| self.open_failed(e))?;
         self.conn.pragma_update(None, "foreign_keys", "ON")?;
         // FULL, not NORMAL: in WAL mode NORMAL may lose the last commits to
         // a power cut or OS crash, and a grade shown as saved must survive
