@@ -34,6 +34,10 @@ fn collect(root: &Path, dir: &Path, out: &mut Vec<(String, PathBuf)>) {
         let path = entry.path();
         println!("cargo:rerun-if-changed={}", path.display());
         if path.is_dir() {
+            // The curriculum's topic maps are documentation, not decks.
+            if dir == root && entry.file_name() == "topics" {
+                continue;
+            }
             collect(root, &path, out);
         } else if let (true, Ok(rel)) = (
             path.extension().is_some_and(|e| e == "md"),

@@ -155,3 +155,7 @@ CREATE TABLE meta (
 -- The inode change time joins size and mtime in the stat fingerprint: an
 -- edit that keeps both (`cp -p`, `rsync -t`) still changes it.
 ALTER TABLE deck ADD COLUMN ctime_ns INTEGER NOT NULL DEFAULT 0;
+
+-- Where a note's fact comes from: its closing `Source:` line. NULL when it
+-- has none.
+ALTER TABLE note ADD COLUMN cites TEXT;

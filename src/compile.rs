@@ -140,9 +140,17 @@ fn parse_file(file: &DeckFile, parts: &[Part]) -> (Option<Deck>, Vec<Diag>) {
     }
 }
 
-/// A fingerprint of a deck's files (names and bytes) and its salt.
+/// Bumped when the same bytes parse differently (a new `Source:` line, say),
+/// so that an upgrade re-reads every deck once.
+const PARSER_VERSION: &str = "parser 2";
+/// The meta key under which the parser version of the last compile is kept.
+const PARSER: &str = "parser";
+
+/// A fingerprint of a deck's files (names and bytes), its salt and the
+/// parser's version.
 fn hash(parts: &[Part], salt: &str) -> String {
     let mut h = xxhash_rust::xxh3::Xxh3::new();
+    h.update(PARSER_VERSION.as_bytes());
     for p in parts {
         h.update(p.path.as_bytes());
         h.update(&[0]);
@@ -243,13 +251,18 @@ pub fn compile(store: &mut Store, source: &Source, opts: &Options) -> Result<Com
     let identity = source.identity();
     let recorded = store.meta(DECKS_SOURCE)?;
     let source_changed = recorded.as_deref() != Some(identity.as_str());
+    // After an upgrade whose parser reads the same bytes differently, every
+    // file is read once, whatever its stat says.
+    let reparse = store.meta(PARSER)?.as_deref() != Some(PARSER_VERSION);
     let mut changed = Vec::new();
     let mut touched = Vec::new();
     // Deck ids of files that are not rewritten, with their paths.
     let mut unchanged_keys: HashMap<String, String> = HashMap::new();
     for file in files {
         let print = prints.get(&file.display);
-        if let Some(p) = print.filter(|p| p.stat == file.stat && file.stat.mtime_ns != 0) {
+        if let Some(p) =
+            print.filter(|p| !reparse && p.stat == file.stat && file.stat.mtime_ns != 0)
+        {
             unchanged_keys.insert(p.key.clone(), p.path.clone());
             continue;
         }
@@ -280,6 +293,7 @@ pub fn compile(store: &mut Store, source: &Source, opts: &Options) -> Result<Com
         && !opts.prune
         && errors.is_empty()
         && !source_changed
+        && !reparse
     {
         // Nothing to write: the common case, kept free of any transaction.
         return Ok(report);
@@ -391,6 +405,9 @@ pub fn compile(store: &mut Store, source: &Source, opts: &Options) -> Result<Com
             report.switched = Some((old, identity.clone()));
         }
         tx.set_meta(DECKS_SOURCE, &identity)?;
+    }
+    if reparse {
+        tx.set_meta(PARSER, PARSER_VERSION)?;
     }
     if opts.prune {
         report.pruned = tx.prune()? as i64;

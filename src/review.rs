@@ -177,6 +177,9 @@ pub fn run(
         };
         if action == Action::Reveal {
             prompter.show(&format!("―――\n{}\n", card.back))?;
+            if let Some(cites) = &card.cites {
+                prompter.note(&format!("Source: {cites}\n"))?;
+            }
             prompter.show(LEGEND)?;
             action = loop {
                 match prompter.key("grade [0-5] · [u] undo · [q] quit ", "012345u")? {

@@ -254,7 +254,7 @@ fn a_missing_decks_folder_is_a_usage_error() {
     "## Q: Untitled question\nAnswer.\n",
     "has no {#id}: editing its title will change its identity"
 )]
-#[case::long_answer(&format!("## Q: Long {{#l}}\n{}\n", "word ".repeat(81)), "has 81 words (over 80): split this card")]
+#[case::long_answer(&format!("## Q: Long {{#l}}\n{}\n", "word ".repeat(61)), "has 61 words (over 60): split this card")]
 #[case::many_deletions(
     "## Cloze: Many {#m}\n{{a}} {{b}} {{c}} {{d}} {{e}} {{f}}\n",
     "has 6 deletions (over 5): split it"

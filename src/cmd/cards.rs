@@ -66,6 +66,8 @@ struct ShowJson<'a> {
     front: &'a str,
     back: &'a str,
     source: String,
+    /// Where the fact comes from: the note's `Source:` line.
+    cites: Option<&'a str>,
     repetitions: u32,
     ease: f64,
     interval_days: u32,
@@ -97,6 +99,7 @@ pub fn show(app: &App, key: &str, as_json: bool) -> Result<()> {
             front: &card.front,
             back: &card.back,
             source: card.source(),
+            cites: card.cites.as_deref(),
             repetitions: s.reps,
             ease: f64::from(s.ease) / 100.0,
             interval_days: s.interval,
@@ -113,8 +116,12 @@ pub fn show(app: &App, key: &str, as_json: bool) -> Result<()> {
                 .collect(),
         });
     }
+    let cites = card
+        .cites
+        .as_deref()
+        .map_or_else(String::new, |c| format!("\nSource: {c}\n"));
     let mut text = format!(
-        "{}  ({} › {}, {})\n\n{}\n―――\n{}\n\nrepetitions {} · ease {}.{:02} · interval {} d · due {} · lapses {}{}\n",
+        "{}  ({} › {}, {})\n\n{}\n―――\n{}\n{cites}\nrepetitions {} · ease {}.{:02} · interval {} d · due {} · lapses {}{}\n",
         card.key,
         card.deck_title,
         card.topic,

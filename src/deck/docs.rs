@@ -215,6 +215,7 @@ impl NoteBuilder<'_> {
             content,
             line,
             path: Some(self.path.to_string()),
+            cites: None,
         });
     }
 }
@@ -450,6 +451,11 @@ fn pattern_dir(
         let how = find(&["how to apply", "how"]);
         let tradeoffs = find(&["trade-offs", "tradeoffs", "trade-offs and alternatives"]);
         let example = find(&["example", "examples"]).filter(|e| !e.is_empty());
+        // A `## Source` section, or a closing `Source:` line, names where
+        // the pattern comes from.
+        let cites = find(&["source", "sources"])
+            .filter(|s| !s.is_empty())
+            .or_else(|| super::parse::split_cites(text.trim_end()).1);
         let mut missing = Vec::new();
         for (value, section) in [
             (&when, "When to use"),
@@ -506,6 +512,7 @@ fn pattern_dir(
             content,
             line,
             path: Some(part.path.to_string()),
+            cites,
         });
     }
     if !errors.is_empty() {
@@ -554,6 +561,7 @@ fn playbook(key: &str, part: &Part<'_>, overrides: &Overrides) -> Result<Deck, V
             content: Content::Checklist(body),
             line,
             path: Some(part.path.to_string()),
+            cites: None,
         });
     }
     Ok(Deck {

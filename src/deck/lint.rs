@@ -7,7 +7,11 @@ use super::cards::cards_of;
 use super::{Content, Deck};
 use crate::error::Diag;
 
-pub const MAX_ANSWER_WORDS: usize = 80;
+/// One fact per card: an answer longer than this holds several.
+pub const MAX_ANSWER_WORDS: usize = 60;
+/// Two "which pattern fits?" cards sharing more than this share of their
+/// content words can't be told apart.
+pub const MAX_WHEN_OVERLAP: f64 = 0.5;
 pub const MAX_DELETIONS: usize = 5;
 
 /// Warnings about one deck's notes.
@@ -31,6 +35,18 @@ pub fn lint_deck(deck: &Deck) -> Vec<Diag> {
                 )));
             }
         }
+        if let Content::Pattern { when, .. } = &note.content {
+            let title = content_words(&note.title);
+            if let Some(word) = content_word_list(when)
+                .into_iter()
+                .find(|w| title.contains(w))
+            {
+                out.push(warn(format!(
+                    "the When text of pattern '{}' holds '{word}', a word of its own title: its \"which pattern fits?\" card gives the answer away",
+                    note.title
+                )));
+            }
+        }
         if let Content::Cloze { deletions, .. } = &note.content
             && deletions.len() > MAX_DELETIONS
         {
@@ -41,7 +57,78 @@ pub fn lint_deck(deck: &Deck) -> Vec<Diag> {
             )));
         }
     }
+    out.extend(alike_when_texts(deck));
     out
+}
+
+/// Pairs of patterns in one deck whose When texts share more than half of
+/// their content words: their "which pattern fits?" cards can't be told
+/// apart.
+fn alike_when_texts(deck: &Deck) -> Vec<Diag> {
+    let whens: Vec<(&super::Note, std::collections::HashSet<String>)> = deck
+        .notes
+        .iter()
+        .filter_map(|n| match &n.content {
+            Content::Pattern { when, .. } => Some((n, content_words(when))),
+            _ => None,
+        })
+        .collect();
+    let mut out = Vec::new();
+    for (i, (a, wa)) in whens.iter().enumerate() {
+        for (b, wb) in &whens[i + 1..] {
+            let smaller = wa.len().min(wb.len());
+            if smaller == 0 {
+                continue;
+            }
+            let shared = wa.intersection(wb).count();
+            let share = shared as f64 / smaller as f64;
+            if share > MAX_WHEN_OVERLAP {
+                out.push(Diag::new(
+                    b.path.as_deref().unwrap_or(&deck.path),
+                    b.line,
+                    format!(
+                        "the When texts of patterns '{}' and '{}' (line {}) share {:.0}% of their content words: make each situation distinct",
+                        b.title,
+                        a.title,
+                        a.line,
+                        share * 100.0
+                    ),
+                ));
+            }
+        }
+    }
+    out
+}
+
+/// Words that carry no meaning of their own, for the pattern lints.
+const STOPWORDS: &[&str] = &[
+    "the", "and", "for", "with", "you", "your", "are", "that", "this", "from", "into", "when",
+    "what", "which", "while", "than", "then", "them", "they", "their", "its", "one", "two", "all",
+    "any", "can", "not", "but", "has", "have", "had", "was", "were", "will", "would", "should",
+    "could", "about", "over", "under", "each", "every", "more", "most", "some", "such", "only",
+    "own", "same", "other", "into", "out", "how", "why", "who", "where", "there", "here", "been",
+    "being", "does", "did", "doing", "just", "also", "yet", "need", "needs", "want", "wants",
+    "use", "using", "used", "before", "after", "without", "within", "between", "through",
+    "because", "these", "those", "many", "much", "very", "like", "get", "gets", "make", "makes",
+    "still", "even",
+];
+
+/// Lowercase content words of a text (three letters or more, no stopwords),
+/// with a plural `s` dropped so that "hook" and "hooks" match.
+pub fn content_words(text: &str) -> std::collections::HashSet<String> {
+    content_word_list(text).into_iter().collect()
+}
+
+/// The content words of a text in their order, repeats included.
+fn content_word_list(text: &str) -> Vec<String> {
+    text.split(|c: char| !c.is_alphanumeric())
+        .map(str::to_lowercase)
+        .filter(|w| w.chars().count() >= 3 && !STOPWORDS.contains(&w.as_str()))
+        .map(|w| match w.strip_suffix('s') {
+            Some(stem) if stem.chars().count() >= 3 && !w.ends_with("ss") => stem.to_string(),
+            _ => w,
+        })
+        .collect()
 }
 
 /// Warnings across decks: duplicate questions and unknown prerequisites.
@@ -153,5 +240,56 @@ impl IdSpace {
                     .or_insert_with(|| (note.key.clone(), here.to_string(), note.line));
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::deck::parse_deck;
+
+    fn warnings(text: &str) -> Vec<String> {
+        let deck = parse_deck("d.md", "d", text.as_bytes()).unwrap();
+        lint_deck(&deck).iter().map(ToString::to_string).collect()
+    }
+
+    #[test]
+    fn a_when_text_that_names_its_own_pattern_is_flagged() {
+        let w = warnings(
+            "## Pattern: Worktree per session {#p}\nWhen: Two sessions edit one repo and need separate worktrees.\nHow: h\nTrade-offs: t\n",
+        );
+        assert_eq!(
+            w,
+            vec![
+                "d.md:1: the When text of pattern 'Worktree per session' holds 'session', a word of its own title: its \"which pattern fits?\" card gives the answer away"
+            ]
+        );
+    }
+
+    #[test]
+    fn when_texts_too_alike_are_flagged_and_distinct_ones_pass() {
+        let alike = "## Pattern: A {#a}\nWhen: a flaky test fails only in CI after a dependency upgrade\nHow: h\nTrade-offs: t\n\
+                     ## Pattern: B {#b}\nWhen: a flaky test fails only in CI after a refactor\nHow: h\nTrade-offs: t\n";
+        let w = warnings(alike);
+        assert_eq!(w.len(), 1, "{w:?}");
+        assert!(
+            w[0].starts_with("d.md:5: the When texts of patterns 'B' and 'A' (line 1) share"),
+            "{w:?}"
+        );
+        let distinct = "## Pattern: A {#a}\nWhen: a flaky test fails only in CI\nHow: h\nTrade-offs: t\n\
+                        ## Pattern: B {#b}\nWhen: planning a migration across many services\nHow: h\nTrade-offs: t\n";
+        assert!(warnings(distinct).is_empty());
+    }
+
+    #[test]
+    fn answers_over_sixty_words_are_flagged() {
+        let long = vec!["word"; 61].join(" ");
+        let w = warnings(&format!("## Q: q {{#q}}\n{long}\n"));
+        assert_eq!(
+            w,
+            vec!["d.md:1: answer of 'q' has 61 words (over 60): split this card"]
+        );
+        let ok = vec!["word"; 60].join(" ");
+        assert!(warnings(&format!("## Q: q {{#q}}\n{ok}\n")).is_empty());
     }
 }

@@ -96,6 +96,8 @@ pub struct Note {
     pub line: usize,
     /// The note's own source file, when it is not the deck's (docs trees).
     pub path: Option<String>,
+    /// Where the fact comes from (the note's closing `Source:` line).
+    pub cites: Option<String>,
 }
 
 impl Content {

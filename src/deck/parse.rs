@@ -255,6 +255,14 @@ impl<'a> Parser<'a> {
         }
         let first = h.line + 1;
         let (text, first) = trim_block(body, first);
+        let (text, cites) = split_cites(&text);
+        if cites.as_deref() == Some("") {
+            self.error(
+                first + text.lines().count(),
+                "empty 'Source:' line: name the page, skill or URL the note comes from",
+            );
+            return None;
+        }
         let content = self.content(kind, &title, &text, first, h.line)?;
         let explicit_id = id.is_some();
         let key = id.map_or_else(
@@ -271,6 +279,7 @@ impl<'a> Parser<'a> {
             content,
             line: h.line,
             path: None,
+            cites,
         })
     }
 
@@ -474,6 +483,16 @@ pub fn valid_id(id: &str) -> bool {
             .all(|c| c.is_alphanumeric() || matches!(c, '-' | '_' | '.' | '/'))
 }
 
+/// Splits a note's closing `Source: …` line from its body: it names where
+/// the fact comes from, and is metadata, not part of the answer.
+pub fn split_cites(text: &str) -> (String, Option<String>) {
+    let (rest, last) = text.rsplit_once('\n').unwrap_or(("", text));
+    match last.trim_start().strip_prefix("Source:") {
+        Some(cites) => (rest.trim_end().to_string(), Some(cites.trim().to_string())),
+        None => (text.to_string(), None),
+    }
+}
+
 /// Joins lines without the blank lines at either end; returns the text and
 /// the line number of its first line.
 fn trim_block(lines: &[&str], first: usize) -> (String, usize) {
@@ -541,6 +560,36 @@ mod tests {
                 text: "Exit code {{2}} blocks; {{0}} passes.".into(),
                 deletions: vec!["2".into(), "0".into()]
             }
+        );
+    }
+
+    #[test]
+    fn a_closing_source_line_is_metadata_not_answer() {
+        let deck = parse(
+            "## Q: Which exit code blocks? {#q}\nExit code 2.\n\nSource: ericbuess/claude-code-docs:docs/hooks.md\n\
+             ## Pattern: P {#p}\nWhen: w\nHow: h\nTrade-offs: t\nExample: e\nSource: https://example.com/a; o/r:x.md:3\n\
+             ## Q: no source {#n}\nSource: is in the middle\nof this answer\n",
+        )
+        .unwrap();
+        assert_eq!(
+            deck.notes[0].content,
+            Content::Answer("Exit code 2.".into())
+        );
+        assert_eq!(
+            deck.notes[0].cites.as_deref(),
+            Some("ericbuess/claude-code-docs:docs/hooks.md")
+        );
+        assert!(
+            matches!(&deck.notes[1].content, Content::Pattern { example: Some(e), .. } if e == "e")
+        );
+        assert_eq!(
+            deck.notes[1].cites.as_deref(),
+            Some("https://example.com/a; o/r:x.md:3")
+        );
+        assert_eq!(deck.notes[2].cites, None);
+        assert_eq!(
+            errors("## Q: a {#a}\nb\nSource:\n"),
+            vec!["d.md:3: empty 'Source:' line: name the page, skill or URL the note comes from"]
         );
     }
 

@@ -235,6 +235,12 @@ fn is_deck_name(name: &str) -> bool {
     name.ends_with(".md") && !name.eq_ignore_ascii_case("readme.md")
 }
 
+/// Files of a decks folder that document the decks rather than hold them:
+/// `SOURCES.md` and the topic maps under `topics/`, at its top level.
+pub fn is_documentation(rel: &str) -> bool {
+    rel.eq_ignore_ascii_case("sources.md") || rel == "topics" || rel.starts_with("topics/")
+}
+
 /// The deck files of a source, and what was wrong while listing them.
 #[derive(Debug, Default)]
 pub struct Listing {
@@ -252,7 +258,9 @@ pub fn list(source: &Source) -> Result<Listing> {
         Source::Embedded => Ok(Listing {
             files: embedded::EMBEDDED
                 .iter()
-                .filter(|(rel, _)| is_deck_name(rel.rsplit('/').next().unwrap_or(rel)))
+                .filter(|(rel, _)| {
+                    is_deck_name(rel.rsplit('/').next().unwrap_or(rel)) && !is_documentation(rel)
+                })
                 .map(|(rel, bytes)| DeckFile {
                     rel: rel.to_string(),
                     display: format!("decks/{rel}"),
@@ -320,6 +328,12 @@ fn walk(
         }
         let path = entry.path();
         let shown = display(&path);
+        if path
+            .strip_prefix(root)
+            .is_ok_and(|rel| is_documentation(&display(rel)))
+        {
+            continue;
+        }
         let meta = match std::fs::metadata(&path) {
             Ok(m) => m,
             Err(e) => {

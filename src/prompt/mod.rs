@@ -34,6 +34,11 @@ pub trait Prompter {
     fn key(&mut self, prompt: &str, keys: &str) -> Result<Reply>;
     /// Reads one line of text.
     fn line(&mut self, prompt: &str) -> Result<Reply>;
+    /// Shows secondary text (where a card comes from): dimmed on a colour
+    /// terminal, plain elsewhere.
+    fn note(&mut self, text: &str) -> Result<()> {
+        self.show(text)
+    }
 }
 
 /// Prompts for an interactive command: single keys on a terminal, lines

@@ -41,6 +41,17 @@ fn term_err(action: &'static str) -> impl Fn(std::io::Error) -> Error {
 }
 
 impl Prompter for TermPrompter {
+    fn note(&mut self, text: &str) -> Result<()> {
+        let text = sanitize(text);
+        let styled = dialoguer::console::Style::new()
+            .dim()
+            .force_styling(crate::stats::render::colour_wanted())
+            .apply_to(text);
+        self.term
+            .write_line(&styled.to_string())
+            .map_err(term_err("write to the terminal"))
+    }
+
     fn show(&mut self, text: &str) -> Result<()> {
         self.term
             .write_line(&sanitize(text))

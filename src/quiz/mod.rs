@@ -198,6 +198,9 @@ pub fn run(
                 break;
             }
         };
+        if !correct && let Some(cites) = &q.card.cites {
+            prompter.note(&format!("Source: {cites}"))?;
+        }
         let ms = started.elapsed().as_millis() as i64;
         // Each answer carries its own instant and study day.
         let now = clock.now();

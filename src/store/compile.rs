@@ -271,7 +271,7 @@ impl CompileTx<'_> {
         // A plain INSERT: RETURNING costs a temporary table per row.
         self.tx
             .prepare_cached(
-                "INSERT INTO note (key, deck_id, kind, title, topic, line, path) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                "INSERT INTO note (key, deck_id, kind, title, topic, line, path, cites) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
             )?
             .execute(params![
                 note.key,
@@ -280,7 +280,8 @@ impl CompileTx<'_> {
                 note.title,
                 note.topic,
                 note.line as i64,
-                note.path
+                note.path,
+                note.cites
             ])?;
         Ok(self.tx.last_insert_rowid())
     }
@@ -288,9 +289,9 @@ impl CompileTx<'_> {
     pub fn update_note(&self, id: i64, deck_id: i64, note: &Note) -> Result<()> {
         self.tx
             .prepare_cached(
-                "UPDATE note SET key = ?2, deck_id = ?3, kind = ?4, title = ?5, topic = ?6, line = ?7, path = ?8, retired = 0 WHERE id = ?1",
+                "UPDATE note SET key = ?2, deck_id = ?3, kind = ?4, title = ?5, topic = ?6, line = ?7, path = ?8, cites = ?9, retired = 0 WHERE id = ?1",
             )?
-            .execute(params![id, note.key, deck_id, note.kind.name(), note.title, note.topic, note.line as i64, note.path])?;
+            .execute(params![id, note.key, deck_id, note.kind.name(), note.title, note.topic, note.line as i64, note.path, note.cites])?;
         Ok(())
     }
 

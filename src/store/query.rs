@@ -27,6 +27,8 @@ pub struct CardRow {
     pub back: String,
     pub state: CardState,
     pub retired: bool,
+    /// Where the fact comes from (its note's `Source:` line).
+    pub cites: Option<String>,
 }
 
 impl CardRow {
@@ -75,7 +77,7 @@ pub struct CardFilter {
 }
 
 pub(super) const CARD_SELECT: &str = "SELECT c.id, c.key, d.key, d.title, d.module, d.category, n.topic, coalesce(n.path, d.path), n.line,
-    c.gen, t.front, t.back, c.reps, c.ease, c.interval, c.due, c.lapses, c.last_grade, c.last_day, c.retired
+    c.gen, t.front, t.back, c.reps, c.ease, c.interval, c.due, c.lapses, c.last_grade, c.last_day, c.retired, n.cites
     FROM card c JOIN card_text t ON t.card_id = c.id JOIN note n ON n.id = c.note_id JOIN deck d ON d.id = c.deck_id";
 
 pub(super) fn card_row(r: &Row<'_>) -> rusqlite::Result<CardRow> {
@@ -94,6 +96,7 @@ pub(super) fn card_row(r: &Row<'_>) -> rusqlite::Result<CardRow> {
         back: r.get(11)?,
         state: card_state(r, 12)?,
         retired: r.get(19)?,
+        cites: r.get(20)?,
     })
 }
 
