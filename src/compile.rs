@@ -419,7 +419,7 @@ pub fn compile(store: &mut Store, source: &Source, opts: &Options) -> Result<Com
 
 /// Why a note can't have its card ids, if another note's card (live or
 /// retired) already holds one of them.
-fn taken_card_id(note: &Note, owners: &HashMap<String, (String, bool)>) -> Option<String> {
+pub fn taken_card_id(note: &Note, owners: &crate::store::CardOwners) -> Option<String> {
     cards_of(note).into_iter().find_map(|card| {
         let (owner, retired) = owners.get(&card.key)?;
         (owner != &note.key).then(|| {

@@ -288,6 +288,12 @@ fn a_new_note_reusing_a_retired_card_id_is_an_error_not_a_crash() {
     env.ok(DAY1, &["compile"]);
     env.deck("d.md", "## Q: other {#o}\ny\n## Q: reused {#p/how}\nx\n");
     let before = snapshot(&env);
+    let message = format!(
+        "{}/d.md:3: id 'p/how' belonged to a card of retired note 'p': choose another id, or forget the old one with `mastery compile --prune`",
+        env.decks().display()
+    );
+    let out = env.run(DAY1, &["check"], "");
+    assert_eq!(one_line_failure(&out, 1), message, "check");
     let out = env.run(DAY1, &["compile"], "");
     assert_eq!(
         one_line_failure(&out, 1),

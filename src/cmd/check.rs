@@ -21,6 +21,18 @@ struct CheckJson {
 pub fn run(app: &App, fix_ids: bool, as_json: bool) -> Result<()> {
     let (decks, mut errors, skipped) = parse_all(&app.source)?;
     errors.extend(duplicate_ids(&decks));
+    // Ids the database already gave to other notes' cards, retired ones
+    // included: compile would refuse them, so check does too.
+    if let Some(owners) = crate::store::stored_card_owners(&app.db_path) {
+        for deck in &decks {
+            for note in &deck.notes {
+                if let Some(problem) = crate::compile::taken_card_id(note, &owners) {
+                    let here = note.path.as_deref().unwrap_or(&deck.path);
+                    errors.push(Diag::new(here, note.line, problem));
+                }
+            }
+        }
+    }
     let mut fixed = 0;
     if fix_ids {
         let Source::Dir(_) = &app.source else {

@@ -112,9 +112,15 @@ impl Content {
                 tradeoffs,
                 example,
             } => {
-                let mut b = format!("When: {when}\nHow: {how}\nTrade-offs: {tradeoffs}");
+                use parse::escape_fields as esc;
+                let mut b = format!(
+                    "When: {}\nHow: {}\nTrade-offs: {}",
+                    esc(when),
+                    esc(how),
+                    esc(tradeoffs)
+                );
                 if let Some(e) = example {
-                    b.push_str(&format!("\nExample: {e}"));
+                    b.push_str(&format!("\nExample: {}", esc(e)));
                 }
                 b
             }

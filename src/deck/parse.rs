@@ -320,14 +320,17 @@ impl<'a> Parser<'a> {
     }
 
     fn pattern(&mut self, title: &str, text: &str, first: usize, line: usize) -> Option<Content> {
-        const FIELDS: [&str; 4] = ["When", "How", "Trade-offs", "Example"];
         let mut values: [Option<(usize, Vec<&str>)>; 4] = Default::default();
         let mut current: Option<usize> = None;
         let mut ok = true;
         let mut fences = Fences::default();
-        for (i, l) in text.lines().enumerate() {
+        for (i, raw) in text.lines().enumerate() {
             let number = first + i;
-            let field = if fences.code(l, number) {
+            let code = fences.code(raw, number);
+            // `\How: …` is text that only looks like a field.
+            let escaped = !code && unescape_field(raw) != raw;
+            let l = if escaped { unescape_field(raw) } else { raw };
+            let field = if code || escaped {
                 None
             } else {
                 field_start(l, &FIELDS)
@@ -448,6 +451,38 @@ fn is_list_item(line: &str) -> bool {
     digits > 0 && (t[digits..].starts_with(". ") || t[digits..].starts_with(") "))
 }
 
+/// A pattern's fields, in order.
+const FIELDS: [&str; 4] = ["When", "How", "Trade-offs", "Example"];
+
+/// Would this line start a field of a pattern, or its `Source:` line?
+pub fn looks_like_field(line: &str) -> bool {
+    field_start(line, &FIELDS).is_some() || line.trim_start().starts_with("Source:")
+}
+
+/// A line escaped as `\When: …` is the text `When: …`, not a field.
+pub fn unescape_field(line: &str) -> &str {
+    match line.trim_start().strip_prefix('\\') {
+        Some(rest) if looks_like_field(rest) => rest,
+        _ => line,
+    }
+}
+
+/// Escapes the lines of a field's value that would read as a field.
+pub fn escape_fields(value: &str) -> String {
+    value
+        .lines()
+        .enumerate()
+        .map(|(i, l)| {
+            if i > 0 && (looks_like_field(l) || unescape_field(l) != l) {
+                format!("\\{l}")
+            } else {
+                l.to_string()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
 fn field_start<'l>(line: &'l str, fields: &[&str]) -> Option<(usize, &'l str)> {
     let (name, rest) = line.split_once(':')?;
     let name = name.trim();
@@ -489,6 +524,15 @@ pub fn split_cites(text: &str) -> (String, Option<String>) {
     let (rest, last) = text.rsplit_once('\n').unwrap_or(("", text));
     match last.trim_start().strip_prefix("Source:") {
         Some(cites) => (rest.trim_end().to_string(), Some(cites.trim().to_string())),
+        // `\Source: …` closing an answer is answer text.
+        None if unescape_field(last) != last => {
+            let unescaped = unescape_field(last);
+            if rest.is_empty() && !text.contains('\n') {
+                (unescaped.to_string(), None)
+            } else {
+                (format!("{rest}\n{unescaped}"), None)
+            }
+        }
         None => (text.to_string(), None),
     }
 }

@@ -66,6 +66,28 @@ pub struct NoteOwner {
     pub retired: bool,
 }
 
+/// Card id → (its note's id, whether that note is retired).
+pub type CardOwners = std::collections::HashMap<String, (String, bool)>;
+
+fn card_owners(conn: &rusqlite::Connection) -> Result<CardOwners> {
+    let mut stmt =
+        conn.prepare("SELECT c.key, n.key, n.retired FROM card c JOIN note n ON n.id = c.note_id")?;
+    let rows = stmt.query_map([], |r| Ok((r.get(0)?, (r.get(1)?, r.get(2)?))))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// The card ids an existing database holds, read without writing to it or
+/// migrating it, for `check`; `None` when there is no readable database.
+pub fn stored_card_owners(path: &std::path::Path) -> Option<CardOwners> {
+    if !std::fs::metadata(path).is_ok_and(|m| m.is_file() && m.len() > 0) {
+        return None;
+    }
+    let flags =
+        rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX;
+    let conn = rusqlite::Connection::open_with_flags(path, flags).ok()?;
+    card_owners(&conn).ok()
+}
+
 impl Store {
     /// Fingerprints of the decks currently in use.
     pub fn deck_prints(&self) -> Result<Vec<DeckPrint>> {
@@ -169,12 +191,8 @@ impl CompileTx<'_> {
 
     /// Every card id with its note's id, for the shared id namespace:
     /// a card id may not be taken by another note's card.
-    pub fn card_owners(&self) -> Result<std::collections::HashMap<String, (String, bool)>> {
-        let mut stmt = self.tx.prepare(
-            "SELECT c.key, n.key, n.retired FROM card c JOIN note n ON n.id = c.note_id",
-        )?;
-        let rows = stmt.query_map([], |r| Ok((r.get(0)?, (r.get(1)?, r.get(2)?))))?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    pub fn card_owners(&self) -> Result<CardOwners> {
+        card_owners(&self.tx)
     }
 
     /// The ids of a deck's active notes, to name what retiring it retires.

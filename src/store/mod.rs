@@ -19,7 +19,9 @@ use crate::error::{Error, Result};
 use crate::scheduler::CardState;
 
 pub use bulk::HistoryWriter;
-pub use compile::{CompileTx, DeckPrint, NoteRow, Stat, StoredCard};
+pub use compile::{
+    CardOwners, CompileTx, DeckPrint, NoteRow, Stat, StoredCard, stored_card_owners,
+};
 pub use doctor::CardHistory;
 pub use log::{Decide, Grading, Logged, ReviewKind, UndoneReview};
 pub use query::{CardFilter, CardRow, DeckInfo, DeckStatus, ReviewEntry};
