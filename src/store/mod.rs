@@ -50,6 +50,7 @@ pub fn latest_version() -> i64 {
 /// leave behind, read from a scratch in-memory database built from
 /// `schema.sql`, so the list can never drift from the schema.
 pub(crate) fn expected_objects() -> Vec<(String, String, String)> {
+    static OBJECTS: std::sync::OnceLock<Vec<(String, String, String)>> = std::sync::OnceLock::new();
     let build = || -> rusqlite::Result<Vec<(String, String, String)>> {
         let conn = Connection::open_in_memory()?;
         for sql in migrations() {
@@ -61,7 +62,7 @@ pub(crate) fn expected_objects() -> Vec<(String, String, String)> {
         let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
         rows.collect()
     };
-    build().unwrap_or_default()
+    OBJECTS.get_or_init(|| build().unwrap_or_default()).clone()
 }
 
 /// A card's scheduling state from seven columns starting at `at`, in the
