@@ -8,13 +8,7 @@ fn main() {
             e.exit()
         }
         Err(e) => {
-            // One line: clap's first, without its "error: " prefix.
-            let text = e.to_string();
-            let first = text.lines().next().unwrap_or_default();
-            eprintln!(
-                "mastery: {} (see --help)",
-                first.trim_start_matches("error: ")
-            );
+            eprintln!("mastery: {}", mastery::cli::parse_error_line(&e));
             std::process::exit(2);
         }
     };

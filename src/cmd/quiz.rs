@@ -109,7 +109,9 @@ fn history(app: &App, module: Option<u8>, as_json: bool) -> Result<()> {
     }
     let mut table = comfy_table::Table::new();
     table.load_style(comfy_table::presets::NOTHING);
-    table.set_header(["quiz", "started", "score", "correct", "verdict", "scope"]);
+    table.set_header([
+        "quiz", "started", "score", "correct", "verdict", "seed", "scope",
+    ]);
     for r in &rows {
         table.add_row([
             r.quiz.id.to_string(),
@@ -121,6 +123,7 @@ fn history(app: &App, module: Option<u8>, as_json: bool) -> Result<()> {
             format!("{}%", r.score),
             format!("{}/{}", r.quiz.correct, r.quiz.asked),
             if r.ready { "ready" } else { "not yet" }.to_string(),
+            r.quiz.seed.to_string(),
             scope_text(&r.quiz.scope),
         ]);
     }

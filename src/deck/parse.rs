@@ -35,9 +35,11 @@ pub fn decode<'a>(path: &str, bytes: &'a [u8]) -> Result<&'a str, Diag> {
         return Err(Diag::new(
             path,
             0,
+            // Exact bytes: a rounded "1.0 MiB" over a 1 MiB limit reads as
+            // a contradiction.
             format!(
-                "file is {:.1} MiB; decks over 1 MiB are refused: split it into several files",
-                bytes.len() as f64 / (1 << 20) as f64
+                "file is {} bytes; decks over {MAX_FILE_BYTES} bytes (1 MiB) are refused: split it into several files",
+                bytes.len()
             ),
         ));
     }
@@ -622,7 +624,8 @@ mod tests {
     #[rstest]
     #[case::nul(b"## Q: a\n\0".to_vec(), "d.md:2: binary data (a NUL byte), not a Markdown deck")]
     #[case::utf8(b"# T\n## Q: a\n\xff\xfe".to_vec(), "d.md:3: invalid UTF-8: save the file as UTF-8")]
-    #[case::huge(vec![b'a'; 10 << 20], "d.md: file is 10.0 MiB; decks over 1 MiB are refused: split it into several files")]
+    #[case::huge(vec![b'a'; 10 << 20], "d.md: file is 10485760 bytes; decks over 1048576 bytes (1 MiB) are refused: split it into several files")]
+    #[case::just_over(vec![b'a'; (1 << 20) + 1], "d.md: file is 1048577 bytes; decks over 1048576 bytes (1 MiB) are refused: split it into several files")]
     fn bad_bytes(#[case] bytes: Vec<u8>, #[case] expected: &str) {
         let errs = parse_deck("d.md", "d", &bytes).unwrap_err();
         assert_eq!(errs[0].to_string(), expected);
