@@ -39,10 +39,7 @@ pub fn parse_error_line(e: &clap::Error) -> String {
     ] {
         let typed = std::env::args_os()
             .any(|a| a == flag || a.to_string_lossy().starts_with(&format!("{flag}=")));
-        if arg.starts_with(flag)
-            && !typed
-            && std::env::var_os(var).is_some_and(|v| v.is_empty())
-        {
+        if arg.starts_with(flag) && !typed && std::env::var_os(var).is_some_and(|v| v.is_empty()) {
             return format!("{var} is set but empty: set it to a path, unset it, or pass {shown}");
         }
     }

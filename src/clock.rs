@@ -167,7 +167,9 @@ mod tests {
             "MASTERY_NOW: '9999-12-31T00:00:00Z' is outside the years 1970 to 2999; use a current instant such as 2026-01-31T09:00:00Z"
         );
         assert!(parse_now("2999-12-31T23:59:59Z").is_ok());
-        let err = parse_now("2999-12-31T23:59:59-05:00").unwrap_err().to_string();
+        let err = parse_now("2999-12-31T23:59:59-05:00")
+            .unwrap_err()
+            .to_string();
         assert_eq!(
             err,
             "MASTERY_NOW: '2999-12-31T23:59:59-05:00' is 3000-01-01T04:59:59Z in UTC, outside the years 1970 to 2999; use a current instant such as 2026-01-31T09:00:00Z"

@@ -14,7 +14,7 @@ use std::fs::{Metadata, Permissions};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use tempfile::NamedTempFile;
+use tempfile::TempPath;
 
 use crate::error::{Error, Result};
 
@@ -163,7 +163,7 @@ pub fn write_files(files: &[(PathBuf, String)]) -> Result<()> {
 fn stage_all<'a>(
     files: &'a [(PathBuf, String)],
     created: &mut Vec<PathBuf>,
-) -> Result<Vec<(NamedTempFile, &'a Path)>> {
+) -> Result<Vec<(TempPath, &'a Path)>> {
     // Every target first, so that a refusal comes before any side effect.
     let mut targets = Vec::with_capacity(files.len());
     for (path, _) in files {
@@ -191,7 +191,10 @@ fn stage_all<'a>(
     Ok(staged)
 }
 
-fn stage(path: &Path, text: &str, target: &Target) -> std::io::Result<NamedTempFile> {
+/// Writes `text` to a new temporary file beside `path`. Only its path is
+/// kept, not an open handle, so that a thousand decks don't exhaust the
+/// process's file descriptors; the file is still deleted if dropped.
+fn stage(path: &Path, text: &str, target: &Target) -> std::io::Result<TempPath> {
     let name = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
@@ -212,7 +215,7 @@ fn stage(path: &Path, text: &str, target: &Target) -> std::io::Result<NamedTempF
         tmp.as_file().set_permissions(meta.permissions())?;
     }
     tmp.as_file().sync_all()?;
-    Ok(tmp)
+    Ok(tmp.into_temp_path())
 }
 
 /// Creates `dir` and any missing parents, recording each one created.

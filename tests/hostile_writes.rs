@@ -10,7 +10,7 @@
 mod common;
 
 use std::collections::BTreeMap;
-use std::os::unix::fs::{FileTypeExt, PermissionsExt};
+use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::Output;
 use std::time::Duration;
@@ -119,7 +119,11 @@ fn refused(env: &Env, args: &[&str], code: i32, message: &str) {
     let before = tree(env.dir.path());
     let out = run(env, DAY3, args, "");
     assert_eq!(one_line_failure(&out, code), message, "mastery {args:?}");
-    assert_eq!(tree(env.dir.path()), before, "mastery {args:?} changed files");
+    assert_eq!(
+        tree(env.dir.path()),
+        before,
+        "mastery {args:?} changed files"
+    );
 }
 
 /// Two modules with a scripted history: on DAY3 the Hooks and Plans topics
@@ -203,7 +207,10 @@ fn a_new_list_is_written_without_leftovers_and_a_replaced_one_keeps_its_mode() {
     std::fs::set_permissions(env.path("list.md"), std::fs::Permissions::from_mode(0o640)).unwrap();
     let out = run(&env, DAY3, &["weak", "-o", "list.md"], "");
     assert!(out.status.success(), "{}", stderr(&out));
-    let mode = std::fs::metadata(env.path("list.md")).unwrap().permissions().mode();
+    let mode = std::fs::metadata(env.path("list.md"))
+        .unwrap()
+        .permissions()
+        .mode();
     assert_eq!(mode & 0o777, 0o640);
 }
 
@@ -227,8 +234,11 @@ fn fix_ids_refuses_a_symlinked_deck_and_then_writes_no_deck() {
 #[test]
 fn fix_ids_with_a_read_only_deck_writes_no_deck() {
     let env = Env::with_decks(&[("a.md", NO_IDS_A), ("b.md", NO_IDS_B)]);
-    std::fs::set_permissions(env.path("decks/b.md"), std::fs::Permissions::from_mode(0o444))
-        .unwrap();
+    std::fs::set_permissions(
+        env.path("decks/b.md"),
+        std::fs::Permissions::from_mode(0o444),
+    )
+    .unwrap();
     refused(
         &env,
         &["check", "--fix-ids"],
@@ -243,14 +253,26 @@ fn fix_ids_writes_the_ids_and_keeps_the_file_mode() {
     let out = run(&env, DAY1, &["check", "--fix-ids"], "");
     assert!(out.status.success(), "{}", stderr(&out));
     let fixed = std::fs::read_to_string(env.path("decks/a.md")).unwrap();
-    assert_eq!(fixed, "# T\n\n## Q: alpha question {#a/alpha-question}\nA.\n");
-    let mode = std::fs::metadata(env.path("decks/a.md")).unwrap().permissions().mode();
-    std::fs::set_permissions(env.path("decks/a.md"), std::fs::Permissions::from_mode(0o600))
-        .unwrap();
+    assert_eq!(
+        fixed,
+        "# T\n\n## Q: alpha question {#a/alpha-question}\nA.\n"
+    );
+    let mode = std::fs::metadata(env.path("decks/a.md"))
+        .unwrap()
+        .permissions()
+        .mode();
+    std::fs::set_permissions(
+        env.path("decks/a.md"),
+        std::fs::Permissions::from_mode(0o600),
+    )
+    .unwrap();
     std::fs::write(env.path("decks/a.md"), NO_IDS_A).unwrap();
     let out = run(&env, DAY1, &["check", "--fix-ids"], "");
     assert!(out.status.success(), "{}", stderr(&out));
-    let mode_after = std::fs::metadata(env.path("decks/a.md")).unwrap().permissions().mode();
+    let mode_after = std::fs::metadata(env.path("decks/a.md"))
+        .unwrap()
+        .permissions()
+        .mode();
     assert_eq!(mode_after & 0o777, 0o600, "was {mode:o}");
 }
 
@@ -296,8 +318,9 @@ fn import_docs_writes_all_or_nothing_and_replaces_only_its_own_unchanged_files()
 
     // A file of the learner's at the last target: nothing is written.
     let last = Path::new("out").join(written.last().unwrap());
-    std::fs::create_dir_all(env.path("out").join(last.parent().unwrap().strip_prefix("out").unwrap())).unwrap();
-    std::fs::write(env.path(last.to_str().unwrap()), "my own deck\n").unwrap();
+    let mine = env.dir.path().join(&last);
+    std::fs::create_dir_all(mine.parent().unwrap()).unwrap();
+    std::fs::write(&mine, "my own deck\n").unwrap();
     let message = format!(
         "mastery: {} already exists and was not written by `mastery import docs`, or was edited since: move it away, or pass --force to replace it",
         last.display()
@@ -316,9 +339,12 @@ fn import_docs_writes_all_or_nothing_and_replaces_only_its_own_unchanged_files()
     assert_eq!(tree(&env.path("out")), first);
 
     // Once the learner edits an imported deck, it is theirs again.
-    let edited = env.path(last.to_str().unwrap());
-    let text = std::fs::read_to_string(&edited).unwrap();
-    std::fs::write(&edited, text + "\n## Q: mine? {#mine}\nYes.\n").unwrap();
+    let text = std::fs::read_to_string(&mine).unwrap();
+    assert!(
+        text.starts_with("+++\n# written by mastery import docs;"),
+        "{text}"
+    );
+    std::fs::write(&mine, text + "\n## Q: mine? {#mine}\nYes.\n").unwrap();
     let before = tree(env.dir.path());
     let out = import(&env, "out", false);
     assert_eq!(one_line_failure(&out, 2), message);
@@ -328,8 +354,8 @@ fn import_docs_writes_all_or_nothing_and_replaces_only_its_own_unchanged_files()
     std::fs::remove_dir_all(env.path("out")).unwrap();
     std::fs::create_dir(env.path("out")).unwrap();
     let pipe = Path::new("out").join(&written[0]);
-    std::fs::create_dir_all(env.path(pipe.parent().unwrap().to_str().unwrap())).unwrap();
-    mkfifo(&env.path(pipe.to_str().unwrap()));
+    std::fs::create_dir_all(env.dir.path().join(pipe.parent().unwrap())).unwrap();
+    mkfifo(&env.dir.path().join(&pipe));
     let before = tree(env.dir.path());
     let out = import(&env, "out", true);
     assert_eq!(
@@ -369,13 +395,20 @@ fn weak_update_keeps_the_learners_lines_and_a_renamed_topic_keeps_its_tick() {
     std::fs::write(env.path("list.md"), &edited).unwrap();
     // The deck's topic is renamed; its notes keep their ids.
     let m1 = std::fs::read_to_string(env.path("decks/m1.md")).unwrap();
-    std::fs::write(env.path("decks/m1.md"), m1.replace("# Hooks", "# Hook events")).unwrap();
+    std::fs::write(
+        env.path("decks/m1.md"),
+        m1.replace("# Hooks", "# Hook events"),
+    )
+    .unwrap();
     let out = run(&env, DAY3, &["weak", "-o", "list.md"], "");
     assert!(out.status.success(), "{}", stderr(&out));
     let second = std::fs::read_to_string(env.path("list.md")).unwrap();
     let lines: Vec<&str> = second.lines().collect();
     assert_eq!(lines[0], "Kept above the title.", "{second}");
-    let title = lines.iter().position(|l| l.starts_with("# Weak areas")).unwrap();
+    let title = lines
+        .iter()
+        .position(|l| l.starts_with("# Weak areas"))
+        .unwrap();
     assert_eq!(lines[title + 2], "Why I keep this list.", "{second}");
     let item = lines
         .iter()
@@ -389,7 +422,10 @@ fn weak_update_keeps_the_learners_lines_and_a_renamed_topic_keeps_its_tick() {
     // And the update is stable: running it again changes nothing.
     let out = run(&env, DAY3, &["weak", "-o", "list.md"], "");
     assert!(out.status.success(), "{}", stderr(&out));
-    assert_eq!(std::fs::read_to_string(env.path("list.md")).unwrap(), second);
+    assert_eq!(
+        std::fs::read_to_string(env.path("list.md")).unwrap(),
+        second
+    );
 }
 
 // ---------------------------------------------------------------------------
@@ -542,7 +578,9 @@ fn a_huge_typed_answer_is_judged_in_bounded_memory() {
     let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(report["correct"], 0, "{report}");
     assert_eq!(
-        env.sql_count("SELECT count(*) FROM quiz_answer WHERE correct = 0 AND length(answer) = 50000"),
+        env.sql_count(
+            "SELECT count(*) FROM quiz_answer WHERE correct = 0 AND length(answer) = 50000"
+        ),
         1
     );
 }
@@ -571,14 +609,22 @@ fn a_prompt_line_that_is_not_utf8_is_asked_again() {
     // The same at a grade prompt: the review goes on.
     let mut script = b"\n\xc3\x28\n".to_vec();
     script.extend_from_slice(b"4\n");
-    let out = run(&env, DAY1, &["review", "--deck", "files", "--new", "1"], script);
+    let out = run(
+        &env,
+        DAY1,
+        &["review", "--deck", "files", "--new", "1"],
+        script,
+    );
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert!(
         stdout(&out).contains("that line is not valid UTF-8: type it again"),
         "{}",
         stdout(&out)
     );
-    assert_eq!(env.sql_count("SELECT count(*) FROM review WHERE grade = 4"), 1);
+    assert_eq!(
+        env.sql_count("SELECT count(*) FROM review WHERE grade = 4"),
+        1
+    );
 }
 
 #[test]
@@ -615,7 +661,10 @@ fn mastery_now_outside_the_years_says_the_year_in_utc() {
 fn an_empty_environment_path_names_the_variable() {
     let env = Env::basics();
     let before = tree(env.dir.path());
-    for (var, flag) in [("MASTERY_DB", "--db PATH"), ("MASTERY_DECKS", "--decks DIR")] {
+    for (var, flag) in [
+        ("MASTERY_DB", "--db PATH"),
+        ("MASTERY_DECKS", "--decks DIR"),
+    ] {
         let out = env
             .cmd(DAY1)
             .env(var, "")

@@ -139,7 +139,8 @@ pub fn import_docs(path: &Path, dir: &Path, force: bool) -> Result<()> {
 /// A later import may replace the file only while that hash still matches,
 /// so an edit of the learner's (or a file that was never imported) needs
 /// `--force`.
-const STAMP: &str = "# written by `mastery import docs`; a re-import replaces it only while unchanged (xxh3 ";
+const STAMP: &str =
+    "# written by mastery import docs; a re-import replaces this file only while unchanged (xxh3 ";
 
 fn digest(text: &str) -> String {
     format!("{:016x}", xxhash_rust::xxh3::xxh3_64(text.as_bytes()))

@@ -215,7 +215,8 @@ fn dev(app: &App, what: DevCommand) -> Result<()> {
         } => {
             let (mut store, _) = app.open()?;
             let today = app.clock.today();
-            let n = crate::synth::write_history(&mut store, today, reviews as usize, due_share, seed)?;
+            let n =
+                crate::synth::write_history(&mut store, today, reviews as usize, due_share, seed)?;
             let due = store.count_due(today, None)?;
             out(&format!("wrote {n} reviews; {due} cards due today\n"))
         }

@@ -64,7 +64,6 @@ pub fn run(app: &App, args: &WeakArgs) -> Result<()> {
     }
 }
 
-
 /// JSON or CSV written over a Markdown list would drop the learner's ticks
 /// and notes: that file is only ever updated as Markdown.
 fn refuse_replacing_a_list(path: &std::path::Path) -> Result<()> {

@@ -32,7 +32,9 @@ impl<R: BufRead, W: Write> LinePrompter<R, W> {
                     // Piped input is not echoed; end the prompt line ourselves.
                     writeln!(self.output).map_err(out_err)?;
                     match String::from_utf8(buf) {
-                        Ok(line) => return Ok(Some(line.trim_end_matches(['\n', '\r']).to_string())),
+                        Ok(line) => {
+                            return Ok(Some(line.trim_end_matches(['\n', '\r']).to_string()));
+                        }
                         Err(_) => writeln!(self.output, "{NOT_UTF8}").map_err(out_err)?,
                     }
                 }

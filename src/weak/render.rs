@@ -70,8 +70,7 @@ impl Item {
     /// common.
     pub fn matches(&self, m: &Marker) -> bool {
         m.kind == self.kind
-            && m
-                .ids
+            && m.ids
                 .iter()
                 .any(|id| self.ids.contains(id) || self.aliases.contains(id))
     }
@@ -254,22 +253,24 @@ pub fn csv(report: &WeakReport) -> Result<String, csv::Error> {
     ])?;
     for r in records(report) {
         let s = r.signals;
-        w.write_record([
-            r.id.to_string(),
-            r.deck.to_string(),
-            r.module.map_or_else(String::new, |m| m.to_string()),
-            r.topic.to_string(),
-            r.source,
-            format!("{:.2}", r.score),
-            s.lapses.to_string(),
-            s.low_ease.to_string(),
-            s.last_grade_failed.to_string(),
-            s.redrill_days.to_string(),
-            s.quiz_misses.to_string(),
-            s.overdue_days.to_string(),
-            r.leech.to_string(),
-        ]
-        .map(|c| neutralise(&c).into_owned()))?;
+        w.write_record(
+            [
+                r.id.to_string(),
+                r.deck.to_string(),
+                r.module.map_or_else(String::new, |m| m.to_string()),
+                r.topic.to_string(),
+                r.source,
+                format!("{:.2}", r.score),
+                s.lapses.to_string(),
+                s.low_ease.to_string(),
+                s.last_grade_failed.to_string(),
+                s.redrill_days.to_string(),
+                s.quiz_misses.to_string(),
+                s.overdue_days.to_string(),
+                r.leech.to_string(),
+            ]
+            .map(|c| neutralise(&c).into_owned()),
+        )?;
     }
     let bytes = w.into_inner().map_err(|e| e.into_error())?;
     Ok(String::from_utf8_lossy(&bytes).into_owned())

@@ -138,8 +138,8 @@ pub fn merge(fresh: &[Entry], prev: &Previous) -> String {
     for (bi, b) in blocks.iter().enumerate() {
         if let Anchor::Group(h) = &b.anchor
             && !fresh.contains(&Entry::Group(h.clone()))
-            && let Some(first) = (bi + 1..blocks.len())
-                .find(|&i| matches!(blocks[i].anchor, Anchor::Item { .. }))
+            && let Some(first) =
+                (bi + 1..blocks.len()).find(|&i| matches!(blocks[i].anchor, Anchor::Item { .. }))
         {
             before[first].extend(b.notes.iter().map(String::as_str));
         }
@@ -177,7 +177,8 @@ pub fn merge(fresh: &[Entry], prev: &Previous) -> String {
             }
             Entry::Item(item) => {
                 let ticked = claimed[fi].iter().any(|&bi| {
-                    !blocks[bi].resolved && matches!(blocks[bi].anchor, Anchor::Item { ticked: true, .. })
+                    !blocks[bi].resolved
+                        && matches!(blocks[bi].anchor, Anchor::Item { ticked: true, .. })
                 });
                 for &bi in &claimed[fi] {
                     out.extend(before[bi].iter().map(|l| l.to_string()));
@@ -233,7 +234,10 @@ pub fn merge(fresh: &[Entry], prev: &Previous) -> String {
             .any(|&i| matches!(blocks[i].anchor, Anchor::Item { .. }));
         if has_items || !blocks[bi].notes.is_empty() {
             out.extend([String::new(), heading.clone()]);
-            paragraph(&mut out, blocks[bi].notes.iter().map(String::as_str).collect());
+            paragraph(
+                &mut out,
+                blocks[bi].notes.iter().map(String::as_str).collect(),
+            );
             out.push(String::new());
             for i in items {
                 if let Anchor::Item { line, .. } = &blocks[i].anchor {
@@ -256,7 +260,13 @@ mod tests {
     use crate::weak::render::Item;
     use rstest::rstest;
 
-    fn item(indent: usize, kind: &'static str, ids: &[&str], aliases: &[&str], text: &str) -> Entry {
+    fn item(
+        indent: usize,
+        kind: &'static str,
+        ids: &[&str],
+        aliases: &[&str],
+        text: &str,
+    ) -> Entry {
         Entry::Item(Item {
             indent,
             kind,
@@ -282,7 +292,13 @@ mod tests {
                     out.push(item(2, "drill", &["a1"], &["m#A"], "Drill a1"));
                 }
                 "A renamed" => {
-                    out.push(item(0, "topic", &["a1"], &["a1", "a2", "m#Renamed"], "Re-read Renamed"));
+                    out.push(item(
+                        0,
+                        "topic",
+                        &["a1"],
+                        &["a1", "a2", "m#Renamed"],
+                        "Re-read Renamed",
+                    ));
                 }
                 "B" => {
                     out.push(item(0, "topic", &["b1"], &["b1", "m#B"], "Re-read B"));
@@ -292,7 +308,11 @@ mod tests {
             }
         }
         out.push(Entry::Blank);
-        out.push(Entry::Footer(vec![FOOTER.into(), String::new(), format!("{QUIZ_LINE}--card a1")]));
+        out.push(Entry::Footer(vec![
+            FOOTER.into(),
+            String::new(),
+            format!("{QUIZ_LINE}--card a1"),
+        ]));
         out
     }
 
@@ -301,16 +321,14 @@ mod tests {
     }
 
     const OLD: &str = "# Weak areas (2026-03-01)\n\n## M\n\n\
-- [x] Re-read A <!-- weak:topic:a1 -->\n  - my note on A\n\n    more on A\n\
-  - [ ] Drill a1 <!-- weak:drill:a1 -->\n\
+- [x] Re-read A <!-- weak:topic:a1 -->\n  - my note on A\n\n    more on A\n  - [ ] Drill a1 <!-- weak:drill:a1 -->\n\
 - [ ] Re-read B <!-- weak:topic:b1 -->\n  - [x] Drill b1 <!-- weak:drill:b1 -->\n  - note on drill b1\n\n\
 Drill exactly these cards:\n\n    mastery quiz --card a1 --card b1\n\nMy closing words.\n";
 
     #[rstest]
     // The learner's lines stay under their item, and ticks stay.
     #[case::unchanged(fresh("2026-03-05", &["A", "B"]), "# Weak areas (2026-03-05)\n\n## M\n\n\
-- [x] Re-read A <!-- weak:topic:a1 -->\n  - my note on A\n\n    more on A\n\
-  - [ ] Drill a1 <!-- weak:drill:a1 -->\n\
+- [x] Re-read A <!-- weak:topic:a1 -->\n  - my note on A\n\n    more on A\n  - [ ] Drill a1 <!-- weak:drill:a1 -->\n\
 - [ ] Re-read B <!-- weak:topic:b1 -->\n  - [x] Drill b1 <!-- weak:drill:b1 -->\n  - note on drill b1\n\n\
 Drill exactly these cards:\n\n    mastery quiz --card a1\n\nMy closing words.\n")]
     // A renamed topic is matched by its note ids; B is resolved and takes
@@ -343,7 +361,10 @@ Drill exactly these cards:\n\n    mastery quiz --card a1\n\nMy closing words.\n\
     fn lists_written_before_ids_match_by_deck_and_topic() {
         let old = "# Weak areas (2026-03-01)\n\n## M\n\n- [x] Re-read A <!-- weak:topic:m#A -->\n  note\n";
         let merged = update(old, &fresh("2026-03-05", &["A"]));
-        assert!(merged.contains("- [x] Re-read A <!-- weak:topic:a1 -->\n  note\n"), "{merged}");
+        assert!(
+            merged.contains("- [x] Re-read A <!-- weak:topic:a1 -->\n  note\n"),
+            "{merged}"
+        );
         assert!(!merged.contains("Resolved"), "{merged}");
     }
 
@@ -351,7 +372,10 @@ Drill exactly these cards:\n\n    mastery quiz --card a1\n\nMy closing words.\n\
     fn a_file_that_is_no_list_is_kept_above_it() {
         let old = "My own file\n\n## Not a group\ntext\n";
         let merged = update(old, &fresh("2026-03-05", &["B"]));
-        assert!(merged.starts_with("My own file\n\n## Not a group\ntext\n\n# Weak areas"), "{merged}");
+        assert!(
+            merged.starts_with("My own file\n\n## Not a group\ntext\n\n# Weak areas"),
+            "{merged}"
+        );
     }
 
     #[test]
