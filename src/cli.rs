@@ -6,6 +6,75 @@ use clap::{Args, Parser, Subcommand};
 
 use crate::quiz::FormatChoice;
 
+// Every count a user can type is bounded here, so that no value reaches a
+// conversion, an allocation or SQL that it could overflow; clap's error
+// names the bound ("... is not in 1..=1000").
+/// `review --new`: the same bound as `new_per_day` in the config file.
+pub const MAX_NEW_PER_DAY: u64 = 9999;
+/// `review --limit`: cards in one session.
+pub const MAX_SESSION: u64 = 100_000;
+/// `quiz --count`: questions in one quiz.
+pub const MAX_QUESTIONS: u64 = 1000;
+/// `weak --limit`: topics listed.
+pub const MAX_LISTED: u64 = 1000;
+/// `weak --leech-lapses`.
+pub const MAX_LAPSES: u64 = 1000;
+/// `dev generate --cards` and `dev history --reviews`.
+pub const MAX_SYNTH_CARDS: u64 = 1_000_000;
+pub const MAX_SYNTH_REVIEWS: u64 = 10_000_000;
+
+/// The one line printed for a command line clap refused, without clap's
+/// "error: " prefix. An empty `MASTERY_DB` or `MASTERY_DECKS` reaches clap
+/// as an empty `--db`/`--decks`; the learner never typed those, so the
+/// message names the variable instead.
+pub fn parse_error_line(e: &clap::Error) -> String {
+    use clap::error::{ContextKind, ContextValue};
+    let arg = match e.get(ContextKind::InvalidArg) {
+        Some(ContextValue::String(a)) => a.as_str(),
+        _ => "",
+    };
+    for (var, flag, shown) in [
+        ("MASTERY_DB", "--db", "--db PATH"),
+        ("MASTERY_DECKS", "--decks", "--decks DIR"),
+    ] {
+        let typed = std::env::args_os()
+            .any(|a| a == flag || a.to_string_lossy().starts_with(&format!("{flag}=")));
+        if arg.starts_with(flag) && !typed && std::env::var_os(var).is_some_and(|v| v.is_empty()) {
+            return format!("{var} is set but empty: set it to a path, unset it, or pass {shown}");
+        }
+    }
+    let text = e.to_string();
+    let first = text.lines().next().unwrap_or_default();
+    format!("{} (see --help)", first.trim_start_matches("error: "))
+}
+
+/// A whole number in `range`, parsed as `T`. Any other input, however many
+/// digits it has, gets an error that names the bound, in clap's own words:
+/// "18446744073709551616 is not in 1..=1000".
+fn count<T: TryFrom<u64>>(
+    range: std::ops::RangeInclusive<u64>,
+) -> impl Fn(&str) -> Result<T, String> + Clone + Send + Sync + 'static {
+    move |text: &str| {
+        let bound = format!("{}..={}", range.start(), range.end());
+        if text.is_empty() || !text.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(format!("expected a whole number in {bound}"));
+        }
+        text.parse::<u64>()
+            .ok()
+            .filter(|v| range.contains(v))
+            .and_then(|v| T::try_from(v).ok())
+            .ok_or_else(|| format!("{text} is not in {bound}"))
+    }
+}
+
+/// A share from 0 to 1 (NaN and infinities are refused).
+fn share(text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(v) if (0.0..=1.0).contains(&v) => Ok(v),
+        _ => Err("the share must be a number from 0 to 1".to_string()),
+    }
+}
+
 #[derive(Debug, Parser)]
 #[command(
     name = "mastery",
@@ -22,7 +91,7 @@ pub struct Cli {
     pub decks: Option<PathBuf>,
 
     /// Local hour at which a new study day starts, for this run
-    #[arg(long, global = true, value_name = "HOUR", value_parser = clap::value_parser!(u32).range(0..24))]
+    #[arg(long, global = true, value_name = "HOUR", value_parser = count::<u32>(0..=23))]
     pub rollover_hour: Option<u32>,
 
     #[command(subcommand)]
@@ -40,7 +109,7 @@ pub enum Command {
     /// Progress: per-module mastery, success metrics, forecast and heatmap
     Stats {
         /// Narrow every figure to one module
-        #[arg(long, value_name = "N", value_parser = clap::value_parser!(u8).range(1..=8))]
+        #[arg(long, value_name = "N", value_parser = count::<u8>(1..=8))]
         module: Option<u8>,
         #[arg(long)]
         json: bool,
@@ -115,13 +184,13 @@ pub enum Command {
 #[derive(Debug, Args, Default)]
 pub struct ReviewArgs {
     /// New cards per study day [default: new_per_day from config, or 10]
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", value_parser = count::<u32>(0..=MAX_NEW_PER_DAY))]
     pub new: Option<u32>,
     /// Cap the number of cards in this session
-    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    #[arg(long, value_name = "N", value_parser = count::<u64>(1..=MAX_SESSION))]
     pub limit: Option<u64>,
     /// Only this module's decks (ignores prerequisites)
-    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u8).range(1..=8))]
+    #[arg(long, value_name = "N", value_parser = count::<u8>(1..=8))]
     pub module: Option<u8>,
     /// Only this deck (ignores prerequisites)
     #[arg(long, value_name = "ID")]
@@ -145,7 +214,7 @@ pub enum QuizAction {
     /// List past quizzes with their scores, newest first
     History {
         /// Only quizzes that asked about this module, scored on its cards
-        #[arg(long, value_name = "N", value_parser = clap::value_parser!(u8).range(1..=8))]
+        #[arg(long, value_name = "N", value_parser = count::<u8>(1..=8))]
         module: Option<u8>,
         #[arg(long)]
         json: bool,
@@ -157,7 +226,7 @@ pub enum QuizAction {
 #[derive(Debug, Args)]
 pub struct QuizArgs {
     /// Module number
-    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u8).range(1..=8))]
+    #[arg(long, value_name = "N", value_parser = count::<u8>(1..=8))]
     pub module: Vec<u8>,
     /// Deck id
     #[arg(long, value_name = "ID")]
@@ -172,16 +241,16 @@ pub struct QuizArgs {
     #[arg(long, value_name = "ID")]
     pub card: Vec<String>,
     /// Questions to ask, drawn evenly across topics
-    #[arg(long, value_name = "N", default_value_t = 20, value_parser = clap::value_parser!(u64).range(1..))]
+    #[arg(long, value_name = "N", default_value_t = 20, value_parser = count::<u64>(1..=MAX_QUESTIONS))]
     pub count: u64,
     /// Seed for a reproducible order and choice of options
-    #[arg(long, value_name = "S")]
+    #[arg(long, value_name = "S", value_parser = count::<u64>(0..=u64::MAX))]
     pub seed: Option<u64>,
     /// Question format: flip, choice (1-4), typed, or mixed by card
     #[arg(long, value_enum, default_value_t = FormatChoice::Mixed)]
     pub format: FormatChoice,
     /// Percent correct needed for "ready"
-    #[arg(long, value_name = "P", default_value_t = 80, value_parser = clap::value_parser!(u32).range(0..=100))]
+    #[arg(long, value_name = "P", default_value_t = 80, value_parser = count::<u32>(0..=100))]
     pub threshold: u32,
     /// Let the first answer of a study day count as a review
     #[arg(long)]
@@ -200,12 +269,12 @@ pub enum WeakFormat {
 
 #[derive(Debug, Args)]
 pub struct WeakArgs {
-    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u8).range(1..=8))]
+    #[arg(long, value_name = "N", value_parser = count::<u8>(1..=8))]
     pub module: Option<u8>,
     #[arg(long, value_name = "ID")]
     pub deck: Option<String>,
     /// Topics listed at most
-    #[arg(long, value_name = "N", default_value_t = 20, value_parser = clap::value_parser!(u64).range(1..))]
+    #[arg(long, value_name = "N", default_value_t = 20, value_parser = count::<u64>(1..=MAX_LISTED))]
     pub limit: u64,
     /// Output format: a Markdown checklist, or one record per weak card
     #[arg(long, value_enum, default_value_t = WeakFormat::Md)]
@@ -214,7 +283,7 @@ pub struct WeakArgs {
     #[arg(short = 'o', long = "output", value_name = "FILE")]
     pub output: Option<std::path::PathBuf>,
     /// Lapses that make a card a leech
-    #[arg(long, value_name = "N", default_value_t = 6, value_parser = clap::value_parser!(u32).range(1..))]
+    #[arg(long, value_name = "N", default_value_t = 6, value_parser = count::<u32>(1..=MAX_LAPSES))]
     pub leech_lapses: u32,
 }
 
@@ -228,6 +297,10 @@ pub enum ImportWhat {
         /// Folder to write the decks into
         #[arg(long, value_name = "DIR")]
         out: PathBuf,
+        /// Replace existing files even if this command did not write them
+        /// or they were edited since
+        #[arg(long)]
+        force: bool,
     },
 }
 
@@ -235,8 +308,8 @@ pub enum ImportWhat {
 pub enum DevCommand {
     /// Write synthetic decks of N cards in 100-card files
     Generate {
-        #[arg(long, value_name = "N")]
-        cards: usize,
+        #[arg(long, value_name = "N", value_parser = count::<u64>(1..=MAX_SYNTH_CARDS))]
+        cards: u64,
         #[arg(long, value_name = "DIR")]
         out: PathBuf,
         #[arg(long, default_value_t = 1)]
@@ -244,10 +317,10 @@ pub enum DevCommand {
     },
     /// Compile the decks, then fill the review log over two years
     History {
-        #[arg(long, value_name = "N")]
-        reviews: usize,
+        #[arg(long, value_name = "N", value_parser = count::<u64>(0..=MAX_SYNTH_REVIEWS))]
+        reviews: u64,
         /// Share of cards left due today
-        #[arg(long, default_value_t = 0.08)]
+        #[arg(long, value_name = "SHARE", default_value_t = 0.08, value_parser = share)]
         due_share: f64,
         #[arg(long, default_value_t = 1)]
         seed: u64,

@@ -139,8 +139,16 @@ pub fn parse_now(text: &str) -> Result<DateTime<Utc>> {
             ))
         })?;
     if !YEARS.contains(&now.year()) {
+        // The years are UTC years: an instant written with an offset may
+        // fall in another year there, so say which instant was checked.
+        let utc = now.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true);
+        let shown = if utc == text.trim() {
+            format!("'{text}' is")
+        } else {
+            format!("'{text}' is {utc} in UTC,")
+        };
         return Err(bad(format!(
-            "'{text}' is outside the years {} to {}; use a current instant such as 2026-01-31T09:00:00Z",
+            "{shown} outside the years {} to {}; use a current instant such as 2026-01-31T09:00:00Z",
             YEARS.start,
             YEARS.end - 1
         )));
@@ -207,6 +215,13 @@ mod tests {
             "MASTERY_NOW: '9999-12-31T00:00:00Z' is outside the years 1970 to 2999; use a current instant such as 2026-01-31T09:00:00Z"
         );
         assert!(parse_now("2999-12-31T23:59:59Z").is_ok());
+        let err = parse_now("2999-12-31T23:59:59-05:00")
+            .unwrap_err()
+            .to_string();
+        assert_eq!(
+            err,
+            "MASTERY_NOW: '2999-12-31T23:59:59-05:00' is 3000-01-01T04:59:59Z in UTC, outside the years 1970 to 2999; use a current instant such as 2026-01-31T09:00:00Z"
+        );
     }
 
     #[test]

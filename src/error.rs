@@ -61,19 +61,30 @@ pub enum Error {
         known: i64,
     },
 
+    // The OS or SQLite cause is part of each message below and is not also
+    // reported as a `source()`: a chain printer (anyhow's `{:#}`) would
+    // otherwise print it twice.
     #[error("database error: {0}")]
-    Sql(#[from] rusqlite::Error),
+    Sql(rusqlite::Error),
 
-    #[error("{}: {source}", .path.display())]
+    #[error("{}: {cause}", .path.display())]
     Io {
         path: PathBuf,
-        source: std::io::Error,
+        cause: std::io::Error,
     },
 
-    #[error("cannot {action}: {source}")]
+    /// A file mastery was asked to write could not be written. `path` is the
+    /// user's name for it, never the temporary file beside it.
+    #[error("cannot write {}: {cause}", .path.display())]
+    Write {
+        path: PathBuf,
+        cause: std::io::Error,
+    },
+
+    #[error("cannot {action}: {cause}")]
     Terminal {
         action: &'static str,
-        source: std::io::Error,
+        cause: std::io::Error,
     },
 
     /// The decks source is not the one the database was compiled from, and
@@ -93,7 +104,7 @@ pub enum Error {
     Unhealthy(usize),
 
     /// The learner pressed Ctrl-C; everything answered was already saved.
-    #[error("interrupted")]
+    #[error("interrupted; every answer given so far is saved")]
     Interrupted,
 }
 
@@ -112,6 +123,12 @@ fn preview(ids: &[String]) -> String {
     text
 }
 
+impl From<rusqlite::Error> for Error {
+    fn from(e: rusqlite::Error) -> Self {
+        Error::Sql(e)
+    }
+}
+
 fn join_lines(diags: &[Diag]) -> String {
     diags
         .iter()
@@ -121,10 +138,17 @@ fn join_lines(diags: &[Diag]) -> String {
 }
 
 impl Error {
-    pub fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
+    pub fn io(path: impl Into<PathBuf>, cause: std::io::Error) -> Self {
         Error::Io {
             path: path.into(),
-            source,
+            cause,
+        }
+    }
+
+    pub fn write(path: impl Into<PathBuf>, cause: std::io::Error) -> Self {
+        Error::Write {
+            path: path.into(),
+            cause,
         }
     }
 

@@ -22,6 +22,17 @@ pub fn farewell(text: Option<String>, to_stderr: bool) {
     }
 }
 
+/// Ends the session's watch: runs `print` (the final summary) while no
+/// interruption can print its own, so the summary appears exactly once,
+/// whether the learner quit or a Ctrl-C raced the end of the loop.
+pub fn finish<T>(print: impl FnOnce() -> T) -> T {
+    let mut slot = FAREWELL.lock().unwrap_or_else(|e| e.into_inner());
+    *slot = None;
+    let out = print();
+    drop(slot);
+    out
+}
+
 /// Installs the handler for Ctrl-C and SIGTERM.
 pub fn install() {
     let _ = ctrlc::set_handler(|| {
@@ -29,15 +40,20 @@ pub fn install() {
         if std::io::stdout().is_terminal() {
             let _ = dialoguer::console::Term::stdout().show_cursor();
         }
-        let last = FAREWELL.lock().ok().and_then(|mut slot| slot.take());
+        // Both held until the process ends: the session can't draw another
+        // card after the summary, nor print its own. Always this order
+        // (farewell, then stdout), as in `finish`.
+        let mut slot = FAREWELL.lock().unwrap_or_else(|e| e.into_inner());
+        let mut stdout = std::io::stdout().lock();
+        let last = slot.take();
         if let Some(f) = last {
             let text = format!("\n{}\n", crate::render::sanitize(&f.text));
             let _ = if f.to_stderr {
                 std::io::stderr().write_all(text.as_bytes())
             } else {
-                std::io::stdout()
+                stdout
                     .write_all(text.as_bytes())
-                    .and_then(|_| std::io::stdout().flush())
+                    .and_then(|_| stdout.flush())
             };
         }
         eprintln!("\nmastery: interrupted; every answer given so far is saved");

@@ -8,12 +8,9 @@ fn main() {
             e.exit()
         }
         Err(e) => {
-            // One line: clap's first, without its "error: " prefix.
-            let text = e.to_string();
-            let first = text.lines().next().unwrap_or_default();
             eprintln!(
-                "mastery: {} (see --help)",
-                mastery::render::sanitize(first.trim_start_matches("error: "))
+                "mastery: {}",
+                mastery::render::sanitize(&mastery::cli::parse_error_line(&e))
             );
             std::process::exit(2);
         }

@@ -210,6 +210,7 @@ pub fn run(
                     &mut summary,
                     &mut shown,
                 )?;
+                on_grade(&summary);
                 continue;
             }
             Action::Reveal | Action::Quit => break,
@@ -243,11 +244,6 @@ pub fn run(
             continue;
         };
         let scheduled = kind != ReviewKind::Drill;
-        let note = match after.due {
-            Some(d) if scheduled => format!("saved grade {grade} · next due {}", format_day(d)),
-            _ => format!("saved grade {grade} · drill"),
-        };
-        prompter.show(&note)?;
         let requeued = grade.needs_drill();
         if requeued {
             pending.push_back(card.id);
@@ -259,7 +255,14 @@ pub fn run(
             summary.drills += 1;
         }
         summary.millis += millis;
+        // Before the acknowledgement: an interruption from now on reports
+        // this grade.
         on_grade(&summary);
+        let note = match after.due {
+            Some(d) if scheduled => format!("saved grade {grade} · next due {}", format_day(d)),
+            _ => format!("saved grade {grade} · drill"),
+        };
+        prompter.show(&note)?;
         history.push(Step {
             review_id,
             card,

@@ -9,7 +9,7 @@ use rand::rngs::StdRng;
 use rand::{RngExt, SeedableRng};
 
 use crate::clock::Day;
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::scheduler::{CardState, Grade, schedule};
 use crate::store::{ReviewKind, Store};
 
@@ -104,14 +104,17 @@ pub fn deck_text(seed: u64, file: usize) -> String {
 
 /// Writes `cards` cards in 100-card files under `dir`; returns the file count.
 pub fn write_decks(dir: &Path, cards: usize, seed: u64) -> Result<usize> {
-    let files = cards.div_ceil(CARDS_PER_FILE);
-    for file in 0..files {
-        let sub = dir.join(format!("m{}", file % 8 + 1));
-        std::fs::create_dir_all(&sub).map_err(|e| Error::io(&sub, e))?;
-        let path = sub.join(format!("deck-{file:05}.md"));
-        std::fs::write(&path, deck_text(seed, file)).map_err(|e| Error::io(&path, e))?;
-    }
-    Ok(files)
+    let files: Vec<_> = (0..cards.div_ceil(CARDS_PER_FILE))
+        .map(|file| {
+            let sub = dir.join(format!("m{}", file % 8 + 1));
+            (
+                sub.join(format!("deck-{file:05}.md")),
+                deck_text(seed, file),
+            )
+        })
+        .collect();
+    crate::files::write_files(&files)?;
+    Ok(files.len())
 }
 
 fn random_grade(rng: &mut StdRng) -> Grade {

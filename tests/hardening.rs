@@ -152,7 +152,7 @@ fn bad_command_line_values_fail_in_one_line() {
             &["quiz", "--count", "0"],
             DAY1,
             2,
-            "mastery: invalid value '0' for '--count <N>': 0 is not in 1..18446744073709551615 (see --help)",
+            "mastery: invalid value '0' for '--count <N>': 0 is not in 1..=1000 (see --help)",
         ),
         (
             &["quiz", "--card", "no-such-card"],

@@ -1,4 +1,4 @@
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
@@ -40,9 +40,15 @@ pub fn run(app: &App, fix_ids: bool, as_json: bool) -> Result<()> {
                 "the built-in decks cannot be edited: pass --decks DIR to fix ids in your own decks".into(),
             ));
         };
+        // Every deck's new text first, then one all-or-nothing write.
+        let mut files = Vec::new();
         for deck in &decks {
-            fixed += fix_deck_ids(deck)?;
+            if let Some((path, text, n)) = fix_deck_ids(deck)? {
+                files.push((path, text));
+                fixed += n;
+            }
         }
+        crate::files::write_files(&files)?;
     }
     let mut warnings: Vec<Diag> = skipped;
     for deck in &decks {
@@ -84,12 +90,12 @@ pub fn run(app: &App, fix_ids: bool, as_json: bool) -> Result<()> {
     }
 }
 
-/// Appends ` {#id}` to the heading of each note without one, changing
-/// nothing else, and replaces the file atomically.
-fn fix_deck_ids(deck: &Deck) -> Result<usize> {
+/// The deck's text with ` {#id}` appended to the heading of each note
+/// without one, changing nothing else; `None` when nothing is missing.
+fn fix_deck_ids(deck: &Deck) -> Result<Option<(PathBuf, String, usize)>> {
     let missing: Vec<_> = deck.notes.iter().filter(|n| !n.explicit_id).collect();
     if missing.is_empty() {
-        return Ok(0);
+        return Ok(None);
     }
     let path = Path::new(&deck.path);
     let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
@@ -102,12 +108,11 @@ fn fix_deck_ids(deck: &Deck) -> Result<usize> {
             line.push_str(&format!(" {{#{}}}{ending}", note.key));
         }
     }
-    crate::files::write_atomic(path, &lines.concat())?;
-    Ok(missing.len())
+    Ok(Some((path.to_path_buf(), lines.concat(), missing.len())))
 }
 
-/// `mastery import docs PATH --out DIR`.
-pub fn import_docs(path: &Path, dir: &Path) -> Result<()> {
+/// `mastery import docs PATH --out DIR [--force]`.
+pub fn import_docs(path: &Path, dir: &Path, force: bool) -> Result<()> {
     let source = Source::from_dir(path.to_path_buf());
     let Source::Docs(_) = &source else {
         return Err(Error::Usage(format!(
@@ -120,19 +125,99 @@ pub fn import_docs(path: &Path, dir: &Path) -> Result<()> {
     if !errors.is_empty() {
         return Err(Error::Decks(errors));
     }
-    let mut notes = 0;
-    for deck in &decks {
-        let target = dir.join(format!("{}.md", deck.key));
-        if let Some(parent) = target.parent() {
-            std::fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
+    let files: Vec<(PathBuf, String)> = decks
+        .iter()
+        .map(|deck| {
+            let text = crate::deck::write::to_markdown(deck);
+            (dir.join(format!("{}.md", deck.key)), stamp(&text))
+        })
+        .collect();
+    if !force {
+        for (target, _) in &files {
+            refuse_foreign(target)?;
         }
-        crate::files::refuse_symlink(&target)?;
-        crate::files::write_atomic(&target, &crate::deck::write::to_markdown(deck))?;
-        notes += deck.notes.len();
     }
+    crate::files::write_files(&files)?;
+    let notes: usize = decks.iter().map(|d| d.notes.len()).sum();
     out(&format!(
         "wrote {} decks with {notes} notes to {}\n",
         decks.len(),
         dir.display()
     ))
+}
+
+/// How an imported deck says it was written by `import docs`: a TOML comment
+/// as the second line of its front matter, with a hash of every other line.
+/// A later import may replace the file only while that hash still matches,
+/// so an edit of the learner's (or a file that was never imported) needs
+/// `--force`.
+const STAMP: &str =
+    "# written by mastery import docs; a re-import replaces this file only while unchanged (xxh3 ";
+
+fn digest(text: &str) -> String {
+    format!("{:016x}", xxhash_rust::xxh3::xxh3_64(text.as_bytes()))
+}
+
+/// The deck text with the stamp after its opening `+++` line.
+fn stamp(text: &str) -> String {
+    let (first, rest) = text.split_at(text.find('\n').map_or(0, |i| i + 1));
+    format!("{first}{STAMP}{})\n{rest}", digest(text))
+}
+
+/// Whether `text` is exactly what an import wrote, stamp included.
+fn is_unchanged_import(text: &str) -> bool {
+    let mut lines = text.split_inclusive('\n');
+    let (Some(first), Some(mark)) = (lines.next(), lines.next()) else {
+        return false;
+    };
+    let Some(hash) = mark
+        .strip_prefix(STAMP)
+        .and_then(|m| m.trim_end().strip_suffix(')'))
+    else {
+        return false;
+    };
+    let rest: String = lines.collect();
+    digest(&format!("{first}{rest}")) == hash
+}
+
+/// Refuses an existing regular file that is not an unchanged import. Other
+/// kinds of file are left to the writer, which refuses them without
+/// opening them.
+fn refuse_foreign(target: &Path) -> Result<()> {
+    match std::fs::symlink_metadata(target) {
+        Ok(meta) if meta.is_file() => {
+            let text = std::fs::read(target).map_err(|e| Error::io(target, e))?;
+            if std::str::from_utf8(&text).is_ok_and(is_unchanged_import) {
+                Ok(())
+            } else {
+                Err(Error::Usage(format!(
+                    "{} already exists and was not written by `mastery import docs`, or was edited since: move it away, or pass --force to replace it",
+                    target.display()
+                )))
+            }
+        }
+        _ => Ok(()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rstest::rstest;
+
+    const DECK: &str = "+++\nid = \"d\"\n+++\n\n# T\n\n## Q: a {#a}\nA.\n";
+
+    #[rstest]
+    // What an import wrote, untouched.
+    #[case::as_written(stamp(DECK), true)]
+    // Any edit, even one character or a new line at the end.
+    #[case::edited(stamp(DECK).replace("A.", "B."), false)]
+    #[case::appended(stamp(DECK) + "\n", false)]
+    // A file that never had a stamp, or a stamp copied onto other text.
+    #[case::unstamped(DECK.to_string(), false)]
+    #[case::copied_stamp(stamp(DECK).replace("# T", "# U"), false)]
+    #[case::empty(String::new(), false)]
+    fn only_unchanged_imports_are_recognised(#[case] text: String, #[case] ours: bool) {
+        assert_eq!(is_unchanged_import(&text), ours, "{text}");
+    }
 }

@@ -47,8 +47,13 @@ fn dispatch(app: &App, command: Command) -> Result<()> {
             json: as_json,
         } => doctor(app, repair, as_json),
         Command::Import {
-            what: ImportWhat::Docs { path, out: dir },
-        } => check::import_docs(&path, &dir),
+            what:
+                ImportWhat::Docs {
+                    path,
+                    out: dir,
+                    force,
+                },
+        } => check::import_docs(&path, &dir, force),
         Command::Stats {
             module,
             json: as_json,
@@ -123,7 +128,7 @@ pub(crate) fn out_styled(text: &str) -> Result<()> {
     {
         Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(Error::Terminal {
             action: "write output",
-            source: e,
+            cause: e,
         }),
         _ => Ok(()),
     }
@@ -230,7 +235,7 @@ fn dev(app: &App, what: DevCommand) -> Result<()> {
             out: dir,
             seed,
         } => {
-            let files = crate::synth::write_decks(&dir, cards, seed)?;
+            let files = crate::synth::write_decks(&dir, cards as usize, seed)?;
             out(&format!("wrote {files} deck files to {}\n", dir.display()))
         }
         DevCommand::History {
@@ -240,7 +245,8 @@ fn dev(app: &App, what: DevCommand) -> Result<()> {
         } => {
             let (mut store, _) = app.open()?;
             let today = app.clock.today();
-            let n = crate::synth::write_history(&mut store, today, reviews, due_share, seed)?;
+            let n =
+                crate::synth::write_history(&mut store, today, reviews as usize, due_share, seed)?;
             let due = store.count_due(today, None)?;
             out(&format!("wrote {n} reviews; {due} cards due today\n"))
         }

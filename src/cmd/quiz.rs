@@ -70,14 +70,16 @@ fn quiz(app: &App, args: &QuizArgs) -> Result<()> {
             crate::interrupt::farewell(Some(report::render(&so_far)), args.json);
         },
     )?;
-    crate::interrupt::farewell(None, false);
+
     store.finish_quiz(quiz_id, &app.clock.stamp())?;
     let report = report::build(quiz_id, &outcome.answers, args.threshold);
-    if args.json {
-        json(&report)?;
-    } else {
-        prompter.show(&report::render(&report))?;
-    }
+    crate::interrupt::finish(|| {
+        if args.json {
+            json(&report)
+        } else {
+            prompter.show(&report::render(&report))
+        }
+    })?;
     if outcome.interrupted {
         return Err(Error::Interrupted);
     }
@@ -114,7 +116,9 @@ fn history(app: &App, module: Option<u8>, as_json: bool) -> Result<()> {
     }
     let mut table = comfy_table::Table::new();
     table.load_style(comfy_table::presets::NOTHING);
-    table.set_header(["quiz", "started", "score", "correct", "verdict", "scope"]);
+    table.set_header([
+        "quiz", "started", "score", "correct", "verdict", "seed", "scope",
+    ]);
     for r in &rows {
         table.add_row([
             r.quiz.id.to_string(),
@@ -126,6 +130,7 @@ fn history(app: &App, module: Option<u8>, as_json: bool) -> Result<()> {
             format!("{}%", r.score),
             format!("{}/{}", r.quiz.correct, r.quiz.asked),
             if r.ready { "ready" } else { "not yet" }.to_string(),
+            r.quiz.seed.to_string(),
             scope_text(&r.quiz.scope),
         ]);
     }

@@ -22,8 +22,8 @@ pub fn run(app: &App, args: &ReviewArgs) -> Result<()> {
     let summary = review::run(&mut store, &app.clock, prompter.as_mut(), queue, &mut |s| {
         crate::interrupt::farewell(Some(session_line(s)), false)
     })?;
-    crate::interrupt::farewell(None, false);
-    prompter.show(&summary_text(&store, today, &summary)?)?;
+    let text = summary_text(&store, today, &summary)?;
+    crate::interrupt::finish(|| prompter.show(&text))?;
     if summary.interrupted {
         return Err(Error::Interrupted);
     }

@@ -721,6 +721,7 @@ mod tests {
     #[case::nul(b"## Q: a\n\0".to_vec(), "d.md:2: binary data (a NUL byte), not a Markdown deck")]
     #[case::utf8(b"# T\n## Q: a\n\xff\xfe".to_vec(), "d.md:3: invalid UTF-8: save the file as UTF-8")]
     #[case::huge(vec![b'a'; 10 << 20], "d.md: file is 10485760 bytes; decks over 1048576 bytes (1 MiB) are refused: split it into several files")]
+    #[case::just_over(vec![b'a'; (1 << 20) + 1], "d.md: file is 1048577 bytes; decks over 1048576 bytes (1 MiB) are refused: split it into several files")]
     fn bad_bytes(#[case] bytes: Vec<u8>, #[case] expected: &str) {
         let errs = parse_deck("d.md", "d", &bytes).unwrap_err();
         assert_eq!(errs[0].to_string(), expected);

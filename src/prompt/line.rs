@@ -15,34 +15,50 @@ impl<R: BufRead, W: Write> LinePrompter<R, W> {
         LinePrompter { input, output }
     }
 
+    /// One line, without its ending; `None` at the end of input. A line
+    /// that is not UTF-8 is refused and asked again: one stray byte must not
+    /// end a session.
     fn read(&mut self, prompt: &str) -> Result<Option<String>> {
-        write!(self.output, "{} ", sanitize(prompt))
-            .and_then(|_| self.output.flush())
-            .map_err(out_err)?;
-        let mut buf = String::new();
-        match self.input.read_line(&mut buf) {
-            Ok(0) => {
-                writeln!(self.output).map_err(out_err)?;
-                Ok(None)
+        loop {
+            write!(self.output, "{} ", sanitize(prompt))
+                .and_then(|_| self.output.flush())
+                .map_err(out_err)?;
+            let mut buf = Vec::new();
+            match self.input.read_until(b'\n', &mut buf) {
+                Ok(0) => {
+                    writeln!(self.output).map_err(out_err)?;
+                    return Ok(None);
+                }
+                Ok(_) => {
+                    // Piped input is not echoed; end the prompt line ourselves.
+                    writeln!(self.output).map_err(out_err)?;
+                    match String::from_utf8(buf) {
+                        Ok(line) => {
+                            return Ok(Some(line.trim_end_matches(['\n', '\r']).to_string()));
+                        }
+                        Err(_) => writeln!(self.output, "{NOT_UTF8}").map_err(out_err)?,
+                    }
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {
+                    return Err(Error::Interrupted);
+                }
+                Err(e) => {
+                    return Err(Error::Terminal {
+                        action: "read input",
+                        cause: e,
+                    });
+                }
             }
-            Ok(_) => {
-                // Piped input is not echoed; end the prompt line ourselves.
-                writeln!(self.output).map_err(out_err)?;
-                Ok(Some(buf.trim_end_matches(['\n', '\r']).to_string()))
-            }
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => Err(Error::Interrupted),
-            Err(e) => Err(Error::Terminal {
-                action: "read input",
-                source: e,
-            }),
         }
     }
 }
 
+const NOT_UTF8: &str = "that line is not valid UTF-8: type it again";
+
 fn out_err(e: std::io::Error) -> Error {
     Error::Terminal {
         action: "write output",
-        source: e,
+        cause: e,
     }
 }
 
@@ -115,6 +131,16 @@ mod tests {
             out.contains("'x' is not valid here: use 0, 1, 2, 3, 4, 5, u or q"),
             "{out}"
         );
+    }
+
+    #[test]
+    fn a_line_that_is_not_utf8_is_asked_again() {
+        let mut out = Vec::new();
+        let input: &[u8] = b"\xff\xfe\n\xc3\x28\n3\n";
+        let mut p = LinePrompter::new(input, &mut out);
+        assert_eq!(p.key(">", "012345uq").unwrap(), Reply::Key('3'));
+        let out = String::from_utf8(out).unwrap();
+        assert_eq!(out.matches(NOT_UTF8).count(), 2, "{out}");
     }
 
     #[test]

@@ -35,7 +35,10 @@ fn term_err(action: &'static str) -> impl Fn(std::io::Error) -> Error {
         if source.kind() == std::io::ErrorKind::Interrupted {
             Error::Interrupted
         } else {
-            Error::Terminal { action, source }
+            Error::Terminal {
+                action,
+                cause: source,
+            }
         }
     }
 }

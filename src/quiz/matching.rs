@@ -34,13 +34,28 @@ impl Verdict {
     }
 }
 
+/// Longest answer, in characters after normalising, compared letter by
+/// letter; a longer one must match exactly. Typed questions have answers of
+/// five words at most, so this is far above any real answer, and it bounds
+/// the edit-distance table at 200 × 200 cells whatever is pasted in.
+pub const MAX_COMPARED_CHARS: usize = 200;
+
 pub fn check(given: &str, expected: &str) -> Verdict {
     let (g, e) = (normalize(given), normalize(expected));
     if g.is_empty() {
         return Verdict::Wrong;
     }
-    let distance = strsim::damerau_levenshtein(&g, &e);
+    if g == e {
+        return Verdict::Exact;
+    }
     let allowed = allowed_typos(&e);
+    let (gl, el) = (g.chars().count(), e.chars().count());
+    // The length difference is a lower bound of the distance: far apart
+    // is wrong without building any table.
+    if gl.abs_diff(el) > allowed + 2 || gl > MAX_COMPARED_CHARS || el > MAX_COMPARED_CHARS {
+        return Verdict::Wrong;
+    }
+    let distance = strsim::damerau_levenshtein(&g, &e);
     match distance {
         0 => Verdict::Exact,
         d if d <= allowed => Verdict::Typos(d),
@@ -60,7 +75,7 @@ pub fn mark_difference(given: &str, expected: &str) -> String {
     let g: Vec<char> = normalize(given).chars().collect();
     let e: Vec<char> = expected.chars().collect();
     let el: Vec<char> = expected.to_lowercase().chars().collect();
-    if el.len() != e.len() {
+    if el.len() != e.len() || g.len() > MAX_COMPARED_CHARS || e.len() > MAX_COMPARED_CHARS {
         return expected.to_string();
     }
     // Longest common subsequence, then walk it to find unmatched letters.
@@ -134,6 +149,13 @@ mod tests {
     #[case::empty("", "2", Verdict::Wrong)]
     #[case::short_exact("2", "2", Verdict::Exact)]
     #[case::short_wrong("3", "2", Verdict::NearMiss(1))]
+    // Bounded cost: lengths far apart are wrong without a table, and past
+    // the cap only an exact answer counts.
+    #[case::huge_reply(&"y".repeat(50_000), "config.toml", Verdict::Wrong)]
+    #[case::huge_both(&"y".repeat(50_000), &"x".repeat(20_000), Verdict::Wrong)]
+    #[case::huge_exact(&"x".repeat(20_000), &"x".repeat(20_000), Verdict::Exact)]
+    #[case::over_cap_typo(&format!("{}y", "x".repeat(300)), &"x".repeat(301), Verdict::Wrong)]
+    #[case::at_cap_typo(&format!("{}y", "x".repeat(199)), &"x".repeat(200), Verdict::Typos(1))]
     fn typo_tolerance_edges(#[case] given: &str, #[case] expected: &str, #[case] verdict: Verdict) {
         assert_eq!(check(given, expected), verdict);
     }
@@ -142,6 +164,7 @@ mod tests {
     #[case("claud.md", "CLAUDE.md", "CLAUD[E].md")]
     #[case("claude.md", "CLAUDE.md", "CLAUDE.md")]
     #[case("pre", "PreToolUse", "Pre[ToolUse]")]
+    #[case(&"y".repeat(50_000), "config.toml", "config.toml")]
     fn differences_are_marked(#[case] given: &str, #[case] expected: &str, #[case] marked: &str) {
         assert_eq!(mark_difference(given, expected), marked);
     }

@@ -238,18 +238,20 @@ pub fn run(
             },
             reschedule.then_some((&grading, &decide as Decide<'_>)),
         )?;
-        prompter.show(if correct {
-            "saved: correct"
-        } else {
-            "saved: missed"
-        })?;
         outcome.answers.push(Answered {
             card: q.card,
             format: q.format,
             given,
             correct,
         });
+        // Before the acknowledgement: an interruption from now on reports
+        // this answer.
         on_answer(&outcome.answers);
+        prompter.show(if correct {
+            "saved: correct"
+        } else {
+            "saved: missed"
+        })?;
     }
     Ok(outcome)
 }

@@ -60,9 +60,22 @@ pub struct QuizSummary {
     pub started_at: String,
     pub ended_at: Option<String>,
     pub scope: serde_json::Value,
+    /// The seed as the learner typed or was shown it: `--seed` replays it.
+    pub seed: u64,
     pub threshold: u32,
     pub asked: i64,
     pub correct: i64,
+}
+
+/// SQLite integers are i64 and seeds are u64: a seed is stored as the i64
+/// with the same 64 bits, so seeds above i64::MAX are stored negative, and
+/// read back through `seed_from_sql` only. The pair is lossless.
+fn seed_to_sql(seed: u64) -> i64 {
+    i64::from_ne_bytes(seed.to_ne_bytes())
+}
+
+fn seed_from_sql(stored: i64) -> u64 {
+    u64::from_ne_bytes(stored.to_ne_bytes())
 }
 
 impl Store {
@@ -130,7 +143,7 @@ impl Store {
              VALUES (?1, ?2, ?3, ?4, ?5, ?6) RETURNING id",
             params![
                 scope,
-                q.seed as i64,
+                seed_to_sql(q.seed),
                 q.format,
                 q.threshold,
                 q.reschedule,
@@ -180,7 +193,7 @@ impl Store {
     pub fn quiz_history(&self, module: Option<u8>) -> Result<Vec<QuizSummary>> {
         let mut stmt = self.conn.prepare(
             "SELECT q.id, q.started_at, q.ended_at, q.scope, q.threshold,
-                    count(a.id), coalesce(sum(a.correct), 0)
+                    count(a.id), coalesce(sum(a.correct), 0), q.seed
              FROM quiz q
              LEFT JOIN quiz_answer a ON a.quiz_id = q.id
              LEFT JOIN card c ON c.id = a.card_id
@@ -196,11 +209,28 @@ impl Store {
                 started_at: r.get(1)?,
                 ended_at: r.get(2)?,
                 scope: serde_json::from_str(&scope).unwrap_or(serde_json::Value::Null),
+                seed: seed_from_sql(r.get(7)?),
                 threshold: r.get(4)?,
                 asked: r.get(5)?,
                 correct: r.get(6)?,
             })
         })?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rstest::rstest;
+
+    #[rstest]
+    #[case(0)]
+    #[case(42)]
+    #[case(i64::MAX as u64)]
+    #[case(i64::MAX as u64 + 1)]
+    #[case(u64::MAX)]
+    fn seeds_round_trip_through_sql(#[case] seed: u64) {
+        assert_eq!(seed_from_sql(seed_to_sql(seed)), seed);
     }
 }

@@ -35,9 +35,10 @@ pub struct ScoreRow {
     pub state: CardState,
 }
 
-/// Where a note is: its topic and source line.
+/// Where a note is: its id, topic and source line.
 #[derive(Debug, Clone)]
 pub struct NotePlace {
+    pub key: String,
     pub topic: String,
     pub line: i64,
     pub path: Option<String>,
@@ -65,14 +66,15 @@ impl Store {
     pub fn note_places(&self) -> Result<HashMap<i64, NotePlace>> {
         let mut stmt = self
             .conn
-            .prepare("SELECT id, topic, line, path FROM note WHERE retired = 0")?;
+            .prepare("SELECT id, key, topic, line, path FROM note WHERE retired = 0")?;
         let rows = stmt.query_map([], |r| {
             Ok((
                 r.get(0)?,
                 NotePlace {
-                    topic: r.get(1)?,
-                    line: r.get(2)?,
-                    path: r.get(3)?,
+                    key: r.get(1)?,
+                    topic: r.get(2)?,
+                    line: r.get(3)?,
+                    path: r.get(4)?,
                 },
             ))
         })?;

@@ -36,6 +36,9 @@ pub struct Topic {
     pub topic: String,
     /// Where the topic starts: its first note.
     pub source: String,
+    /// The ids of the topic's notes in source order: what identifies the
+    /// topic in an exported list, whatever its heading is called.
+    pub notes: Vec<String>,
     pub cards: usize,
     pub lapses: u32,
     pub score: f64,
@@ -55,6 +58,9 @@ pub struct Group {
 #[derive(Debug, Clone, Default)]
 pub struct WeakReport {
     pub groups: Vec<Group>,
+    /// Every deck title, weak or not: the group headings an earlier list
+    /// may hold.
+    pub titles: Vec<String>,
 }
 
 impl WeakReport {
@@ -98,6 +104,7 @@ pub fn analyse(store: &Store, today: Day, opts: &WeakOptions) -> Result<WeakRepo
         .map(|key| decks.values().find(|d| &d.key == key).map(|d| d.id));
     let mut topics: Vec<Topic> = Vec::new();
     let mut firsts: Vec<(String, i64)> = Vec::new();
+    let mut note_keys: Vec<Vec<(String, i64, String)>> = Vec::new();
     let mut titles: Vec<String> = Vec::new();
     let mut candidates: Vec<Vec<Candidate>> = Vec::new();
     let mut keys: Vec<(bool, u8, String)> = Vec::new();
@@ -121,6 +128,7 @@ pub fn analyse(store: &Store, today: Day, opts: &WeakOptions) -> Result<WeakRepo
                     deck: deck.key.clone(),
                     topic: note.topic.clone(),
                     source: String::new(),
+                    notes: Vec::new(),
                     cards: 0,
                     lapses: 0,
                     score: 0.0,
@@ -130,11 +138,13 @@ pub fn analyse(store: &Store, today: Day, opts: &WeakOptions) -> Result<WeakRepo
                     weak: Vec::new(),
                 });
                 firsts.push((place.0.to_string(), place.1));
+                note_keys.push(Vec::new());
                 titles.push(deck.title.clone());
                 candidates.push(Vec::new());
                 keys.push(group_key(deck));
                 topics.len() - 1
             });
+        note_keys[slot].push((place.0.to_string(), place.1, note.key.clone()));
         if (place.0, place.1) < (firsts[slot].0.as_str(), firsts[slot].1) {
             firsts[slot] = (place.0.to_string(), place.1);
         }
@@ -170,6 +180,10 @@ pub fn analyse(store: &Store, today: Day, opts: &WeakOptions) -> Result<WeakRepo
     });
     for &i in &listed {
         topics[i].source = format!("{}:{}", firsts[i].0, firsts[i].1);
+        let mut keys = std::mem::take(&mut note_keys[i]);
+        keys.sort();
+        keys.dedup();
+        topics[i].notes = keys.into_iter().map(|(_, _, key)| key).collect();
         for c in std::mem::take(&mut candidates[i]) {
             if let Some(card) = store.card_by_id(c.id)? {
                 topics[i].weak.push(WeakCard {
@@ -181,7 +195,10 @@ pub fn analyse(store: &Store, today: Day, opts: &WeakOptions) -> Result<WeakRepo
             }
         }
     }
-    let mut report = WeakReport::default();
+    let mut report = WeakReport {
+        groups: Vec::new(),
+        titles: decks.values().map(|d| d.title.clone()).collect(),
+    };
     for i in listed {
         let mut topic = topics[i].clone();
         topic.weak.sort_by(|a, b| b.score.total_cmp(&a.score));

@@ -1,6 +1,6 @@
 //! The weak-area list as a Markdown checklist, JSON or CSV.
 
-use std::collections::HashSet;
+use std::borrow::Cow;
 
 use serde::Serialize;
 
@@ -10,11 +10,70 @@ use super::{Topic, WeakCard, WeakReport};
 pub const NOTHING_WEAK: &str =
     "Nothing is weak right now: no topic passes the thresholds. Keep reviewing.";
 
-/// Every checklist item ends with a hidden id, so that an update can find
-/// the items the learner ticked.
-pub fn item_id(line: &str) -> Option<&str> {
+/// A checklist item's hidden marker, `<!-- weak:KIND:ID ID -->`: the card or
+/// note ids an update matches it by. Lists written before ids were used
+/// carry `deck#topic` instead, which still matches as an alias.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Marker {
+    pub kind: String,
+    pub ids: Vec<String>,
+}
+
+pub fn marker(line: &str) -> Option<Marker> {
     let start = line.rfind("<!-- weak:")?;
-    line[start + 10..].strip_suffix("-->").map(str::trim)
+    let body = line[start + 10..].trim_end().strip_suffix("-->")?.trim();
+    let (kind, ids) = body.split_once(':')?;
+    Some(Marker {
+        kind: kind.to_string(),
+        ids: ids.split_whitespace().map(str::to_string).collect(),
+    })
+}
+
+/// One line of a fresh checklist, as an update needs to see it.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Entry {
+    /// `# Weak areas (date)`
+    Title(String),
+    /// `## Module 1: Basics`
+    Group(String),
+    Item(Item),
+    /// What follows the list: the quiz command, or "nothing is weak".
+    Footer(Vec<String>),
+    Blank,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Item {
+    pub indent: usize,
+    pub kind: &'static str,
+    /// Written in the marker.
+    pub ids: Vec<String>,
+    /// Other ids an older list may know this item by: every note of a
+    /// topic, and the `deck#topic` of lists written before ids.
+    pub aliases: Vec<String>,
+    pub text: String,
+}
+
+impl Item {
+    pub fn line(&self, ticked: bool) -> String {
+        format!(
+            "{}- [{}] {} <!-- weak:{}:{} -->",
+            " ".repeat(self.indent),
+            if ticked { "x" } else { " " },
+            self.text,
+            self.kind,
+            self.ids.join(" ")
+        )
+    }
+
+    /// Whether an older list's item is this one: same kind, and an id in
+    /// common.
+    pub fn matches(&self, m: &Marker) -> bool {
+        m.kind == self.kind
+            && m.ids
+                .iter()
+                .any(|id| self.ids.contains(id) || self.aliases.contains(id))
+    }
 }
 
 fn one_line(text: &str) -> String {
@@ -24,10 +83,6 @@ fn one_line(text: &str) -> String {
     } else {
         joined
     }
-}
-
-fn tick(ticked: &HashSet<String>, id: &str) -> &'static str {
-    if ticked.contains(id) { "x" } else { " " }
 }
 
 fn topic_numbers(t: &Topic) -> String {
@@ -44,66 +99,100 @@ fn topic_numbers(t: &Topic) -> String {
     s
 }
 
-/// The checklist, grouped by module in curriculum order, topics by score.
-pub fn markdown(report: &WeakReport, date: &str, ticked: &HashSet<String>) -> String {
-    let mut out = format!("# Weak areas ({date})\n\n");
-    if report.is_empty() {
-        out.push_str(NOTHING_WEAK);
+/// The checklist, grouped by module in curriculum order, topics by score,
+/// with nothing ticked.
+pub fn markdown(report: &WeakReport, date: &str) -> String {
+    let mut out = String::new();
+    for entry in checklist(report, date) {
+        match entry {
+            Entry::Title(l) | Entry::Group(l) => out.push_str(&l),
+            Entry::Item(item) => out.push_str(&item.line(false)),
+            Entry::Footer(lines) => out.push_str(&lines.join("\n")),
+            Entry::Blank => {}
+        }
         out.push('\n');
+    }
+    out
+}
+
+/// The checklist as entries, for printing or for updating an older list.
+pub fn checklist(report: &WeakReport, date: &str) -> Vec<Entry> {
+    let mut out = vec![Entry::Title(format!("# Weak areas ({date})")), Entry::Blank];
+    if report.is_empty() {
+        out.push(Entry::Footer(vec![NOTHING_WEAK.to_string()]));
         return out;
     }
     for group in &report.groups {
-        out.push_str(&format!("## {}\n\n", group.title));
+        out.push(Entry::Group(format!("## {}", group.title)));
+        out.push(Entry::Blank);
         for t in &group.topics {
-            let id = format!("topic:{}#{}", t.deck, t.topic);
-            out.push_str(&format!(
-                "- [{}] Re-read {} › {} ({}): {} <!-- weak:{id} -->\n",
-                tick(ticked, &id),
-                group.name,
-                t.topic,
-                t.source,
-                topic_numbers(t)
-            ));
+            let legacy = format!("{}#{}", t.deck, t.topic);
+            out.push(Entry::Item(Item {
+                indent: 0,
+                kind: "topic",
+                ids: t.notes.iter().take(1).cloned().collect(),
+                aliases: t.notes.iter().cloned().chain([legacy.clone()]).collect(),
+                text: format!(
+                    "Re-read {} › {} ({}): {}",
+                    group.name,
+                    t.topic,
+                    t.source,
+                    topic_numbers(t)
+                ),
+            }));
             for w in t.weak.iter().filter(|w| w.leech) {
-                let id = format!("leech:{}", w.card.key);
-                out.push_str(&format!(
-                    "  - [{}] Rewrite the leech '{}' ({}): {} lapses; rewrite or split this card, don't just review it <!-- weak:{id} -->\n",
-                    tick(ticked, &id),
-                    one_line(&w.card.front),
-                    w.card.source(),
-                    w.signals.lapses
-                ));
+                out.push(Entry::Item(Item {
+                    indent: 2,
+                    kind: "leech",
+                    ids: vec![w.card.key.clone()],
+                    aliases: Vec::new(),
+                    text: format!(
+                        "Rewrite the leech '{}' ({}): {} lapses; rewrite or split this card, don't just review it",
+                        one_line(&w.card.front),
+                        w.card.source(),
+                        w.signals.lapses
+                    ),
+                }));
             }
             let drill: Vec<&WeakCard> = t.weak.iter().filter(|w| !w.leech).collect();
             if !drill.is_empty() {
-                let id = format!("drill:{}#{}", t.deck, t.topic);
                 let list: Vec<String> = drill
                     .iter()
                     .map(|w| format!("{} ({})", w.card.key, w.card.source()))
                     .collect();
-                out.push_str(&format!(
-                    "  - [{}] Drill {} card{}: {} <!-- weak:{id} -->\n",
-                    tick(ticked, &id),
-                    drill.len(),
-                    if drill.len() == 1 { "" } else { "s" },
-                    list.join(", ")
-                ));
+                out.push(Entry::Item(Item {
+                    indent: 2,
+                    kind: "drill",
+                    ids: drill.iter().map(|w| w.card.key.clone()).collect(),
+                    aliases: vec![legacy],
+                    text: format!(
+                        "Drill {} card{}: {}",
+                        drill.len(),
+                        if drill.len() == 1 { "" } else { "s" },
+                        list.join(", ")
+                    ),
+                }));
             }
         }
-        out.push('\n');
+        out.push(Entry::Blank);
     }
     let cards: Vec<String> = report
         .cards()
         .map(|w| format!("--card {}", w.card.key))
         .collect();
     if !cards.is_empty() {
-        out.push_str(&format!(
-            "Drill exactly these cards:\n\n    mastery quiz {}\n",
-            cards.join(" ")
-        ));
+        out.push(Entry::Footer(vec![
+            FOOTER.to_string(),
+            String::new(),
+            format!("{QUIZ_LINE}{}", cards.join(" ")),
+        ]));
     }
     out
 }
+
+/// The footer's first line, and how its command line starts.
+pub const FOOTER: &str = "Drill exactly these cards:";
+pub const QUIZ_LINE: &str = "    mastery quiz ";
 
 #[derive(Serialize)]
 pub struct Record<'a> {
@@ -133,6 +222,18 @@ pub fn records(report: &WeakReport) -> Vec<Record<'_>> {
         .collect()
 }
 
+/// A cell that a spreadsheet would run as a formula (leading `=`, `+`, `-`,
+/// `@`, tab or CR) is prefixed with `'`, which spreadsheets show as text.
+/// Deck text is the learner's, but decks are shared: a topic must not be
+/// able to run a formula in whoever opens the export.
+pub fn neutralise(cell: &str) -> Cow<'_, str> {
+    if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        Cow::Owned(format!("'{cell}"))
+    } else {
+        Cow::Borrowed(cell)
+    }
+}
+
 pub fn csv(report: &WeakReport) -> Result<String, csv::Error> {
     let mut w = csv::Writer::from_writer(Vec::new());
     w.write_record([
@@ -152,22 +253,49 @@ pub fn csv(report: &WeakReport) -> Result<String, csv::Error> {
     ])?;
     for r in records(report) {
         let s = r.signals;
-        w.write_record([
-            r.id.to_string(),
-            r.deck.to_string(),
-            r.module.map_or_else(String::new, |m| m.to_string()),
-            r.topic.to_string(),
-            r.source,
-            format!("{:.2}", r.score),
-            s.lapses.to_string(),
-            s.low_ease.to_string(),
-            s.last_grade_failed.to_string(),
-            s.redrill_days.to_string(),
-            s.quiz_misses.to_string(),
-            s.overdue_days.to_string(),
-            r.leech.to_string(),
-        ])?;
+        w.write_record(
+            [
+                r.id.to_string(),
+                r.deck.to_string(),
+                r.module.map_or_else(String::new, |m| m.to_string()),
+                r.topic.to_string(),
+                r.source,
+                format!("{:.2}", r.score),
+                s.lapses.to_string(),
+                s.low_ease.to_string(),
+                s.last_grade_failed.to_string(),
+                s.redrill_days.to_string(),
+                s.quiz_misses.to_string(),
+                s.overdue_days.to_string(),
+                r.leech.to_string(),
+            ]
+            .map(|c| neutralise(&c).into_owned()),
+        )?;
     }
     let bytes = w.into_inner().map_err(|e| e.into_error())?;
     Ok(String::from_utf8_lossy(&bytes).into_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rstest::rstest;
+
+    #[rstest]
+    // What a spreadsheet runs: formulas, and the DDE/+/- forms.
+    #[case::equals("=SUM(A1)", "'=SUM(A1)")]
+    #[case::plus("+1+1", "'+1+1")]
+    #[case::minus("-2+3", "'-2+3")]
+    #[case::at("@cmd", "'@cmd")]
+    #[case::tab("\t=1", "'\t=1")]
+    #[case::cr("\r=1", "'\r=1")]
+    // Everything else is left exactly as it is.
+    #[case::plain("Hooks", "Hooks")]
+    #[case::inner("a=b", "a=b")]
+    #[case::number("0.75", "0.75")]
+    #[case::empty("", "")]
+    #[case::space_first(" =1", " =1")]
+    fn formula_cells_are_neutralised(#[case] cell: &str, #[case] expected: &str) {
+        assert_eq!(neutralise(cell), expected);
+    }
 }
