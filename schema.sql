@@ -159,3 +159,35 @@ ALTER TABLE deck ADD COLUMN ctime_ns INTEGER NOT NULL DEFAULT 0;
 -- Where a note's fact comes from: its closing `Source:` line. NULL when it
 -- has none.
 ALTER TABLE note ADD COLUMN cites TEXT;
+
+-- migration: 5
+
+-- One meaning of "live": a review is live until undone. The flag is written
+-- in the undo transaction (the `undo` table keeps when); every query reads
+-- reviews through `live_review`.
+ALTER TABLE review ADD COLUMN undone INTEGER NOT NULL DEFAULT 0;
+UPDATE review SET undone = 1 WHERE id IN (SELECT review_id FROM undo);
+
+-- A log that checks itself: each row holds the whole state after it, and
+-- the rules that produced it, so `doctor` can check the chain of states
+-- without replaying old rows with today's rules. Rows written before this
+-- migration were written by mastery 0.1's SM-2 ('sm2/1'), whose after-state
+-- sets the last grade and day to the review's own (a drill changes nothing).
+ALTER TABLE review ADD COLUMN a_last_grade INTEGER;
+ALTER TABLE review ADD COLUMN a_last_day INTEGER;
+UPDATE review SET
+    a_last_grade = CASE kind WHEN 'drill' THEN b_last_grade ELSE grade END,
+    a_last_day = CASE kind WHEN 'drill' THEN b_last_day ELSE day END;
+ALTER TABLE review ADD COLUMN rules TEXT NOT NULL DEFAULT 'sm2/1';
+
+CREATE VIEW live_review AS SELECT * FROM review WHERE undone = 0;
+
+-- The indexes that skip undone rows, so queries through live_review keep
+-- them.
+DROP INDEX review_day;
+CREATE INDEX review_day ON review(day, kind, grade, card_id, ms) WHERE undone = 0;
+DROP INDEX review_lapse;
+CREATE INDEX review_lapse ON review(card_id, day)
+    WHERE grade < 3 AND b_last_grade >= 3 AND kind != 'drill' AND undone = 0;
+DROP INDEX review_drill;
+CREATE INDEX review_drill ON review(card_id, day) WHERE kind = 'drill' AND undone = 0;

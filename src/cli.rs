@@ -127,6 +127,15 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Replay every card's review log with today's scheduling rules
+    Reschedule {
+        /// Every card (required: the replay is never partial)
+        #[arg(long, required = true)]
+        all: bool,
+        /// Apply, after writing a backup; without it, only show what would move
+        #[arg(long)]
+        yes: bool,
+    },
     /// Developer tools: synthetic data for the benchmarks
     #[command(hide = true)]
     Dev {

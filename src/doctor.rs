@@ -7,8 +7,8 @@ use serde::Serialize;
 
 use crate::deck::source::{Source, list};
 use crate::error::Result;
-use crate::scheduler::{CardState, Grade, schedule};
-use crate::store::Store;
+use crate::scheduler::CardState;
+use crate::store::{CardLog, Store};
 
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct Problem {
@@ -19,9 +19,9 @@ pub struct Problem {
 #[derive(Debug, Default, Serialize)]
 pub struct Diagnosis {
     pub problems: Vec<Problem>,
-    /// Cards whose stored state differs from their replayed log.
+    /// Cards whose stored state differs from their log's last state.
     #[serde(skip)]
-    pub rebuilt: Vec<(i64, CardState)>,
+    pub rebuilt: Vec<i64>,
     /// Missing tables or indexes, or a bad schema version, to recreate.
     #[serde(skip)]
     pub schema: bool,
@@ -40,11 +40,66 @@ fn problem(problem: String, fix: &str) -> Problem {
     }
 }
 
-/// Replays scheduling grades from a new card's state.
-pub fn replay(grades: &[(u8, i64)]) -> Option<CardState> {
-    grades.iter().try_fold(CardState::default(), |s, (g, day)| {
-        Grade::new(i64::from(*g)).map(|g| schedule(&s, g, *day))
-    })
+/// Checks a card's log as a chain: each live row starts from the state the
+/// previous one left (a new card's state for the first), and the card holds
+/// the last row's result. Rows are taken as written, whatever rules wrote
+/// them: a rule change is not corruption.
+fn check_chain(card: &CardLog, d: &mut Diagnosis) {
+    let mut prev = Ok(CardState::default());
+    for row in &card.rows {
+        if row.before != prev {
+            d.problems.push(problem(
+                format!(
+                    "card {}: review {} starts from {}, but the review before it left {}",
+                    card.key,
+                    row.id,
+                    describe_result(&row.before),
+                    describe_result(&prev)
+                ),
+                "restore a backup (mastery.db.bak-*): the review log was edited outside mastery",
+            ));
+        }
+        prev = row.after.clone();
+    }
+    let Ok(expected) = prev else {
+        d.problems.push(problem(
+            format!(
+                "card {}: its newest review holds a value out of range",
+                card.key
+            ),
+            "restore a backup (mastery.db.bak-*)",
+        ));
+        return;
+    };
+    match &card.state {
+        Ok(stored) if *stored == expected => {}
+        Ok(stored) => {
+            d.problems.push(problem(
+                format!(
+                    "card {}: stored state {} differs from its review log's last state {}",
+                    card.key,
+                    describe(stored),
+                    describe(&expected)
+                ),
+                "run `mastery doctor --repair` to set it to its log's last state",
+            ));
+            d.rebuilt.push(card.id);
+        }
+        Err(why) => {
+            d.problems.push(problem(
+                format!("card {}: {why}", card.key),
+                "run `mastery doctor --repair` to set it to its log's last state",
+            ));
+            d.rebuilt.push(card.id);
+        }
+    }
+}
+
+fn describe_result(s: &std::result::Result<CardState, String>) -> String {
+    match s {
+        Ok(s) => describe(s),
+        Err(why) => why.clone(),
+    }
 }
 
 pub fn diagnose(store: &Store, source: &Source) -> Result<Diagnosis> {
@@ -90,37 +145,10 @@ pub fn diagnose(store: &Store, source: &Source) -> Result<Diagnosis> {
             "run `mastery compile --prune` to clear retired rows, or restore a backup",
         ));
     }
-    for card in store.card_histories()? {
-        match (replay(&card.grades), &card.state) {
-            (Some(state), Ok(stored)) if &state == stored => {}
-            (Some(state), Err(why)) => {
-                d.problems.push(problem(
-                    format!("card {}: {why}", card.key),
-                    "run `mastery doctor --repair` to rebuild card states from the log",
-                ));
-                d.rebuilt.push((card.id, state));
-            }
-            (Some(state), Ok(stored)) => {
-                d.problems.push(problem(
-                    format!(
-                        "card {}: stored state {} differs from its review log, which gives {}",
-                        card.key,
-                        describe(stored),
-                        describe(&state)
-                    ),
-                    "run `mastery doctor --repair` to rebuild card states from the log",
-                ));
-                d.rebuilt.push((card.id, state));
-            }
-            (None, _) => d.problems.push(problem(
-                format!(
-                    "card {}: its review log holds a grade outside 0–5",
-                    card.key
-                ),
-                "restore a backup",
-            )),
-        }
-    }
+    store.each_card_log(|card| {
+        check_chain(&card, &mut d);
+        Ok(())
+    })?;
     if let Ok(listing) = list(source) {
         let listed: HashSet<String> = listing.files.iter().map(|f| f.display.clone()).collect();
         for print in store.deck_prints()? {

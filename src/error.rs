@@ -46,6 +46,10 @@ pub enum Error {
     #[error("{0}")]
     Usage(String),
 
+    /// An undo that would break the chain of states, or is already done.
+    #[error("cannot undo: {0}")]
+    UndoRefused(String),
+
     #[error("unknown card id '{0}': list card ids with `mastery cards`")]
     UnknownCard(String),
 
@@ -155,7 +159,7 @@ impl Error {
     /// The process exit code this error maps to.
     pub fn exit_code(&self) -> i32 {
         match self {
-            Error::Usage(_) => 2,
+            Error::Usage(_) | Error::UndoRefused(_) => 2,
             Error::Interrupted => 130,
             _ => 1,
         }

@@ -15,6 +15,7 @@ pub mod interrupt;
 pub mod prompt;
 pub mod quiz;
 pub mod render;
+pub mod reschedule;
 pub mod review;
 pub mod scheduler;
 pub mod stats;

@@ -7,8 +7,7 @@ use std::time::Instant;
 use crate::clock::{Clock, Day, format_day};
 use crate::error::Result;
 use crate::prompt::{ENTER, Prompter, Reply};
-use crate::scheduler::CardState;
-use crate::scheduler::{Grade, schedule};
+use crate::scheduler::{Grade, review_of};
 use crate::store::{CardRow, DeckInfo, Grading, Logged, ReviewKind, Store};
 
 #[derive(Debug, Clone, Default)]
@@ -107,20 +106,6 @@ struct Step {
     scheduled: bool,
     passed: bool,
     millis: i64,
-}
-
-/// What a grade does to a card: the first grade of a study day schedules
-/// it; any later one that day is a re-drill that changes nothing.
-pub fn review_of(
-    before: &CardState,
-    grade: Grade,
-    today: crate::clock::Day,
-) -> (ReviewKind, CardState) {
-    match (before.schedules_on(today), before.is_new()) {
-        (false, _) => (ReviewKind::Drill, *before),
-        (true, true) => (ReviewKind::New, schedule(before, grade, today)),
-        (true, false) => (ReviewKind::Review, schedule(before, grade, today)),
-    }
 }
 
 #[derive(PartialEq)]
@@ -289,7 +274,15 @@ fn undo_step(
         prompter.show("nothing to undo in this session (use `mastery undo` for an earlier one)")?;
         return Ok(());
     };
-    store.undo_review(step.review_id, &clock.stamp())?;
+    match store.undo_review(step.review_id, &clock.stamp()) {
+        Ok(_) => {}
+        // Undone or graded again from another terminal: say so and go on.
+        Err(e @ crate::error::Error::UndoRefused(_)) => {
+            prompter.show(&e.to_string())?;
+            return Ok(());
+        }
+        Err(e) => return Err(e),
+    }
     if step.requeued
         && let Some(pos) = pending.iter().rposition(|c| *c == step.card.id)
     {
@@ -332,7 +325,7 @@ mod tests {
         (summary, p)
     }
 
-    fn state(store: &Store, key: &str) -> CardState {
+    fn state(store: &Store, key: &str) -> crate::scheduler::CardState {
         store.card_by_key(key).unwrap().unwrap().state
     }
 
@@ -412,6 +405,87 @@ mod tests {
         let summary = run(&mut store, &clock, &mut p, queue, &mut |_| {}).unwrap();
         assert!(summary.interrupted);
         assert_eq!(summary.reviewed, 1);
+    }
+
+    #[test]
+    fn an_in_session_undo_after_an_undo_elsewhere_is_a_message() {
+        let (_d, mut store, clock) = setup();
+        let queue = build_queue(
+            &store,
+            clock.today(),
+            &ReviewOptions {
+                new_per_day: 10,
+                ..ReviewOptions::default()
+            },
+        )
+        .unwrap();
+        // Grade the first card; another terminal undoes it; then `u` here.
+        struct Meddler<'a> {
+            inner: ScriptedPrompter,
+            db: &'a std::path::Path,
+            meddled: bool,
+        }
+        impl Prompter for Meddler<'_> {
+            fn show(&mut self, text: &str) -> Result<()> {
+                if text.starts_with("saved grade") && !self.meddled {
+                    self.meddled = true;
+                    let mut other = Store::open(self.db).unwrap();
+                    other.undo_last("2026-03-02T09:00:01.000Z").unwrap();
+                }
+                self.inner.show(text)
+            }
+            fn key(&mut self, prompt: &str, keys: &str) -> Result<Reply> {
+                self.inner.key(prompt, keys)
+            }
+            fn line(&mut self, prompt: &str) -> Result<Reply> {
+                self.inner.line(prompt)
+            }
+        }
+        let db = store.path().to_path_buf();
+        let mut p = Meddler {
+            inner: ScriptedPrompter::keys("\n5uq"),
+            db: &db,
+            meddled: false,
+        };
+        let summary = run(&mut store, &clock, &mut p, queue, &mut |_| {}).unwrap();
+        assert!(!summary.interrupted);
+        assert!(
+            p.inner.shown.iter().any(
+                |l| l == "cannot undo: the grade of a was already undone (in another session?)"
+            ),
+            "{:?}",
+            p.inner.shown
+        );
+    }
+
+    #[test]
+    fn only_a_cards_newest_live_review_can_be_undone() {
+        let (_d, mut store, clock) = setup();
+        let at = clock.stamp();
+        let mut grade = |day| {
+            let g = Grade::new(5).unwrap();
+            store
+                .record(
+                    &Grading {
+                        card_id: 1,
+                        grade: 5,
+                        at: &at,
+                        day,
+                        ms: 1,
+                    },
+                    &|before| Some(review_of(before, g, day)),
+                )
+                .unwrap()
+                .unwrap()
+                .review_id
+        };
+        let first = grade(clock.today());
+        let _second = grade(clock.today() + 1);
+        let err = store.undo_review(first, &at).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "cannot undo: a was graded again since; undo its newest grade first"
+        );
     }
 
     #[test]

@@ -7,6 +7,12 @@ use std::str::FromStr;
 
 use crate::clock::Day;
 
+/// The rules a review row was scheduled by, recorded on the row: `doctor`
+/// checks old rows as written, and only `mastery reschedule` replays them
+/// with today's rules. 1: mastery 0.1's SM-2; 2: early answers can't grow
+/// the interval.
+pub const RULES: &str = "sm2/2";
+
 pub const START_EASE: u32 = 250;
 pub const MIN_EASE: u32 = 130;
 /// Anki's default maximum interval; it keeps due days far inside the
@@ -110,10 +116,56 @@ pub fn ease_delta(grade: Grade) -> i32 {
     10 - d * (8 + d * 2)
 }
 
+/// What kind of review a grade makes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReviewKind {
+    /// The first scheduling review of a never-seen card.
+    New,
+    Review,
+    /// A repeat within a study day (SM-2 step 7); it does not schedule.
+    Drill,
+}
+
+impl ReviewKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ReviewKind::New => "new",
+            ReviewKind::Review => "review",
+            ReviewKind::Drill => "drill",
+        }
+    }
+}
+
+/// What a grade does to a card: the first grade of a study day schedules
+/// it; any later one that day is a re-drill that changes nothing. Every
+/// path that answers a card (the drill, `quiz --reschedule`) goes through
+/// here, so an early answer gets the early-answer rule.
+pub fn review_of(before: &CardState, grade: Grade, today: Day) -> (ReviewKind, CardState) {
+    match (before.schedules_on(today), before.is_new()) {
+        (false, _) => (ReviewKind::Drill, *before),
+        (true, true) => (ReviewKind::New, schedule(before, grade, today)),
+        (true, false) => (ReviewKind::Review, schedule(before, grade, today)),
+    }
+}
+
 /// Applies one scheduling review graded `grade` on study day `today`.
+///
+/// On or after the due day this is SM-2 exactly. A pass *before* the due
+/// day (a quiz the morning after a review, say) never grows the interval
+/// from what the card earned: Anki's early-review rule, adapted to SM-2,
+/// gives max(current interval, round(elapsed days × EF)), counted from
+/// today, with EF moving as SM-2 says. A fail is a fail whenever it comes.
 pub fn schedule(state: &CardState, grade: Grade, today: Day) -> CardState {
     let ease = (state.ease as i32 + ease_delta(grade)).max(MIN_EASE as i32) as u32;
-    let (reps, interval, lapses) = if grade.passed() {
+    let early = state.due.is_some_and(|due| today < due);
+    let (reps, interval, lapses) = if grade.passed() && early {
+        let elapsed = state.last_day.map_or(0, |d| (today - d).max(0));
+        let grown = (elapsed as u64 * u64::from(ease) + 50) / 100;
+        let interval = grown
+            .max(u64::from(state.interval))
+            .clamp(1, u64::from(MAX_INTERVAL)) as u32;
+        (state.reps + 1, interval, state.lapses)
+    } else if grade.passed() {
         let reps = state.reps + 1;
         let interval = match reps {
             1 => 1,
@@ -143,11 +195,23 @@ fn next_interval(interval: u32, ease: u32) -> u32 {
     days.min(u64::from(MAX_INTERVAL)) as u32
 }
 
-/// Replays a card's scheduling grades from a fresh state, as `doctor` does.
-pub fn replay(grades: impl IntoIterator<Item = (Grade, Day)>) -> CardState {
-    grades
+/// Replays a card's live reviews, (grade, day, kind) oldest first, with
+/// today's rules from a new card's state: the (before, after) of each, as
+/// `mastery reschedule` rewrites them. A drill stays a drill.
+pub fn replay(
+    reviews: impl IntoIterator<Item = (Grade, Day, ReviewKind)>,
+) -> Vec<(CardState, CardState)> {
+    let mut state = CardState::default();
+    reviews
         .into_iter()
-        .fold(CardState::default(), |s, (g, day)| schedule(&s, g, day))
+        .map(|(grade, day, kind)| {
+            let before = state;
+            if kind != ReviewKind::Drill {
+                state = schedule(&state, grade, day);
+            }
+            (before, state)
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -208,6 +272,67 @@ mod tests {
         #[case] interval: u32,
     ) {
         assert_eq!(schedule(&before, g(q), 0).interval, interval);
+    }
+
+    /// A card learned to a 6-day interval (reps 2, EF 2.50, reviewed on day
+    /// 100, due 106), then quizzed and passed (grade 4: EF unchanged) on the
+    /// five mornings after. Under plain SM-2 the intervals went 17, 46,
+    /// 125, 338, 913; early answers now keep 6 (round(1 × 2.5) = 3 < 6),
+    /// each counted from the day of the answer.
+    #[test]
+    fn five_early_mornings_do_not_inflate_the_interval() {
+        let mut s = CardState {
+            reps: 2,
+            ease: 250,
+            interval: 6,
+            due: Some(106),
+            lapses: 0,
+            last_grade: Some(4),
+            last_day: Some(100),
+        };
+        let mut seen = Vec::new();
+        for day in 101..=105 {
+            s = schedule(&s, g(4), day);
+            seen.push((s.interval, s.due, s.reps, s.ease));
+        }
+        assert_eq!(
+            seen,
+            vec![
+                (6, Some(107), 3, 250),
+                (6, Some(108), 4, 250),
+                (6, Some(109), 5, 250),
+                (6, Some(110), 6, 250),
+                (6, Some(111), 7, 250)
+            ]
+        );
+    }
+
+    /// (state before, grade, day of the answer) → (interval, due, EF,
+    /// lapses), worked by hand. The card: reps 3, EF 2.50, interval 10,
+    /// reviewed on day 100, due 110.
+    #[rstest]
+    // On the due day: plain SM-2, ceil(10 × 2.60) = 26.
+    #[case::on_time(5, 110, (26, 136, 260, 0))]
+    // Late: plain SM-2 too.
+    #[case::late(4, 130, (25, 155, 250, 0))]
+    // Early, 8 of 10 days elapsed: round(8 × 2.60) = 21 > 10, from day 108.
+    #[case::early_grown(5, 108, (21, 129, 260, 0))]
+    // Early, 2 days elapsed: round(2 × 2.36) = 5 < 10, so 10, from day 102.
+    #[case::early_kept(3, 102, (10, 112, 236, 0))]
+    // An early fail is an ordinary fail: interval 1, one lapse.
+    #[case::early_fail(1, 102, (1, 103, 196, 1))]
+    fn early_answers(#[case] q: u8, #[case] day: Day, #[case] want: (u32, Day, u32, u32)) {
+        let before = CardState {
+            reps: 3,
+            ease: 250,
+            interval: 10,
+            due: Some(110),
+            lapses: 0,
+            last_grade: Some(4),
+            last_day: Some(100),
+        };
+        let s = schedule(&before, g(q), day);
+        assert_eq!((s.interval, s.due.unwrap(), s.ease, s.lapses), want);
     }
 
     #[test]

@@ -93,6 +93,7 @@ fn dispatch(app: &App, command: Command) -> Result<()> {
         Command::Status { json } => status::status(app, json),
         Command::Show { card, json } => cards::show(app, &card, json),
         Command::Undo => status::undo(app),
+        Command::Reschedule { all: _, yes } => reschedule(app, yes),
         Command::Config => status::config(app),
     }
 }
@@ -226,6 +227,33 @@ fn doctor(app: &App, repair: bool, as_json: bool) -> Result<()> {
     } else {
         Err(Error::Unhealthy(diagnosis.problems.len()))
     }
+}
+
+/// Replays every card's log with today's rules: first what would move,
+/// then, with `--yes`, a backup and the rewrite in one transaction.
+fn reschedule(app: &App, yes: bool) -> Result<()> {
+    let (mut store, _) = app.open()?;
+    let plan = crate::reschedule::plan(&store)?;
+    let mut text = format!(
+        "today's rules ({}) would move the due day of {} cards, and change the logged states of {} cards\n",
+        crate::scheduler::RULES,
+        plan.moved,
+        plan.cards.len()
+    );
+    if plan.cards.is_empty() {
+        text = "every card's log already follows today's rules: nothing to do\n".to_string();
+    } else if !yes {
+        text.push_str("run `mastery reschedule --all --yes` to apply; a backup is written first\n");
+    } else {
+        let backup = store.backup_before("reschedule")?;
+        store.rewrite_log(&plan.cards)?;
+        text.push_str(&format!(
+            "rescheduled {} cards; to undo, restore the backup {}\n",
+            plan.cards.len(),
+            backup.display()
+        ));
+    }
+    out(&text)
 }
 
 fn dev(app: &App, what: DevCommand) -> Result<()> {

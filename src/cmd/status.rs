@@ -93,17 +93,14 @@ pub fn status(app: &App, as_json: bool) -> Result<()> {
 
 pub fn undo(app: &App) -> Result<()> {
     let (mut store, _) = app.open()?;
-    let Some(id) = store.last_review()? else {
+    let Some(undone) = store.undo_last(&app.clock.stamp())? else {
         return Err(Error::Usage(
             "nothing to undo: no grade has been given yet".into(),
         ));
     };
-    let undone = store.undo_review(id, &app.clock.stamp())?;
-    let card = store.card_by_id(undone.card_id)?;
-    let key = card.as_ref().map_or("?", |c| c.key.as_str());
     out(&format!(
-        "undone: grade {} ({}) of {key}\n",
-        undone.grade, undone.kind
+        "undone: grade {} ({}) of {}\n",
+        undone.grade, undone.kind, undone.card_key
     ))
 }
 

@@ -223,7 +223,7 @@ pub fn run(
         let decide = |before: &CardState| {
             before
                 .schedules_on(today)
-                .then(|| crate::review::review_of(before, grade, today))
+                .then(|| crate::scheduler::review_of(before, grade, today))
         };
         store.record_quiz_answer(
             &QuizAnswer {

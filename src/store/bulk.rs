@@ -29,12 +29,14 @@ impl HistoryWriter<'_> {
             .prepare_cached(
                 "INSERT INTO review (card_id, at, day, grade, kind, ms,
                     b_reps, b_ease, b_interval, b_due, b_lapses, b_last_grade, b_last_day,
-                    a_reps, a_ease, a_interval, a_due, a_lapses)
-                 VALUES (?1, ?2, ?3, ?4, ?5, 8000, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
+                    a_reps, a_ease, a_interval, a_due, a_lapses, a_last_grade, a_last_day, rules)
+                 VALUES (?1, ?2, ?3, ?4, ?5, 8000, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17,
+                    ?18, ?19, ?20)",
             )?
             .execute(params![
                 card, at, day, grade, kind.as_str(), b.reps, b.ease, b.interval, b.due, b.lapses, b.last_grade,
-                b.last_day, a.reps, a.ease, a.interval, a.due, a.lapses
+                b.last_day, a.reps, a.ease, a.interval, a.due, a.lapses, a.last_grade, a.last_day,
+                crate::scheduler::RULES
             ])?;
         Ok(())
     }

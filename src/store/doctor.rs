@@ -1,21 +1,88 @@
 //! Integrity queries for `mastery doctor`, and the repair that rebuilds
 //! card states from the review log in one transaction.
 
-use rusqlite::params;
+use rusqlite::{OptionalExtension, params};
 
 use super::{Store, card_state};
 use crate::error::Result;
 use crate::scheduler::CardState;
 
-/// One card's stored state and its scheduling grades, oldest first.
+/// One card's stored state and its live review rows, oldest first.
 #[derive(Debug, Clone)]
-pub struct CardHistory {
+pub struct CardLog {
     pub id: i64,
     pub key: String,
     /// The stored state, or what is wrong with it (a value out of range).
     pub state: std::result::Result<CardState, String>,
-    /// (grade, study day) of every review that schedules and was not undone.
-    pub grades: Vec<(u8, i64)>,
+    pub rows: Vec<LogRow>,
+}
+
+/// A card's log replayed with today's rules: (review id, before, after)
+/// per live row, and the card's resulting state.
+#[derive(Debug, Clone)]
+pub struct Replayed {
+    pub card_id: i64,
+    pub rows: Vec<(i64, CardState, CardState)>,
+    pub state: CardState,
+}
+
+/// One live review row: what it was, and the states either side of it.
+#[derive(Debug, Clone)]
+pub struct LogRow {
+    pub id: i64,
+    pub grade: u8,
+    pub day: i64,
+    pub kind: String,
+    /// The rules that produced `after`.
+    pub rules: String,
+    /// The states, or what is wrong with them (a value out of range).
+    pub before: std::result::Result<CardState, String>,
+    pub after: std::result::Result<CardState, String>,
+}
+
+fn read_log_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<(i64, LogRow)> {
+    Ok((
+        r.get(0)?,
+        LogRow {
+            id: r.get(1)?,
+            grade: r.get(2)?,
+            day: r.get(3)?,
+            kind: r.get(4)?,
+            rules: r.get(5)?,
+            before: card_state(r, 6).map_err(|_| "a value out of range".to_string()),
+            after: card_state(r, 13).map_err(|_| "a value out of range".to_string()),
+        },
+    ))
+}
+
+/// What is out of range in a card row read as plain numbers: a finding,
+/// not a reason for doctor itself to fail.
+fn out_of_range(r: &rusqlite::Row<'_>) -> String {
+    use rusqlite::types::Value;
+    let names = [
+        "reps",
+        "ease",
+        "interval",
+        "due",
+        "lapses",
+        "last_grade",
+        "last_day",
+    ];
+    names
+        .iter()
+        .enumerate()
+        .find_map(|(i, name)| {
+            let v: Value = r.get(2 + i).ok()?;
+            let ok = match (&v, *name) {
+                (Value::Null, "due" | "last_grade" | "last_day") => true,
+                (Value::Integer(n), "last_grade") => (0..=5).contains(n),
+                (Value::Integer(_), "due" | "last_day") => true,
+                (Value::Integer(n), _) => u32::try_from(*n).is_ok(),
+                _ => false,
+            };
+            (!ok).then(|| format!("{name} {v:?} is out of range"))
+        })
+        .unwrap_or_else(|| "a value is out of range".to_string())
 }
 
 impl Store {
@@ -73,84 +140,66 @@ impl Store {
         Ok(out)
     }
 
-    /// Every card with its stored state and its scheduling history.
-    pub fn card_histories(&self) -> Result<Vec<CardHistory>> {
-        let mut out: Vec<CardHistory> = Vec::new();
+    /// Calls `visit` with every card, in id order: its stored state and its
+    /// live review rows, oldest first. Streams, so a million reviews are
+    /// never all in memory.
+    pub fn each_card_log(&self, mut visit: impl FnMut(CardLog) -> Result<()>) -> Result<()> {
         let mut cards = self.conn.prepare(
             "SELECT id, key, reps, ease, interval, due, lapses, last_grade, last_day FROM card ORDER BY id",
         )?;
-        let rows = cards.query_map([], |r| {
-            // Read as plain numbers: a value out of range is a finding,
-            // not a reason for doctor itself to fail.
-            let state = card_state(r, 2).map_err(|_| {
-                let names = [
-                    "reps",
-                    "ease",
-                    "interval",
-                    "due",
-                    "lapses",
-                    "last_grade",
-                    "last_day",
-                ];
-                names
-                    .iter()
-                    .enumerate()
-                    .find_map(|(i, name)| {
-                        let v: rusqlite::types::Value = r.get(2 + i).ok()?;
-                        let ok = match (&v, *name) {
-                            (rusqlite::types::Value::Null, "due" | "last_grade" | "last_day") => {
-                                true
-                            }
-                            (rusqlite::types::Value::Integer(n), "last_grade") => {
-                                (0..=5).contains(n)
-                            }
-                            (rusqlite::types::Value::Integer(_), "due" | "last_day") => true,
-                            (rusqlite::types::Value::Integer(n), _) => u32::try_from(*n).is_ok(),
-                            _ => false,
-                        };
-                        (!ok).then(|| format!("{name} {v:?} is out of range"))
-                    })
-                    .unwrap_or_else(|| "a value is out of range".to_string())
-            });
-            Ok(CardHistory {
-                id: r.get(0)?,
-                key: r.get(1)?,
-                state,
-                grades: Vec::new(),
-            })
-        })?;
-        for row in rows {
-            out.push(row?);
-        }
         let mut reviews = self.conn.prepare(
-            "SELECT card_id, grade, day FROM review r WHERE kind != 'drill'
-               AND NOT EXISTS (SELECT 1 FROM undo u WHERE u.review_id = r.id) ORDER BY card_id, id",
+            "SELECT card_id, id, grade, day, kind, rules,
+                    b_reps, b_ease, b_interval, b_due, b_lapses, b_last_grade, b_last_day,
+                    a_reps, a_ease, a_interval, a_due, a_lapses, a_last_grade, a_last_day
+             FROM live_review ORDER BY card_id, id",
         )?;
-        let mut rows = reviews.query([])?;
-        let mut i = 0;
-        while let Some(r) = rows.next()? {
-            let card: i64 = r.get(0)?;
-            while i < out.len() && out[i].id < card {
-                i += 1;
+        let mut card_rows = cards.query([])?;
+        let mut review_rows = reviews.query([])?;
+        let mut pending = review_rows.next()?.map(read_log_row).transpose()?;
+        while let Some(r) = card_rows.next()? {
+            let id: i64 = r.get(0)?;
+            let mut log = CardLog {
+                id,
+                key: r.get(1)?,
+                state: card_state(r, 2).map_err(|_| out_of_range(r)),
+                rows: Vec::new(),
+            };
+            while let Some((card, row)) = pending.take() {
+                if card > id {
+                    pending = Some((card, row));
+                    break;
+                }
+                if card == id {
+                    log.rows.push(row);
+                }
+                pending = review_rows.next()?.map(read_log_row).transpose()?;
             }
-            if let Some(h) = out.get_mut(i).filter(|h| h.id == card) {
-                h.grades.push((r.get(1)?, r.get(2)?));
-            }
+            visit(log)?;
         }
-        Ok(out)
+        Ok(())
     }
 
-    /// Sets each (card id, state) in one transaction.
-    pub fn repair_states(&mut self, states: &[(i64, CardState)]) -> Result<()> {
+    /// Sets each card's state to its log's last live after-state (a new
+    /// card's state when it has none), reading and writing in one write
+    /// transaction so that a grade committed meanwhile is not overwritten.
+    pub fn repair_states(&mut self, card_ids: &[i64]) -> Result<()> {
         let tx = self
             .conn
             .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         {
-            let mut stmt = tx.prepare(
+            let mut last = tx.prepare(
+                "SELECT a_reps, a_ease, a_interval, a_due, a_lapses, a_last_grade, a_last_day
+                 FROM live_review WHERE card_id = ?1 ORDER BY id DESC LIMIT 1",
+            )?;
+            let mut set = tx.prepare(
                 "UPDATE card SET reps = ?2, ease = ?3, interval = ?4, due = ?5, lapses = ?6, last_grade = ?7, last_day = ?8 WHERE id = ?1",
             )?;
-            for (id, s) in states {
-                stmt.execute(params![
+            for id in card_ids {
+                let s = last
+                    .query_row([id], |r| card_state(r, 0))
+                    .optional()?
+                    .unwrap_or_default();
+                set.execute(params![
                     id,
                     s.reps,
                     s.ease,
@@ -210,8 +259,54 @@ impl Store {
         Ok(missing.len())
     }
 
+    /// Writes replayed states: each live row's before- and after-state and
+    /// rules, and the card's state, all cards in one transaction.
+    pub fn rewrite_log(&mut self, cards: &[Replayed]) -> Result<()> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        {
+            let mut row = tx.prepare(
+                "UPDATE review SET b_reps = ?2, b_ease = ?3, b_interval = ?4, b_due = ?5, b_lapses = ?6,
+                    b_last_grade = ?7, b_last_day = ?8, a_reps = ?9, a_ease = ?10, a_interval = ?11,
+                    a_due = ?12, a_lapses = ?13, a_last_grade = ?14, a_last_day = ?15, rules = ?16
+                 WHERE id = ?1 AND undone = 0",
+            )?;
+            for card in cards {
+                for (id, b, a) in &card.rows {
+                    row.execute(params![
+                        id,
+                        b.reps,
+                        b.ease,
+                        b.interval,
+                        b.due,
+                        b.lapses,
+                        b.last_grade,
+                        b.last_day,
+                        a.reps,
+                        a.ease,
+                        a.interval,
+                        a.due,
+                        a.lapses,
+                        a.last_grade,
+                        a.last_day,
+                        crate::scheduler::RULES
+                    ])?;
+                }
+                super::log::set_state(&tx, card.card_id, &card.state)?;
+            }
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
     /// A copy of the database beside it, before a repair.
     pub fn backup_before_repair(&self) -> Result<std::path::PathBuf> {
         self.backup("repair")
+    }
+
+    /// A copy of the database beside it, named for what is about to change.
+    pub fn backup_before(&self, what: &str) -> Result<std::path::PathBuf> {
+        self.backup(what)
     }
 }

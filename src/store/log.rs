@@ -8,24 +8,7 @@ use crate::clock::Day;
 use crate::error::{Error, Result};
 use crate::scheduler::CardState;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ReviewKind {
-    /// The first scheduling review of a never-seen card.
-    New,
-    Review,
-    /// A repeat within a session (SM-2 step 7); it does not schedule.
-    Drill,
-}
-
-impl ReviewKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ReviewKind::New => "new",
-            ReviewKind::Review => "review",
-            ReviewKind::Drill => "drill",
-        }
-    }
-}
+pub use crate::scheduler::ReviewKind;
 
 /// A grade to record. The card's current state is read inside the write
 /// transaction, so two sessions grading one card never lose an update.
@@ -55,6 +38,7 @@ pub struct Logged {
 pub struct UndoneReview {
     pub review_id: i64,
     pub card_id: i64,
+    pub card_key: String,
     pub grade: u8,
     pub kind: String,
 }
@@ -70,61 +54,85 @@ impl Store {
         Ok(logged)
     }
 
-    /// The newest grade that has not been undone.
-    pub fn last_review(&self) -> Result<Option<i64>> {
-        Ok(self
+    /// Undoes the newest live review of all, chosen inside the write
+    /// transaction so that a grade committed meanwhile is the one undone.
+    pub fn undo_last(&mut self, at: &str) -> Result<Option<UndoneReview>> {
+        let tx = self
             .conn
-            .prepare_cached(
-                "SELECT max(id) FROM review r WHERE NOT EXISTS (SELECT 1 FROM undo u WHERE u.review_id = r.id)",
-            )?
-            .query_row([], |r| r.get(0))
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let newest: Option<i64> = tx
+            .query_row("SELECT max(id) FROM live_review", [], |r| r.get(0))
             .optional()?
-            .flatten())
+            .flatten();
+        let Some(review_id) = newest else {
+            return Ok(None);
+        };
+        let undone = undo_in(&tx, review_id, at)?;
+        tx.commit()?;
+        Ok(Some(undone))
     }
 
-    /// Undoes one grade: the card gets back the exact state it had before.
+    /// Undoes one review: the card gets back the exact state it had before.
+    /// Only its card's newest live review can be undone: the states after
+    /// it were built on it.
     pub fn undo_review(&mut self, review_id: i64, at: &str) -> Result<UndoneReview> {
         let tx = self
             .conn
             .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-        let found = tx
-            .query_row(
-                "SELECT card_id, grade, kind, b_reps, b_ease, b_interval, b_due, b_lapses, b_last_grade, b_last_day,
-                        EXISTS (SELECT 1 FROM undo WHERE review_id = ?1)
-                 FROM review WHERE id = ?1",
-                [review_id],
-                |r| {
-                    Ok((
-                        UndoneReview {
-                            review_id,
-                            card_id: r.get(0)?,
-                            grade: r.get(1)?,
-                            kind: r.get(2)?,
-                        },
-                        card_state(r, 3)?,
-                        r.get::<_, bool>(10)?,
-                    ))
-                },
-            )
-            .optional()?;
-        let Some((undone, before, already)) = found else {
-            return Err(Error::Usage(format!("no review {review_id} to undo")));
-        };
-        if already {
-            return Err(Error::Usage(format!(
-                "review {review_id} was already undone"
-            )));
-        }
-        if undone.kind != ReviewKind::Drill.as_str() {
-            set_state(&tx, undone.card_id, &before)?;
-        }
-        tx.execute(
-            "INSERT INTO undo (review_id, at) VALUES (?1, ?2)",
-            params![review_id, at],
-        )?;
+        let undone = undo_in(&tx, review_id, at)?;
         tx.commit()?;
         Ok(undone)
     }
+}
+
+fn undo_in(tx: &rusqlite::Transaction<'_>, review_id: i64, at: &str) -> Result<UndoneReview> {
+    let found = tx
+        .query_row(
+            "SELECT r.card_id, r.grade, r.kind, r.b_reps, r.b_ease, r.b_interval, r.b_due, r.b_lapses,
+                    r.b_last_grade, r.b_last_day, r.undone, c.key,
+                    (SELECT max(id) FROM live_review l WHERE l.card_id = r.card_id)
+             FROM review r JOIN card c ON c.id = r.card_id WHERE r.id = ?1",
+            [review_id],
+            |r| {
+                Ok((
+                    UndoneReview {
+                        review_id,
+                        card_id: r.get(0)?,
+                        grade: r.get(1)?,
+                        kind: r.get(2)?,
+                        card_key: r.get(11)?,
+                    },
+                    card_state(r, 3)?,
+                    r.get::<_, bool>(10)?,
+                    r.get::<_, Option<i64>>(12)?,
+                ))
+            },
+        )
+        .optional()?;
+    let Some((undone, before, already, newest)) = found else {
+        return Err(Error::UndoRefused(format!("no review {review_id} to undo")));
+    };
+    if already {
+        return Err(Error::UndoRefused(format!(
+            "the grade of {} was already undone (in another session?)",
+            undone.card_key
+        )));
+    }
+    if newest != Some(review_id) {
+        return Err(Error::UndoRefused(format!(
+            "{} was graded again since; undo its newest grade first",
+            undone.card_key
+        )));
+    }
+    if undone.kind != ReviewKind::Drill.as_str() {
+        set_state(tx, undone.card_id, &before)?;
+    }
+    tx.execute("UPDATE review SET undone = 1 WHERE id = ?1", [review_id])?;
+    tx.execute(
+        "INSERT INTO undo (review_id, at) VALUES (?1, ?2)",
+        params![review_id, at],
+    )?;
+    Ok(undone)
 }
 
 fn current_state(tx: &rusqlite::Transaction<'_>, card_id: i64) -> Result<CardState> {
@@ -150,8 +158,9 @@ pub(super) fn insert_review(
         .prepare_cached(
             "INSERT INTO review (card_id, at, day, grade, kind, ms,
                 b_reps, b_ease, b_interval, b_due, b_lapses, b_last_grade, b_last_day,
-                a_reps, a_ease, a_interval, a_due, a_lapses)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)
+                a_reps, a_ease, a_interval, a_due, a_lapses, a_last_grade, a_last_day, rules)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18,
+                ?19, ?20, ?21)
              RETURNING id",
         )?
         .query_row(
@@ -173,7 +182,10 @@ pub(super) fn insert_review(
                 a.ease,
                 a.interval,
                 a.due,
-                a.lapses
+                a.lapses,
+                a.last_grade,
+                a.last_day,
+                crate::scheduler::RULES
             ],
             |row| row.get(0),
         )?;
@@ -188,7 +200,7 @@ pub(super) fn insert_review(
     }))
 }
 
-fn set_state(tx: &rusqlite::Transaction<'_>, card_id: i64, s: &CardState) -> Result<()> {
+pub(super) fn set_state(tx: &rusqlite::Transaction<'_>, card_id: i64, s: &CardState) -> Result<()> {
     tx.prepare_cached(
         "UPDATE card SET reps = ?2, ease = ?3, interval = ?4, due = ?5, lapses = ?6, last_grade = ?7, last_day = ?8
          WHERE id = ?1",

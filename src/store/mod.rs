@@ -22,7 +22,7 @@ pub use bulk::HistoryWriter;
 pub use compile::{
     CardOwners, CompileTx, DeckPrint, NoteRow, Stat, StoredCard, stored_card_owners,
 };
-pub use doctor::CardHistory;
+pub use doctor::{CardLog, LogRow, Replayed};
 pub use log::{Decide, Grading, Logged, ReviewKind, UndoneReview};
 pub use query::{CardFilter, CardRow, DeckInfo, DeckStatus, ReviewEntry};
 pub use quiz::{CardRef, NewQuiz, QuizAnswer, QuizScope, QuizSummary};

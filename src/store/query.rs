@@ -157,7 +157,7 @@ impl Store {
     /// Notes with a card reviewed on a study day, or due by then.
     pub fn notes_busy_on(&self, day: Day) -> Result<HashSet<i64>> {
         let mut stmt = self.conn.prepare_cached(
-            "SELECT c.note_id FROM review r CROSS JOIN card c ON c.id = r.card_id WHERE r.day = ?1
+            "SELECT c.note_id FROM live_review r CROSS JOIN card c ON c.id = r.card_id WHERE r.day = ?1
              UNION SELECT note_id FROM card WHERE retired = 0 AND due IS NOT NULL AND due <= ?1",
         )?;
         let rows = stmt.query_map([day], |r| r.get(0))?;
@@ -203,8 +203,7 @@ impl Store {
         Ok(self
             .conn
             .prepare_cached(
-                "SELECT count(*) FROM review r WHERE r.day = ?1 AND r.kind = 'new'
-                   AND NOT EXISTS (SELECT 1 FROM undo u WHERE u.review_id = r.id)",
+                "SELECT count(*) FROM live_review r WHERE r.day = ?1 AND r.kind = 'new'",
             )?
             .query_row([day], |r| r.get(0))?)
     }
@@ -260,8 +259,7 @@ impl Store {
     /// A card's reviews, oldest first, without undone ones.
     pub fn card_reviews(&self, card_id: i64) -> Result<Vec<ReviewEntry>> {
         let mut stmt = self.conn.prepare_cached(
-            "SELECT at, grade, kind, day FROM review r WHERE card_id = ?1
-               AND NOT EXISTS (SELECT 1 FROM undo u WHERE u.review_id = r.id) ORDER BY id",
+            "SELECT at, grade, kind, day FROM live_review WHERE card_id = ?1 ORDER BY id",
         )?;
         let rows = stmt.query_map([card_id], |r| {
             Ok(ReviewEntry {

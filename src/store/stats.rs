@@ -100,8 +100,8 @@ impl Store {
         }
         let mut out: HashMap<i64, Retention> = HashMap::new();
         let mut stmt = self.conn.prepare(
-            "SELECT r.card_id, count(*), count(*) FILTER (WHERE r.grade >= 3) FROM review r
-             WHERE r.day > :since AND r.kind != 'drill' AND r.id NOT IN (SELECT review_id FROM undo)
+            "SELECT r.card_id, count(*), count(*) FILTER (WHERE r.grade >= 3) FROM live_review r
+             WHERE r.day > :since AND r.kind != 'drill'
              GROUP BY +r.card_id", // `+`: range-scan the day index, not every review by card
         )?;
         let mut rows = stmt.query(named_params! {":since": since})?;
@@ -115,35 +115,27 @@ impl Store {
         Ok(out)
     }
 
-    /// Reviews and answer time per study day, in one pass over the day
-    /// index; undone reviews are subtracted rather than probed row by row.
+    /// Live reviews and answer time per study day, in one pass over the
+    /// day index (which holds only live rows).
     pub fn review_days(&self, decks: Option<&[i64]>) -> Result<BTreeMap<Day, (i64, i64)>> {
         let mut out: BTreeMap<Day, (i64, i64)> = BTreeMap::new();
-        let (all, undone) = match decks {
-            None => (
-                "SELECT day, count(*), coalesce(sum(ms), 0) FROM review GROUP BY day",
-                "SELECT r.day, count(*), coalesce(sum(r.ms), 0) FROM undo u JOIN review r ON r.id = u.review_id GROUP BY r.day",
-            ),
-            Some(_) => (
-                "SELECT r.day, count(*), coalesce(sum(r.ms), 0) FROM review r
+        let sql = match decks {
+            None => "SELECT day, count(*), coalesce(sum(ms), 0) FROM live_review GROUP BY day",
+            Some(_) => {
+                "SELECT r.day, count(*), coalesce(sum(r.ms), 0) FROM live_review r
                  WHERE r.card_id IN (SELECT id FROM card WHERE deck_id IN (SELECT value FROM json_each(:scope)))
-                 GROUP BY r.day",
-                "SELECT r.day, count(*), coalesce(sum(r.ms), 0) FROM undo u JOIN review r ON r.id = u.review_id
-                 WHERE r.card_id IN (SELECT id FROM card WHERE deck_id IN (SELECT value FROM json_each(:scope)))
-                 GROUP BY r.day",
-            ),
-        };
-        for (sql, sign) in [(all, 1), (undone, -1)] {
-            let mut stmt = self.conn.prepare(sql)?;
-            let mut rows = match decks {
-                None => stmt.query([])?,
-                Some(_) => stmt.query(named_params! {":scope": scope(decks)})?,
-            };
-            while let Some(r) = rows.next()? {
-                let e = out.entry(r.get(0)?).or_default();
-                e.0 += sign * r.get::<_, i64>(1)?;
-                e.1 += sign * r.get::<_, i64>(2)?;
+                 GROUP BY r.day"
             }
+        };
+        let mut stmt = self.conn.prepare(sql)?;
+        let mut rows = match decks {
+            None => stmt.query([])?,
+            Some(_) => stmt.query(named_params! {":scope": scope(decks)})?,
+        };
+        while let Some(r) = rows.next()? {
+            let e = out.entry(r.get(0)?).or_default();
+            e.0 += r.get::<_, i64>(1)?;
+            e.1 += r.get::<_, i64>(2)?;
         }
         out.retain(|_, (n, _)| *n > 0);
         Ok(out)

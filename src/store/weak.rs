@@ -44,8 +44,6 @@ pub struct NotePlace {
     pub path: Option<String>,
 }
 
-const NOT_UNDONE: &str = "NOT EXISTS (SELECT 1 FROM undo u WHERE u.review_id = r.id)";
-
 impl Store {
     /// Every active card's state, in no particular order.
     pub fn scoring_rows(&self) -> Result<Vec<ScoreRow>> {
@@ -100,19 +98,15 @@ impl Store {
             Ok(())
         };
         add(
-            &format!(
-                "SELECT card_id, day, count(*) FROM review r
-                 WHERE r.grade < 3 AND r.b_last_grade >= 3 AND r.kind != 'drill' AND {NOT_UNDONE}
-                 GROUP BY card_id, day"
-            ),
+            "SELECT card_id, day, count(*) FROM live_review r
+             WHERE r.grade < 3 AND r.b_last_grade >= 3 AND r.kind != 'drill'
+             GROUP BY card_id, day",
             None,
             |e| &mut e.lapses,
         )?;
         add(
-            &format!(
-                "SELECT card_id, day, count(*) FROM review r WHERE r.kind = 'drill' AND {NOT_UNDONE}
-                 GROUP BY card_id, day HAVING count(*) >= 2"
-            ),
+            "SELECT card_id, day, count(*) FROM live_review r WHERE r.kind = 'drill'
+             GROUP BY card_id, day HAVING count(*) >= 2",
             None,
             |e| &mut e.redrills,
         )?;
