@@ -191,3 +191,20 @@ CREATE INDEX review_lapse ON review(card_id, day)
     WHERE grade < 3 AND b_last_grade >= 3 AND kind != 'drill' AND undone = 0;
 DROP INDEX review_drill;
 CREATE INDEX review_drill ON review(card_id, day) WHERE kind = 'drill' AND undone = 0;
+
+-- Whether a note's id was derived from its title (1) or written by the
+-- author (0): only derived ids take part in similarity carry-over. NULL on
+-- rows written before; compile treats an id that starts with its deck's id
+-- and a slash as derived.
+ALTER TABLE note ADD COLUMN derived INTEGER;
+
+-- A file is one deck: two active deck rows for one path are impossible.
+-- mastery 0.1 could leave an old row active after a deck's id changed; the
+-- older rows are retired (their history is kept).
+UPDATE card SET retired = 1 WHERE deck_id IN (SELECT id FROM deck d WHERE d.retired = 0
+    AND EXISTS (SELECT 1 FROM deck n WHERE n.path = d.path AND n.retired = 0 AND n.id > d.id));
+UPDATE note SET retired = 1 WHERE deck_id IN (SELECT id FROM deck d WHERE d.retired = 0
+    AND EXISTS (SELECT 1 FROM deck n WHERE n.path = d.path AND n.retired = 0 AND n.id > d.id));
+UPDATE deck SET retired = 1 WHERE retired = 0
+    AND EXISTS (SELECT 1 FROM deck n WHERE n.path = deck.path AND n.retired = 0 AND n.id > deck.id);
+CREATE UNIQUE INDEX deck_active_path ON deck(path) WHERE retired = 0;

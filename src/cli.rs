@@ -127,6 +127,11 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Start a card over as new: its reviews are undone (kept in the log)
+    Reset {
+        /// A card id, or a note id for all of its cards
+        id: String,
+    },
     /// Replay every card's review log with today's scheduling rules
     Reschedule {
         /// Every card (required: the replay is never partial)

@@ -11,9 +11,9 @@ use crate::deck::docs;
 use crate::deck::lint::{IdSpace, lint_deck};
 use crate::deck::parse::parse_deck_all;
 use crate::deck::source::{DeckFile, Kind, Part, Source, list};
-use crate::deck::{Deck, Note};
+use crate::deck::{Deck, Note, identity};
 use crate::error::{Diag, Error, Result};
-use crate::store::{CompileTx, NoteRow, Stat, Store};
+use crate::store::{CompileTx, NoteRow, Stat, Store, StoredCard};
 
 /// How similar a vanished note and a new one must be to share history.
 pub const CARRY_SIMILARITY: f64 = 0.8;
@@ -43,6 +43,14 @@ pub struct Options {
 /// The meta key under which the decks source is recorded.
 const DECKS_SOURCE: &str = "decks_source";
 
+/// A card whose answer changed beyond the carry-over threshold under the
+/// same id: its history was kept, which may not be what the author meant.
+#[derive(Debug, Clone, Serialize)]
+pub struct AnswerChanged {
+    pub card: String,
+    pub similarity: f64,
+}
+
 /// A carry-over that was considered and refused.
 #[derive(Debug, Clone, Serialize)]
 pub struct NotCarried {
@@ -71,6 +79,8 @@ pub struct CompileReport {
     pub moved_notes: Vec<String>,
     /// New notes that were not given a retired note's history.
     pub not_carried: Vec<NotCarried>,
+    /// Cards that kept their history although their answer changed a lot.
+    pub answer_changed: Vec<AnswerChanged>,
     /// Files whose errors kept their last good compile (`Mode::KeepLastGood`).
     pub kept: Vec<String>,
     /// (recorded, now) when the decks source changed.
@@ -286,6 +296,8 @@ pub fn compile(store: &mut Store, source: &Source, opts: &Options) -> Result<Com
     let listed: HashSet<&str> = files.iter().map(|f| f.display.as_str()).collect();
     let mut seen = IdSpace::default();
     let mut synced = HashSet::new();
+    let mut rewritten: HashSet<&str> = HashSet::new();
+    let mut pending = Pending::default();
     let gone = prints.values().any(|p| !listed.contains(p.path.as_str()));
     if changed.is_empty()
         && touched.is_empty()
@@ -366,8 +378,10 @@ pub fn compile(store: &mut Store, source: &Source, opts: &Options) -> Result<Com
                 file.stat,
                 &digest,
                 &existing,
+                &mut pending,
                 &mut report,
             )?);
+            rewritten.insert(file.display.as_str());
         }
     }
     if !errors.is_empty() {
@@ -377,15 +391,19 @@ pub fn compile(store: &mut Store, source: &Source, opts: &Options) -> Result<Com
     for (id, stat) in touched {
         tx.touch_deck(id, stat)?;
     }
-    // A deck whose file is gone is retired, unless its id now lives in
-    // another file (a move, or a switch from a docs tree to decks).
-    for print in prints
-        .values()
-        .filter(|p| !listed.contains(p.path.as_str()) && !synced.contains(&p.id))
-    {
-        report.retired_notes.extend(tx.active_note_keys(print.id)?);
-        report.retired += tx.retire_deck(print.id)? as i64;
+    // A deck row is retired when its file is gone, or when its file now
+    // holds another deck id (a file's path is part of its identity), unless
+    // its id lives on in another file. Its notes join the carry-over.
+    for print in prints.values().filter(|p| {
+        !synced.contains(&p.id)
+            && (!listed.contains(p.path.as_str()) || rewritten.contains(p.path.as_str()))
+    }) {
+        pending
+            .gone
+            .extend(tx.deck_notes(print.id)?.into_iter().filter(|n| !n.retired));
+        tx.retire_deck(print.id)?;
     }
+    carry_over(&tx, pending, &mut report)?;
     let cycles = requires_cycles(tx.active_requires()?);
     if strict && !cycles.is_empty() {
         return Err(Error::Decks(cycles));
@@ -438,13 +456,26 @@ pub fn taken_card_id(note: &Note, owners: &crate::store::CardOwners) -> Option<S
     })
 }
 
-/// Writes one changed deck; returns its row id.
+/// What the per-deck pass leaves for the one carry-over across all decks.
+#[derive(Default)]
+struct Pending {
+    /// (deck row, position in its deck, note) of notes under ids no note has.
+    fresh: Vec<(i64, usize, Note)>,
+    /// Live notes of rewritten or retired decks, not yet seen this compile.
+    gone: Vec<NoteRow>,
+    /// Note rows seen under their key (or renamed) this compile.
+    seen: HashSet<i64>,
+}
+
+/// Writes one changed deck's row and every note whose id is known; returns
+/// the deck's row id. Notes under new ids wait in `pending`.
 fn sync_deck(
     tx: &CompileTx<'_>,
     deck: &Deck,
     stat: Stat,
     hash: &str,
     known: &HashSet<String>,
+    pending: &mut Pending,
     report: &mut CompileReport,
 ) -> Result<i64> {
     let deck_id = tx.upsert_deck(deck, stat, hash)?;
@@ -453,91 +484,129 @@ fn sync_deck(
         .into_iter()
         .map(|n| (n.key.clone(), n))
         .collect();
-    let mut seen = HashSet::new();
-    let mut fresh = Vec::new();
     for (index, note) in deck.notes.iter().enumerate() {
         let row = match existing.get(&note.key) {
             Some(row) => Some(row.clone()),
             None if known.contains(&note.key) => tx.note_by_key(&note.key)?,
             None => None,
         };
-        match row {
-            Some(row) => {
+        // `{#new was=old}`: the explicit rename takes the old id's history.
+        let renamed = match (&row, &note.was) {
+            (None, Some(old)) if known.contains(old) => tx.note_by_key(old)?,
+            _ => None,
+        };
+        match (row, renamed) {
+            (Some(row), _) => {
                 if row.deck_id != deck_id && !row.retired {
                     report.moved_notes.push(note.key.clone());
                 }
-                seen.insert(row.id);
+                pending.seen.insert(row.id);
                 tx.update_note(row.id, deck_id, note)?;
                 sync_cards(tx, row.id, deck_id, index, note, Sync::Updated, report)?;
             }
-            None => fresh.push((index, note)),
-        }
-    }
-    let mut gone: Vec<&NoteRow> = existing
-        .values()
-        .filter(|n| !n.retired && !seen.contains(&n.id))
-        .collect();
-    gone.sort_by(|a, b| a.key.cmp(&b.key));
-    for (index, note) in fresh {
-        let matched = best_match(&gone, note);
-        if let Some(pos) = matched {
-            let old = gone.remove(pos);
-            report
-                .carried_notes
-                .push((old.key.clone(), note.key.clone()));
-            tx.rekey_cards(old.id, &old.key, &note.key)?;
-            tx.update_note(old.id, deck_id, note)?;
-            sync_cards(tx, old.id, deck_id, index, note, Sync::Carried, report)?;
-        } else {
-            if let Some((old, similarity)) = closest(&gone, note) {
-                report.not_carried.push(NotCarried {
-                    old: old.key.clone(),
-                    new: note.key.clone(),
-                    similarity,
-                });
+            (None, Some(old)) => {
+                pending.seen.insert(old.id);
+                report
+                    .carried_notes
+                    .push((old.key.clone(), note.key.clone()));
+                tx.rekey_cards(old.id, &old.key, &note.key)?;
+                tx.update_note(old.id, deck_id, note)?;
+                sync_cards(tx, old.id, deck_id, index, note, Sync::Carried, report)?;
             }
-            let id = tx.insert_note(deck_id, note)?;
-            sync_cards(tx, id, deck_id, index, note, Sync::Inserted, report)?;
+            (None, None) => pending.fresh.push((deck_id, index, note.clone())),
         }
     }
-    for old in gone {
-        report.retired_notes.push(old.key.clone());
-        report.retired += tx.retire_note(old.id)? as i64;
-    }
+    pending
+        .gone
+        .extend(existing.into_values().filter(|n| !n.retired));
     Ok(deck_id)
 }
 
-/// The vanished note of the same kind and topic that is most similar to
-/// `note`, if it reaches the carry-over threshold.
-fn best_match(gone: &[&NoteRow], note: &Note) -> Option<usize> {
-    candidates(gone, note)
-        .filter(|(_, s)| *s >= CARRY_SIMILARITY)
-        .max_by(|a, b| a.1.total_cmp(&b.1))
-        .map(|(i, _)| i)
-}
-
-/// The most similar vanished note below the threshold: a carry-over the
-/// compile refused, reported so the author can see why history was not kept.
-fn closest<'r>(gone: &[&'r NoteRow], note: &Note) -> Option<(&'r NoteRow, f64)> {
-    candidates(gone, note)
-        .max_by(|a, b| a.1.total_cmp(&b.1))
-        .map(|(i, s)| (gone[i], s))
-}
-
-/// (index, similarity) of each vanished note of the same kind and topic.
-fn candidates<'a>(gone: &'a [&NoteRow], note: &Note) -> impl Iterator<Item = (usize, f64)> + 'a {
-    let answers: Vec<String> = cards_of(note).into_iter().map(|c| c.back).collect();
-    let text = format!("{}\n{}", note.title, answers.join("\n"));
-    let (kind, topic) = (note.kind.name(), note.topic.clone());
-    gone.iter()
-        .enumerate()
-        .filter(move |(_, old)| old.kind == kind && old.topic == topic)
-        .map(move |(i, old)| {
-            (
-                i,
-                similarity(&format!("{}\n{}", old.title, old.answers), &text),
-            )
+/// The one carry-over across every deck of the source: vanished notes with
+/// derived ids pass their history to new notes with derived ids
+/// (`deck::identity`); every other new note starts fresh, and every other
+/// vanished note is retired.
+fn carry_over(tx: &CompileTx<'_>, pending: Pending, report: &mut CompileReport) -> Result<()> {
+    let Pending { fresh, gone, seen } = pending;
+    let mut ids = HashSet::new();
+    let gone: Vec<NoteRow> = gone
+        .into_iter()
+        .filter(|n| !seen.contains(&n.id) && ids.insert(n.id))
+        .collect();
+    let (old, new): (Vec<usize>, Vec<usize>) = (
+        (0..gone.len()).filter(|&i| gone[i].derived).collect(),
+        (0..fresh.len())
+            .filter(|&j| !fresh[j].2.explicit_id)
+            .collect(),
+    );
+    let gone_in: Vec<identity::Gone> = old
+        .iter()
+        .map(|&i| identity::Gone {
+            kind: gone[i].kind.clone(),
+            topic: gone[i].topic.clone(),
+            deck: gone[i].deck_id.to_string(),
+            title: gone[i].title.clone(),
+            answers: gone[i].answers.clone(),
         })
+        .collect();
+    let fresh_in: Vec<identity::Fresh> = new
+        .iter()
+        .map(|&j| {
+            let (deck_id, _, note) = &fresh[j];
+            identity::Fresh {
+                kind: note.kind.name().to_string(),
+                topic: note.topic.clone(),
+                deck: deck_id.to_string(),
+                title: note.title.clone(),
+                answers: answers_of(note),
+            }
+        })
+        .collect();
+    let (pairs, refused) = identity::pair(&gone_in, &fresh_in, CARRY_SIMILARITY);
+    let mut carried_to: HashMap<usize, usize> = HashMap::new();
+    for p in &pairs {
+        carried_to.insert(new[p.new], old[p.old]);
+    }
+    let mut kept = HashSet::new();
+    for (j, (deck_id, index, note)) in fresh.iter().enumerate() {
+        match carried_to.get(&j) {
+            Some(&i) => {
+                let old = &gone[i];
+                kept.insert(old.id);
+                report
+                    .carried_notes
+                    .push((old.key.clone(), note.key.clone()));
+                tx.rekey_cards(old.id, &old.key, &note.key)?;
+                tx.update_note(old.id, *deck_id, note)?;
+                sync_cards(tx, old.id, *deck_id, *index, note, Sync::Carried, report)?;
+            }
+            None => {
+                let id = tx.insert_note(*deck_id, note)?;
+                sync_cards(tx, id, *deck_id, *index, note, Sync::Inserted, report)?;
+            }
+        }
+    }
+    for r in refused {
+        report.not_carried.push(NotCarried {
+            old: gone[old[r.old]].key.clone(),
+            new: fresh[new[r.new]].2.key.clone(),
+            similarity: r.similarity,
+        });
+    }
+    for old in gone.iter().filter(|n| !kept.contains(&n.id)) {
+        report.retired_notes.push(old.key.clone());
+        report.retired += tx.retire_note(old.id)? as i64;
+    }
+    Ok(())
+}
+
+/// A note's card answers, one a line: what carry-over compares.
+fn answers_of(note: &Note) -> String {
+    cards_of(note)
+        .into_iter()
+        .map(|c| c.back)
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 /// Normalised edit similarity in [0, 1].
@@ -566,23 +635,34 @@ fn sync_cards(
     report: &mut CompileReport,
 ) -> Result<()> {
     let carried = how == Sync::Carried;
-    let stored: HashMap<String, _> = if how == Sync::Inserted {
-        HashMap::new()
+    let stored = if how == Sync::Inserted {
+        Vec::new()
     } else {
         tx.note_cards(note_id)?
-            .into_iter()
-            .map(|c| (c.key.clone(), c))
-            .collect()
     };
+    let drafts = cards_of(note);
+    let matched = match_cards(&stored, &drafts);
     let mut kept = HashSet::new();
-    for (i, draft) in cards_of(note).iter().enumerate() {
+    for (i, draft) in drafts.iter().enumerate() {
         let pos = index as i64 * CARDS_PER_NOTE + i as i64;
-        match stored.get(&draft.key) {
+        match matched[i].map(|s| &stored[s]) {
             Some(card) => {
                 kept.insert(card.id);
-                let changed = card.front != draft.front || card.back != draft.back || card.retired;
+                let changed = card.front != draft.front
+                    || card.back != draft.back
+                    || card.retired
+                    || card.key != draft.key;
                 if changed || card.pos != pos || card.deck_id != deck_id {
                     tx.update_card(card.id, deck_id, pos, draft)?;
+                }
+                if card.back != draft.back && !card.retired {
+                    let s = similarity(&card.back, &draft.back);
+                    if s < CARRY_SIMILARITY {
+                        report.answer_changed.push(AnswerChanged {
+                            card: draft.key.clone(),
+                            similarity: s,
+                        });
+                    }
                 }
                 if carried {
                     report.carried += 1;
@@ -597,11 +677,52 @@ fn sync_cards(
         }
     }
     for card in stored
-        .values()
+        .iter()
         .filter(|c| !c.retired && !kept.contains(&c.id))
     {
         tx.retire_card(card.id)?;
         report.retired += 1;
     }
     Ok(())
+}
+
+/// For each new card of a note, the stored card it is: the one with its id;
+/// else the one with its exact answer (a cloze stored under a position key,
+/// `c1`, now keyed by its content); else, one to one, the most similar
+/// answer above the carry-over threshold (a typo fixed in a deletion).
+fn match_cards(stored: &[StoredCard], drafts: &[crate::deck::CardDraft]) -> Vec<Option<usize>> {
+    let mut taken = vec![false; stored.len()];
+    let mut out: Vec<Option<usize>> = drafts
+        .iter()
+        .map(|d| {
+            let i = stored.iter().position(|c| c.key == d.key)?;
+            taken[i] = true;
+            Some(i)
+        })
+        .collect();
+    for (j, d) in drafts.iter().enumerate() {
+        if out[j].is_none()
+            && let Some(i) = (0..stored.len()).find(|&i| !taken[i] && stored[i].back == d.back)
+        {
+            taken[i] = true;
+            out[j] = Some(i);
+        }
+    }
+    let mut scored: Vec<(f64, usize, usize)> = Vec::new();
+    for (j, d) in drafts.iter().enumerate().filter(|(j, _)| out[*j].is_none()) {
+        for (i, c) in stored.iter().enumerate().filter(|(i, _)| !taken[*i]) {
+            let s = similarity(&c.back, &d.back);
+            if s >= CARRY_SIMILARITY {
+                scored.push((s, i, j));
+            }
+        }
+    }
+    scored.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)).then(a.2.cmp(&b.2)));
+    for (_, i, j) in scored {
+        if !taken[i] && out[j].is_none() {
+            taken[i] = true;
+            out[j] = Some(i);
+        }
+    }
+    out
 }

@@ -42,7 +42,10 @@ fn cards_lists_ids_topics_and_sources() {
         .iter()
         .map(|c| c["id"].as_str().unwrap())
         .collect();
-    assert_eq!(ids, ["q-exit", "c-sub/define", "c-sub/name", "z-mem/c1"]);
+    assert_eq!(
+        ids,
+        ["q-exit", "c-sub/define", "c-sub/name", "z-mem/c-claude-md"]
+    );
     assert_eq!(
         cards[0]["source"],
         "decks/basics.md".replace("decks", &env.decks().display().to_string()) + ":7"
@@ -80,13 +83,31 @@ fn editing_a_note_with_an_id_keeps_its_history() {
 }
 
 #[test]
-fn a_similar_note_under_a_new_id_carries_history() {
+fn an_explicit_id_is_the_identity_and_was_renames_it() {
+    // A new explicit id is a new fact, however similar its text: no
+    // similarity carry-over between explicit ids.
     let env = Env::basics();
     review_all(&env, "4");
     env.deck(
         "basics.md",
         &BASICS
             .replace("{#q-exit}", "{#q-exit-code}")
+            .replace("Exit code 2.", "Exit code 2!"),
+    );
+    let out = env.ok(DAY2, &["compile"]);
+    assert!(!out.contains("carried history"), "{out}");
+    assert!(out.contains("retired: q-exit"), "{out}");
+    assert_eq!(
+        env.show("q-exit-code")["reviews"].as_array().unwrap().len(),
+        0
+    );
+    // Renaming an id is an explicit act that keeps the history.
+    let env = Env::basics();
+    review_all(&env, "4");
+    env.deck(
+        "basics.md",
+        &BASICS
+            .replace("{#q-exit}", "{#q-exit-code was=q-exit}")
             .replace("Exit code 2.", "Exit code 2!"),
     );
     let out = env.ok(DAY2, &["compile"]);

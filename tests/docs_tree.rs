@@ -62,7 +62,7 @@ fn the_tree_yields_the_expected_cards() {
         "modules/01-internals/context-management/pasting-whole-logs",
         "modules/01-internals/common-pitfalls/trusting-a-summary-blindly",
         "m1-compact-command",
-        "m2-exit-code/c1",
+        "m2-exit-code/c-2",
         "modules/04-quality/systematic-debugging/root-cause/define",
         "patterns/debugging/reproduce-first/which",
         "patterns/debugging/trace-to-source/tradeoffs",

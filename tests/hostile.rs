@@ -425,10 +425,13 @@ fn a_compile_names_what_it_retired_and_what_it_would_not_carry() {
         "# T\n## Q: Which exit code blocks a tool call?\nExit code 2.\n## Q: Keep {#k}\nx\n",
     )]);
     env.ok(DAY1, &["compile"]);
-    env.deck("d.md", "# T\n## Q: What does a hook print on success?\nNothing at all, usually.\n## Q: Keep {#k}\nx\n");
+    env.deck(
+        "d.md",
+        "# T\n## Q: Which hook event can block a tool call?\nPreToolUse.\n## Q: Keep {#k}\nx\n",
+    );
     let out = env.ok(DAY1, &["compile"]);
     assert!(
-        out.contains("not carried: d/which-exit-code-blocks-a-tool-call → d/what-does-a-hook-print-on-success (similarity"),
+        out.contains("not carried: d/which-exit-code-blocks-a-tool-call → d/which-hook-event-can-block-a-tool-call (similarity"),
         "{out}"
     );
     assert!(

@@ -94,6 +94,21 @@ fn dispatch(app: &App, command: Command) -> Result<()> {
         Command::Show { card, json } => cards::show(app, &card, json),
         Command::Undo => status::undo(app),
         Command::Reschedule { all: _, yes } => reschedule(app, yes),
+        Command::Reset { id } => {
+            let (mut store, _) = app.open()?;
+            let cards = store.cards_of_id(&id)?;
+            if cards.is_empty() {
+                return Err(Error::UnknownCard(id));
+            }
+            let mut undone = 0;
+            for card in &cards {
+                undone += store.reset_card(*card, &app.clock.stamp())?;
+            }
+            out(&format!(
+                "reset {id}: {} card(s) start over as new; {undone} review(s) undone (kept in the log)\n",
+                cards.len()
+            ))
+        }
         Command::Config => status::config(app),
     }
 }
@@ -166,6 +181,12 @@ fn print_compile(report: &CompileReport, as_json: bool) -> Result<()> {
             n.similarity,
             crate::compile::CARRY_SIMILARITY,
             n.new
+        ));
+    }
+    for c in &report.answer_changed {
+        text.push_str(&format!(
+            "answer changed, history kept: {} (similarity {:.2}); `mastery reset {}` starts it over\n",
+            c.card, c.similarity, c.card
         ));
     }
     for key in &report.moved_notes {

@@ -52,8 +52,13 @@ pub fn cards_of(note: &Note) -> Vec<CardDraft> {
             ),
             card("which", format!("Which pattern fits?\n\n{when}"), title),
         ],
-        Content::Cloze { text, deletions } => (0..deletions.len())
-            .map(|i| card(&format!("c{}", i + 1), cloze_front(text, i), &deletions[i]))
+        Content::Cloze { text, deletions } => cloze_keys(deletions)
+            .into_iter()
+            .enumerate()
+            .map(|(i, suffix)| CardDraft {
+                key: format!("{}/{suffix}", note.key),
+                ..card(&format!("c{}", i + 1), cloze_front(text, i), &deletions[i])
+            })
             .collect(),
         Content::Checklist(steps) => {
             vec![card(
@@ -63,6 +68,22 @@ pub fn cards_of(note: &Note) -> Vec<CardDraft> {
             )]
         }
     }
+}
+
+/// Each deletion's card id suffix, from its content: inserting a deletion
+/// before another must not move the other's history onto it, as position
+/// keys (`c1`, `c2`) would. A counter tells apart only repeated deletions.
+pub fn cloze_keys(deletions: &[String]) -> Vec<String> {
+    let mut seen: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    deletions
+        .iter()
+        .map(|d| {
+            let base = format!("c-{}", super::derived_slug(d));
+            let n = seen.entry(base.clone()).or_insert(0);
+            *n += 1;
+            if *n == 1 { base } else { format!("{base}-{n}") }
+        })
+        .collect()
 }
 
 /// The cloze text with deletion `hide` blanked and the others shown plainly.

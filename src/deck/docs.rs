@@ -207,7 +207,8 @@ impl NoteBuilder<'_> {
         let key = format!("{}/{}/{}", self.deck, slug(topic), derived_slug(name));
         self.notes.push(Note {
             key,
-            explicit_id: true,
+            // Generated from headings: carry-over may move it.
+            explicit_id: false,
             kind,
             title,
             topic: topic.to_string(),
@@ -216,6 +217,7 @@ impl NoteBuilder<'_> {
             line,
             path: Some(self.path.to_string()),
             cites: None,
+            was: None,
         });
     }
 }
@@ -504,7 +506,8 @@ fn pattern_dir(
         };
         notes.push(Note {
             key: note_key,
-            explicit_id: true,
+            // Generated from headings: carry-over may move it.
+            explicit_id: false,
             kind: NoteKind::Pattern,
             title: name,
             topic: topic.clone(),
@@ -513,6 +516,7 @@ fn pattern_dir(
             line,
             path: Some(part.path.to_string()),
             cites,
+            was: None,
         });
     }
     if !errors.is_empty() {
@@ -553,7 +557,8 @@ fn playbook(key: &str, part: &Part<'_>, overrides: &Overrides) -> Result<Deck, V
             .to_string();
         notes.push(Note {
             key: format!("{key}/{}", slug(&name)),
-            explicit_id: true,
+            // Generated from headings: carry-over may move it.
+            explicit_id: false,
             kind: NoteKind::Checklist,
             title: name,
             topic: topic.clone(),
@@ -562,6 +567,7 @@ fn playbook(key: &str, part: &Part<'_>, overrides: &Overrides) -> Result<Deck, V
             line,
             path: Some(part.path.to_string()),
             cites: None,
+            was: None,
         });
     }
     Ok(Deck {

@@ -20,7 +20,8 @@ pub fn lint_deck(deck: &Deck) -> Vec<Diag> {
     for note in &deck.notes {
         let path = note.path.as_deref().unwrap_or(&deck.path);
         let warn = |m: String| Diag::new(path, note.line, m);
-        if !note.explicit_id {
+        // Docs-tree notes (their own `path`) get generated ids by design.
+        if !note.explicit_id && note.path.is_none() {
             out.push(warn(format!(
                 "note '{}' has no {{#id}}: editing its title will change its identity; run `mastery check --fix-ids`",
                 note.title

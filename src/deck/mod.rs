@@ -3,6 +3,7 @@
 
 pub mod cards;
 pub mod docs;
+pub mod identity;
 pub mod lint;
 pub mod markdown;
 pub mod parse;
@@ -98,6 +99,8 @@ pub struct Note {
     pub path: Option<String>,
     /// Where the fact comes from (the note's closing `Source:` line).
     pub cites: Option<String>,
+    /// The id this note had before an explicit rename (`{#new was=old}`).
+    pub was: Option<String>,
 }
 
 impl Content {

@@ -221,16 +221,20 @@ impl<'a> Parser<'a> {
     }
 
     fn note(&mut self, h: Heading<'_>, body: &[&str], topic: &str, deck_key: &str) -> Option<Note> {
-        let (rest, id) = match split_id(h.text) {
+        let (rest, id, was) = match split_id(h.text) {
             Ok(parts) => parts,
             Err(bad) => {
                 self.error(
                     h.line,
-                    format!("invalid note id '{bad}': use letters, digits, '-', '_', '.' and '/'"),
+                    format!("invalid note id '{bad}': use letters, digits, '-', '_', '.' and '/' (and `was=OLD` to rename an id)"),
                 );
                 return None;
             }
         };
+        if was.is_some() && was == id {
+            self.error(h.line, "`was=` names the note's own id: drop it");
+            return None;
+        }
         let Some((kind_name, title)) = rest.split_once(':') else {
             self.error(
                 h.line,
@@ -280,6 +284,7 @@ impl<'a> Parser<'a> {
             line: h.line,
             path: None,
             cites,
+            was: was.map(str::to_string),
         })
     }
 
@@ -494,19 +499,30 @@ fn field_start<'l>(line: &'l str, fields: &[&str]) -> Option<(usize, &'l str)> {
 }
 
 /// Splits a trailing `{#id}` from a heading's text.
-fn split_id(text: &str) -> Result<(&str, Option<&str>), String> {
+/// Splits a trailing `{#id}`, or `{#new was=old}` (an explicit rename that
+/// takes the old id's history), from a heading's text.
+fn split_id(text: &str) -> Result<(&str, Option<&str>, Option<&str>), String> {
     let trimmed = text.trim_end();
     if let Some(start) = trimmed.rfind("{#")
-        && let Some(id) = trimmed[start + 2..].strip_suffix('}')
+        && let Some(inner) = trimmed[start + 2..].strip_suffix('}')
     {
-        let id = id.trim();
+        let mut words = inner.split_whitespace();
+        let id = words.next().unwrap_or_default();
+        let was = match (words.next(), words.next()) {
+            (None, _) => None,
+            (Some(w), None) => match w.strip_prefix("was=") {
+                Some(old) if valid_id(old) => Some(old),
+                _ => return Err(inner.trim().to_string()),
+            },
+            _ => return Err(inner.trim().to_string()),
+        };
         return if valid_id(id) {
-            Ok((trimmed[..start].trim_end(), Some(id)))
+            Ok((trimmed[..start].trim_end(), Some(id), was))
         } else {
-            Err(id.to_string())
+            Err(inner.trim().to_string())
         };
     }
-    Ok((trimmed, None))
+    Ok((trimmed, None, None))
 }
 
 /// Ids may hold letters and digits of any script (so that a derived id
@@ -704,7 +720,7 @@ mod tests {
     )]
     #[case::bad_id(
         "## Q: a {#has space}\nb\n",
-        "d.md:1: invalid note id 'has space': use letters, digits, '-', '_', '.' and '/'"
+        "d.md:1: invalid note id 'has space': use letters, digits, '-', '_', '.' and '/' (and `was=OLD` to rename an id)"
     )]
     #[case::no_title("## Q: {#a}\nb\n", "d.md:1: Q note has no title")]
     fn errors_name_their_line(#[case] text: &str, #[case] expected: &str) {

@@ -472,13 +472,19 @@ fn list_docs(docs_dir: &Path) -> Result<Listing> {
             vec![checklists],
         ));
     }
-    let module_keys = units
+    let module_keys: HashMap<u8, String> = units
         .iter()
         .filter_map(|(key, _, unit, _)| match unit {
             docs::Unit::Module { number } => Some((*number, key.clone())),
             _ => None,
         })
         .collect();
+    // Every unit's prerequisites come from the module list, so the list is
+    // part of every unit's fingerprint: renaming module 1 must refresh the
+    // `requires` stored for module 2.
+    let mut modules: Vec<_> = module_keys.iter().collect();
+    modules.sort();
+    let salt = format!("{salt}\n{modules:?}");
     let ctx = Rc::new(DocsContext {
         module_keys,
         overrides,

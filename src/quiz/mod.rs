@@ -550,7 +550,7 @@ mod tests {
                 .format
         };
         assert_eq!(
-            format_of("z/c1"),
+            format_of("z/c-2"),
             Format::Typed,
             "a cloze deletion is typed"
         );

@@ -11,7 +11,11 @@ use crate::error::Result;
 /// A note's card answers in order, for similarity carry-over; the note's
 /// own text is not stored twice.
 const ANSWERS: &str = "coalesce((SELECT group_concat(t.back, char(10) ORDER BY c.pos) FROM card c
-    JOIN card_text t ON t.card_id = c.id WHERE c.note_id = note.id), '')";
+    JOIN card_text t ON t.card_id = c.id WHERE c.note_id = note.id AND c.retired = 0), '')";
+
+/// The columns `note_row` reads.
+const NOTE_COLUMNS: &str = "id, key, deck_id, kind, title, topic, line, retired, derived,
+    (SELECT key FROM deck WHERE id = note.deck_id)";
 
 /// What the database knows of a deck file, to skip unchanged ones.
 #[derive(Debug, Clone)]
@@ -44,6 +48,8 @@ pub struct NoteRow {
     pub answers: String,
     pub line: i64,
     pub retired: bool,
+    /// Its id was derived from its title, so carry-over may move it.
+    pub derived: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -242,35 +248,41 @@ impl CompileTx<'_> {
     }
 
     /// Retires a deck whose file is gone, with all its notes and cards.
-    pub fn retire_deck(&self, id: i64) -> Result<usize> {
+    /// Retires a deck row; its notes go through the carry-over first, and
+    /// whatever is not carried is retired note by note.
+    pub fn retire_deck(&self, id: i64) -> Result<()> {
         self.tx
             .execute("UPDATE deck SET retired = 1 WHERE id = ?1", [id])?;
-        self.tx
-            .execute("UPDATE note SET retired = 1 WHERE deck_id = ?1", [id])?;
-        Ok(self.tx.execute(
-            "UPDATE card SET retired = 1 WHERE deck_id = ?1 AND retired = 0",
-            [id],
-        )?)
+        Ok(())
     }
 
     fn note_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<NoteRow> {
+        let key: String = r.get(1)?;
+        let deck_key: Option<String> = r.get(9)?;
+        // Rows written before the flag existed: a derived id starts with its
+        // deck's id and a slash; the house style for explicit ids does not.
+        let derived = match r.get::<_, Option<bool>>(8)? {
+            Some(d) => d,
+            None => deck_key.is_some_and(|d| key.starts_with(&format!("{d}/"))),
+        };
         Ok(NoteRow {
             id: r.get(0)?,
-            key: r.get(1)?,
+            key,
             deck_id: r.get(2)?,
             kind: r.get(3)?,
             title: r.get(4)?,
             topic: r.get(5)?,
-            answers: r.get(6)?,
-            line: r.get(7)?,
-            retired: r.get(8)?,
+            line: r.get(6)?,
+            retired: r.get(7)?,
+            derived,
+            answers: r.get(10)?,
         })
     }
 
     pub fn deck_notes(&self, deck_id: i64) -> Result<Vec<NoteRow>> {
-        let mut stmt = self.tx.prepare_cached(
-            &format!("SELECT id, key, deck_id, kind, title, topic, {ANSWERS}, line, retired FROM note WHERE deck_id = ?1"),
-        )?;
+        let mut stmt = self.tx.prepare_cached(&format!(
+            "SELECT {NOTE_COLUMNS}, {ANSWERS} FROM note WHERE deck_id = ?1"
+        ))?;
         let rows = stmt.query_map([deck_id], Self::note_row)?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
@@ -278,9 +290,9 @@ impl CompileTx<'_> {
     pub fn note_by_key(&self, key: &str) -> Result<Option<NoteRow>> {
         Ok(self
             .tx
-            .prepare_cached(
-                &format!("SELECT id, key, deck_id, kind, title, topic, {ANSWERS}, line, retired FROM note WHERE key = ?1"),
-            )?
+            .prepare_cached(&format!(
+                "SELECT {NOTE_COLUMNS}, {ANSWERS} FROM note WHERE key = ?1"
+            ))?
             .query_row([key], Self::note_row)
             .optional()?)
     }
@@ -289,7 +301,7 @@ impl CompileTx<'_> {
         // A plain INSERT: RETURNING costs a temporary table per row.
         self.tx
             .prepare_cached(
-                "INSERT INTO note (key, deck_id, kind, title, topic, line, path, cites) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                "INSERT INTO note (key, deck_id, kind, title, topic, line, path, cites, derived) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
             )?
             .execute(params![
                 note.key,
@@ -299,7 +311,8 @@ impl CompileTx<'_> {
                 note.topic,
                 note.line as i64,
                 note.path,
-                note.cites
+                note.cites,
+                !note.explicit_id
             ])?;
         Ok(self.tx.last_insert_rowid())
     }
@@ -307,9 +320,9 @@ impl CompileTx<'_> {
     pub fn update_note(&self, id: i64, deck_id: i64, note: &Note) -> Result<()> {
         self.tx
             .prepare_cached(
-                "UPDATE note SET key = ?2, deck_id = ?3, kind = ?4, title = ?5, topic = ?6, line = ?7, path = ?8, cites = ?9, retired = 0 WHERE id = ?1",
+                "UPDATE note SET key = ?2, deck_id = ?3, kind = ?4, title = ?5, topic = ?6, line = ?7, path = ?8, cites = ?9, derived = ?10, retired = 0 WHERE id = ?1",
             )?
-            .execute(params![id, note.key, deck_id, note.kind.name(), note.title, note.topic, note.line as i64, note.path, note.cites])?;
+            .execute(params![id, note.key, deck_id, note.kind.name(), note.title, note.topic, note.line as i64, note.path, note.cites, !note.explicit_id])?;
         Ok(())
     }
 

@@ -85,6 +85,37 @@ impl Store {
     }
 }
 
+impl Store {
+    /// Starts a card over: every live review is undone, newest first, in
+    /// one transaction, so the log's chain still holds and the history
+    /// stays readable. Returns how many reviews were undone.
+    pub fn reset_card(&mut self, card_id: i64, at: &str) -> Result<usize> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let ids: Vec<i64> = tx
+            .prepare("SELECT id FROM live_review WHERE card_id = ?1 ORDER BY id DESC")?
+            .query_map([card_id], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        for id in &ids {
+            undo_in(&tx, *id, at)?;
+        }
+        set_state(&tx, card_id, &CardState::default())?;
+        tx.commit()?;
+        Ok(ids.len())
+    }
+
+    /// A card's row id, or every card of a note, by id.
+    pub fn cards_of_id(&self, id: &str) -> Result<Vec<i64>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT c.id FROM card c WHERE c.key = ?1 AND c.retired = 0
+             UNION SELECT c.id FROM card c JOIN note n ON n.id = c.note_id WHERE n.key = ?1 AND c.retired = 0",
+        )?;
+        let rows = stmt.query_map([id], |r| r.get(0))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+}
+
 fn undo_in(tx: &rusqlite::Transaction<'_>, review_id: i64, at: &str) -> Result<UndoneReview> {
     let found = tx
         .query_row(
