@@ -372,6 +372,14 @@ pub fn compile(store: &mut Store, source: &Source, opts: &Options) -> Result<Com
             report
                 .warnings
                 .extend(lint_deck(&deck).iter().map(ToString::to_string));
+            // The file now holds another deck id: its old row makes way
+            // (one active deck per path), its notes join the carry-over.
+            if let Some(old) = prints.get(&file.display).filter(|p| p.key != deck.key) {
+                pending
+                    .gone
+                    .extend(tx.deck_notes(old.id)?.into_iter().filter(|n| !n.retired));
+                tx.retire_deck(old.id)?;
+            }
             synced.insert(sync_deck(
                 &tx,
                 &deck,

@@ -156,3 +156,228 @@ fn undo_says_what_it_refuses() {
         "mastery: nothing to undo: no grade has been given yet"
     );
 }
+
+// ---- 1. Identity across edits ----
+
+/// A deck of id-less notes, as many learners write them.
+const IDLESS: &str = "+++\ntitle = \"Hooks\"\n+++\n# Hooks\n\n## Q: Which exit code blocks a tool call?\nExit code 2.\n\n## Concept: Subagent\nA helper with its own context window.\n";
+
+fn reviews(env: &Env, now: &str, card: &str) -> usize {
+    env.json(now, &["show", card, "--json"])["reviews"]
+        .as_array()
+        .unwrap()
+        .len()
+}
+
+fn active_decks(env: &Env) -> i64 {
+    env.sql_count("SELECT count(*) FROM deck WHERE retired = 0")
+}
+
+#[test]
+fn changing_a_decks_id_keeps_every_history_and_leaves_one_deck() {
+    let env = Env::with_decks(&[("hooks.md", IDLESS)]);
+    env.review_grades(&env.decks(), &day(0), "555");
+    env.deck(
+        "hooks.md",
+        &IDLESS.replace("+++\ntitle", "+++\nid = \"m02-hooks\"\ntitle"),
+    );
+    let out = env.ok(&day(1), &["compile"]);
+    assert!(out.contains("carried history: hooks/which-exit-code-blocks-a-tool-call → m02-hooks/which-exit-code-blocks-a-tool-call"), "{out}");
+    assert_eq!(
+        reviews(
+            &env,
+            &day(1),
+            "m02-hooks/which-exit-code-blocks-a-tool-call"
+        ),
+        1
+    );
+    assert_eq!(reviews(&env, &day(1), "m02-hooks/subagent/define"), 1);
+    assert_eq!(active_decks(&env), 1);
+    assert_eq!(
+        env.json(&day(1), &["status", "--json"])["total"]["cards"],
+        3
+    );
+    assert!(env.ok(&day(1), &["doctor"]).contains("healthy"));
+}
+
+#[test]
+fn moving_or_renaming_a_deck_file_keeps_id_less_history() {
+    let env = Env::with_decks(&[("hooks.md", IDLESS)]);
+    env.review_grades(&env.decks(), &day(0), "555");
+    std::fs::remove_file(env.decks().join("hooks.md")).unwrap();
+    env.deck("module-2/hooks-and-gates.md", IDLESS);
+    let out = env.ok(&day(1), &["compile"]);
+    assert!(!out.contains("retired:"), "{out}");
+    assert_eq!(
+        reviews(
+            &env,
+            &day(1),
+            "module-2/hooks-and-gates/which-exit-code-blocks-a-tool-call"
+        ),
+        1
+    );
+    assert_eq!(active_decks(&env), 1);
+}
+
+#[test]
+fn inserting_a_cloze_deletion_keeps_each_deletions_own_history() {
+    let env = Env::with_decks(&[(
+        "d.md",
+        "## Cloze: Exit codes {#z}\nExit code {{0}} lets the call proceed.\n",
+    )]);
+    env.review_grades(&env.decks(), &day(0), "5");
+    assert_eq!(reviews(&env, &day(0), "z/c-0"), 1);
+    env.deck(
+        "d.md",
+        "## Cloze: Exit codes {#z}\nA {{bash}} hook's exit code {{0}} lets the call proceed.\n",
+    );
+    env.ok(&day(1), &["compile"]);
+    assert_eq!(reviews(&env, &day(1), "z/c-0"), 1, "0 lost its history");
+    assert_eq!(
+        reviews(&env, &day(1), "z/c-bash"),
+        0,
+        "bash inherited 0's history"
+    );
+}
+
+#[test]
+fn a_cloze_stored_under_a_position_key_keeps_its_history() {
+    // mastery 0.1 keyed deletions c1, c2…: the first compile now finds each
+    // by its answer.
+    let env = Env::with_decks(&[(
+        "d.md",
+        "## Cloze: Exit codes {#z}\nExit {{0}} passes; exit {{2}} blocks.\n",
+    )]);
+    // A note's new card waits while its sibling is due: three days.
+    env.review_grades(&env.decks(), &day(0), "5");
+    env.review_grades(&env.decks(), &day(1), "5");
+    env.review_grades(&env.decks(), &day(2), "5");
+    let counts = (
+        reviews(&env, &day(2), "z/c-0"),
+        reviews(&env, &day(2), "z/c-2"),
+    );
+    assert!(counts.0 > 0 && counts.1 > 0, "{counts:?}");
+    let conn = rusqlite::Connection::open(env.db()).unwrap();
+    conn.execute_batch(
+        "UPDATE card SET key = 'z/c1' WHERE key = 'z/c-0'; UPDATE card SET key = 'z/c2' WHERE key = 'z/c-2';
+         UPDATE deck SET hash = 'stale';",
+    )
+    .unwrap();
+    drop(conn);
+    env.deck(
+        "d.md",
+        "## Cloze: Exit codes {#z}\nExit {{0}} passes; exit {{2}} blocks the call.\n",
+    );
+    env.ok(&day(2), &["compile"]);
+    assert_eq!(
+        (
+            reviews(&env, &day(2), "z/c-0"),
+            reviews(&env, &day(2), "z/c-2")
+        ),
+        counts
+    );
+}
+
+#[test]
+fn an_answer_rewritten_under_its_id_is_reported_and_can_be_reset() {
+    let env = Env::with_decks(&[("d.md", ONE)]);
+    env.review_grades(&env.decks(), &day(0), "5");
+    env.deck("d.md", "## Q: Which exit code blocks a tool call? {#q}\nA PreToolUse hook's exit status 2, on stderr.\n");
+    let out = env.ok(&day(1), &["compile"]);
+    assert!(
+        out.contains("answer changed, history kept: q (similarity"),
+        "{out}"
+    );
+    assert!(out.contains("`mastery reset q` starts it over"), "{out}");
+    let reset = env.ok(&day(1), &["reset", "q"]);
+    assert_eq!(
+        reset,
+        "reset q: 1 card(s) start over as new; 1 review(s) undone (kept in the log)\n"
+    );
+    let card = env.show("q");
+    assert_eq!(card["due"], serde_json::Value::Null);
+    assert_eq!(card["reviews"].as_array().unwrap().len(), 0);
+    assert!(env.ok(&day(1), &["doctor"]).contains("healthy"));
+    let out = env.run(&day(1), &["reset", "nope"], "");
+    assert_eq!(out.status.code(), Some(1));
+}
+
+#[test]
+fn renaming_a_docs_topic_heading_or_module_file_keeps_history() {
+    let env = Env::new();
+    let module = "# Module 1: Internals\n\n## Context management\n\n- **Compaction**: replacing older turns with a summary to free room.\n";
+    let docs = env.path("training/docs/modules");
+    std::fs::create_dir_all(&docs).unwrap();
+    std::fs::write(docs.join("01-internals.md"), module).unwrap();
+    let run = |now: &str, args: &[&str], stdin: &str| {
+        env.cmd(now)
+            .env("MASTERY_DECKS", env.path("training"))
+            .args(args)
+            .write_stdin(stdin.to_string())
+            .output()
+            .unwrap()
+    };
+    let out = run(&day(0), &["review", "--new", "5"], "\n5\n\n5\n");
+    assert!(out.status.success(), "{}", stderr(&out));
+    // Rename the heading and the module file.
+    std::fs::remove_file(docs.join("01-internals.md")).unwrap();
+    std::fs::write(
+        docs.join("01-codex-internals.md"),
+        module.replace("## Context management", "## Managing context"),
+    )
+    .unwrap();
+    let out = run(&day(1), &["compile"], "");
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(!stdout(&out).contains("retired:"), "{}", stdout(&out));
+    let out = run(
+        &day(1),
+        &[
+            "show",
+            "modules/01-codex-internals/managing-context/compaction/define",
+            "--json",
+        ],
+        "",
+    );
+    let card: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(card["reviews"].as_array().unwrap().len(), 1, "{card}");
+}
+
+#[test]
+fn renaming_module_one_refreshes_the_prerequisites_of_the_others() {
+    let env = Env::new();
+    let docs = env.path("training/docs/modules");
+    std::fs::create_dir_all(&docs).unwrap();
+    std::fs::write(
+        docs.join("01-internals.md"),
+        "# M1\n\n## T\n\n- **A**: the first thing.\n",
+    )
+    .unwrap();
+    std::fs::write(
+        docs.join("02-custom.md"),
+        "# M2\n\n## T\n\n- **B**: the second thing.\n",
+    )
+    .unwrap();
+    let decks_of = |now: &str| {
+        let out = env
+            .cmd(now)
+            .env("MASTERY_DECKS", env.path("training"))
+            .args(["status", "--json"])
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", stderr(&out));
+        env.sql_text("SELECT group_concat(key || ':' || requires, ' ') FROM (SELECT * FROM deck WHERE retired = 0 ORDER BY key)")
+    };
+    assert_eq!(
+        decks_of(&day(0)),
+        "modules/01-internals:[] modules/02-custom:[\"modules/01-internals\"]"
+    );
+    std::fs::rename(
+        docs.join("01-internals.md"),
+        docs.join("01-codex-internals.md"),
+    )
+    .unwrap();
+    assert_eq!(
+        decks_of(&day(1)),
+        "modules/01-codex-internals:[] modules/02-custom:[\"modules/01-codex-internals\"]"
+    );
+}
