@@ -54,6 +54,40 @@ fn cards_lists_ids_topics_and_sources() {
     assert_eq!(search.as_array().unwrap().len(), 2);
 }
 
+#[test]
+fn topic_and_search_ignore_case_beyond_ascii() {
+    let env = Env::with_decks(&[(
+        "umlaut.md",
+        "+++\ntitle = \"Ü\"\n+++\n# Über Hooks\n\n## Q: Wann greift ÄRGER-Schutz? {#u1}\nBei Ölwechsel.\n\n# Ελληνικά\n\n## Q: Τι είναι ΣΟΦΙΑ; {#u2}\nΓΝΩΣΗ.\n",
+    )]);
+    let ids = |args: &[&str]| -> Vec<String> {
+        let mut full = vec!["cards", "--json"];
+        full.extend_from_slice(args);
+        env.json(DAY1, &full)
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["id"].as_str().unwrap().to_string())
+            .collect()
+    };
+    assert_eq!(ids(&["--topic", "über"]), ["u1"]);
+    assert_eq!(ids(&["--topic", "ÜBER"]), ["u1"]);
+    assert_eq!(ids(&["--topic", "ελληνικά"]), ["u2"]);
+    assert_eq!(ids(&["--search", "ärger"]), ["u1"]);
+    assert_eq!(ids(&["--search", "ÖLWECHSEL"]), ["u1"]);
+    assert_eq!(ids(&["--search", "σοφια"]), ["u2"]);
+    let out = env.run(
+        DAY1,
+        &[
+            "quiz", "--topic", "über", "--format", "flip", "--seed", "1", "--json",
+        ],
+        "\ny\n",
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["asked"], 1, "{report}");
+}
+
 /// Grades a card once on DAY1 through the line-based review loop.
 fn review_all(env: &Env, grade: &str) {
     let script = format!("\n{grade}\n").repeat(10);

@@ -144,6 +144,7 @@ impl Store {
             path: shown.clone(),
             message: format!("cannot open: {e}"),
         })?;
+        register_functions(&conn).map_err(|e| open_failed(path, e))?;
         let mut store = Store {
             conn,
             path: path.to_path_buf(),
@@ -341,6 +342,25 @@ impl Store {
     fn backup(&self, suffix: &str) -> Result<PathBuf> {
         backup::backup(&self.path, suffix)
     }
+}
+
+/// SQL functions mastery's queries use beyond SQLite's own.
+///
+/// `fold(text)`: the text in lowercase for all of Unicode. SQLite's
+/// `lower()` and `LIKE` fold ASCII letters only, so `--topic über` would
+/// miss a topic named "Über".
+fn register_functions(conn: &Connection) -> rusqlite::Result<()> {
+    use rusqlite::functions::FunctionFlags;
+    conn.create_scalar_function(
+        "fold",
+        1,
+        FunctionFlags::SQLITE_UTF8 | FunctionFlags::SQLITE_DETERMINISTIC,
+        |ctx| {
+            Ok(ctx
+                .get::<Option<String>>(0)?
+                .map(|text| text.to_lowercase()))
+        },
+    )
 }
 
 /// A failure while opening the database at `path`: one we may not write is

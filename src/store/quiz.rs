@@ -92,7 +92,7 @@ impl Store {
              WHERE c.retired = 0
                AND (?1 IS NULL OR d.module IN (SELECT value FROM json_each(?1)))
                AND (?2 IS NULL OR d.key IN (SELECT value FROM json_each(?2)))
-               AND (?3 IS NULL OR EXISTS (SELECT 1 FROM json_each(?3) t WHERE instr(lower(n.topic), lower(t.value)) > 0))
+               AND (?3 IS NULL OR EXISTS (SELECT 1 FROM json_each(?3) t WHERE instr(fold(n.topic), fold(t.value)) > 0))
                AND (?4 IS NULL OR d.category IN (SELECT value FROM json_each(?4)))
                AND (?5 IS NULL OR c.key IN (SELECT value FROM json_each(?5)) OR n.key IN (SELECT value FROM json_each(?5)))
              ORDER BY d.module IS NULL, d.module, d.key, c.pos",
