@@ -1,8 +1,10 @@
 -- mastery's database schema.
 --
 -- Each `-- migration: N` block upgrades a database from user_version N-1 to N.
--- Blocks are applied in order, each in its own transaction, and never edited
--- once released: a change to the schema is a new block at the end.
+-- The missing blocks are applied in order, together in one transaction under
+-- the write lock, and never edited once released: a change to the schema is a
+-- new block at the end. tests/fixtures/db holds a database of each released
+-- version.
 
 -- migration: 1
 

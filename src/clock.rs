@@ -109,6 +109,12 @@ impl Clock {
         self.day_of(self.now())
     }
 
+    /// The study day of a stored stamp; `None` if it is not RFC 3339.
+    pub fn day_of_stamp(&self, stamp: &str) -> Option<Day> {
+        let instant = DateTime::parse_from_rfc3339(stamp).ok()?;
+        Some(self.day_of(instant.with_timezone(&Utc)))
+    }
+
     pub fn day_of(&self, instant: DateTime<Utc>) -> Day {
         if self.utc {
             study_day(&Utc, instant, self.rollover_hour)

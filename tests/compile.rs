@@ -57,6 +57,40 @@ fn cards_lists_ids_topics_and_sources() {
     assert_eq!(search.as_array().unwrap().len(), 2);
 }
 
+#[test]
+fn topic_and_search_ignore_case_beyond_ascii() {
+    let env = Env::with_decks(&[(
+        "umlaut.md",
+        "+++\ntitle = \"Ü\"\n+++\n# Über Hooks\n\n## Q: Wann greift ÄRGER-Schutz? {#u1}\nBei Ölwechsel.\n\n# Ελληνικά\n\n## Q: Τι είναι ΣΟΦΙΑ; {#u2}\nΓΝΩΣΗ.\n",
+    )]);
+    let ids = |args: &[&str]| -> Vec<String> {
+        let mut full = vec!["cards", "--json"];
+        full.extend_from_slice(args);
+        env.json(DAY1, &full)
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["id"].as_str().unwrap().to_string())
+            .collect()
+    };
+    assert_eq!(ids(&["--topic", "über"]), ["u1"]);
+    assert_eq!(ids(&["--topic", "ÜBER"]), ["u1"]);
+    assert_eq!(ids(&["--topic", "ελληνικά"]), ["u2"]);
+    assert_eq!(ids(&["--search", "ärger"]), ["u1"]);
+    assert_eq!(ids(&["--search", "ÖLWECHSEL"]), ["u1"]);
+    assert_eq!(ids(&["--search", "σοφια"]), ["u2"]);
+    let out = env.run(
+        DAY1,
+        &[
+            "quiz", "--topic", "über", "--format", "flip", "--seed", "1", "--json",
+        ],
+        "\ny\n",
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["asked"], 1, "{report}");
+}
+
 /// Grades a card once on DAY1 through the line-based review loop.
 fn review_all(env: &Env, grade: &str) {
     let script = format!("\n{grade}\n").repeat(10);
@@ -319,6 +353,65 @@ fn fix_ids_writes_derived_ids_and_nothing_else() {
         .assert()
         .success()
         .stdout(predicate::str::contains("0 errors, 0 warnings"));
+}
+
+#[test]
+fn fix_ids_never_writes_an_id_that_is_taken() {
+    let env = Env::new();
+    let f = "# T\n## Q: First one\nA.\n## Q: Define\nB.\n## Q: Twin\nC.\n## Q: Twin\nD.\n## Q: Fine\nE.\n";
+    env.deck("f.md", f);
+    // Another deck's note already has f/first-one as its id, and a concept
+    // {#f} owns the card ids f/define and f/name.
+    env.deck(
+        "g.md",
+        "# G\n## Q: Taken {#f/first-one}\nX.\n## Concept: Effect {#f}\nY.\n",
+    );
+    let out = env.run(DAY1, &["check", "--fix-ids"], "");
+    assert!(!out.status.success());
+    let err = stderr(&out);
+    let decks = env.decks().display().to_string();
+    for (line, id, other) in [
+        (2, "f/first-one", "g.md:2"),
+        (4, "f/define", "g.md:4"),
+        (6, "f/twin", "f.md:8"),
+        (8, "f/twin", "f.md:6"),
+    ] {
+        let wanted = format!("{decks}/f.md:{line}: not writing id '{id}'");
+        let found = err.lines().find(|l| l.contains(&wanted));
+        assert!(
+            found.is_some_and(|l| l.contains(other)),
+            "no line {wanted} naming {other}: {err}"
+        );
+    }
+    assert!(stdout(&out).contains("wrote 1 ids"), "{}", stdout(&out));
+    assert_eq!(
+        std::fs::read_to_string(env.decks().join("f.md")).unwrap(),
+        f.replace("## Q: Fine\n", "## Q: Fine {#f/fine}\n")
+    );
+}
+
+#[test]
+fn fix_ids_never_writes_an_id_the_database_gave_another_note() {
+    let env = Env::new();
+    env.deck("g.md", "# G\n## Concept: Effect {#f}\nY.\n");
+    env.ok(DAY1, &["compile"]);
+    // The concept leaves; its cards f/define and f/name stay in the
+    // database, retired, with their history.
+    env.deck("g.md", "# G\n## Q: Other {#g1}\nZ.\n");
+    env.ok(DAY1, &["compile"]);
+    env.deck("f.md", "# T\n## Q: Define\nB.\n");
+    let out = env.run(DAY1, &["check", "--fix-ids"], "");
+    assert!(!out.status.success());
+    let err = stderr(&out);
+    let wanted = format!(
+        "{}/f.md:2: not writing id 'f/define'",
+        env.decks().display()
+    );
+    assert!(err.contains(&wanted), "{err}");
+    assert_eq!(
+        std::fs::read_to_string(env.decks().join("f.md")).unwrap(),
+        "# T\n## Q: Define\nB.\n"
+    );
 }
 
 #[test]

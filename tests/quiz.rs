@@ -291,6 +291,49 @@ fn history_filters_by_module() {
 }
 
 #[test]
+fn history_shows_local_study_days() {
+    let env = env();
+    // 02:00 UTC is before the 04:00 rollover: the 2nd's study day.
+    let early = "2026-03-03T02:00:00Z";
+    env.cmd(early)
+        .args(["quiz", "--module", "1", "--format", "flip", "--seed", "1"])
+        .write_stdin("\ny\n")
+        .assert()
+        .success();
+    let text = env.ok(early, &["quiz", "history"]);
+    assert!(text.contains("2026-03-02"), "{text}");
+    assert!(!text.contains("2026-03-03"), "{text}");
+    assert_eq!(
+        env.json(early, &["quiz", "history", "--json"])[0]["day"],
+        "2026-03-02"
+    );
+    // 23:30 UTC on the 3rd is 08:30 on the 4th in Tokyo.
+    let tokyo = "2026-03-03T23:30:00Z";
+    let out = env
+        .cmd(tokyo)
+        .env("TZ", "Asia/Tokyo")
+        .args(["quiz", "history"])
+        .output()
+        .unwrap();
+    let text = stdout(&out);
+    assert!(text.contains("2026-03-02"), "{text}");
+    env.cmd(tokyo)
+        .env("TZ", "Asia/Tokyo")
+        .args(["quiz", "--module", "1", "--format", "flip", "--seed", "1"])
+        .write_stdin("\ny\n")
+        .assert()
+        .success();
+    let out = env
+        .cmd(tokyo)
+        .env("TZ", "Asia/Tokyo")
+        .args(["quiz", "history", "--json"])
+        .output()
+        .unwrap();
+    let history: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(history[0]["day"], "2026-03-04");
+}
+
+#[test]
 fn bad_quiz_options_fail_cleanly() {
     let env = env();
     env.cmd(DAY2)

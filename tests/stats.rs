@@ -134,3 +134,59 @@ fn module_narrows_everything() {
     assert_eq!(s["heatmap"]["busiest"]["count"], 3);
     assert_eq!(s["program"]["modules_mastered"], 0);
 }
+
+#[test]
+fn retention_and_mastery_count_only_live_cards() {
+    let env = env();
+    history(&env);
+    // Card c, which failed twice, leaves the deck: module 2 is then card d
+    // alone, mature and never failed.
+    env.deck(
+        "m2.md",
+        "+++\ntitle = \"Module 2: More\"\nmodule = 2\nrequires = [\"m1\"]\n+++\n# Plans\n## Q: d? {#d}\nD.\n",
+    );
+    env.ok(END, &["compile"]);
+    let s = env.json(END, &["stats", "--json"]);
+    let m2 = &s["modules"][1];
+    assert_eq!(m2["cards"], 1);
+    assert_eq!(m2["retention_30d"], 100.0);
+    assert_eq!(m2["mastered"], true);
+    assert_eq!(s["program"]["modules_mastered"], 2);
+}
+
+#[test]
+fn last_quiz_is_dated_by_local_study_day() {
+    let env = env();
+    history(&env);
+    // 02:00 UTC is before the 04:00 rollover: still the 26th's study day.
+    let late = "2026-03-27T02:00:00Z";
+    env.cmd(late)
+        .args(["quiz", "--module", "1", "--format", "flip", "--seed", "1"])
+        .write_stdin("\ny\n\ny\n")
+        .assert()
+        .success();
+    let s = env.json(late, &["stats", "--json"]);
+    assert_eq!(s["modules"][0]["last_quiz"]["date"], "2026-03-26");
+    // 23:30 UTC is 08:30 the next morning in Tokyo.
+    let tokyo = "2026-03-27T23:30:00Z";
+    env.cmd(tokyo)
+        .env("TZ", "Asia/Tokyo")
+        .args(["quiz", "--module", "1", "--format", "flip", "--seed", "1"])
+        .write_stdin("\ny\n\ny\n")
+        .assert()
+        .success();
+    let s: serde_json::Value = serde_json::from_slice(
+        &env.cmd(tokyo)
+            .env("TZ", "Asia/Tokyo")
+            .args(["stats", "--json"])
+            .output()
+            .unwrap()
+            .stdout,
+    )
+    .unwrap();
+    assert_eq!(s["modules"][0]["last_quiz"]["date"], "2026-03-28");
+    assert_eq!(
+        s["program"]["last_quiz_by_module"]["1"]["date"],
+        "2026-03-28"
+    );
+}

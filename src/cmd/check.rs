@@ -1,3 +1,4 @@
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use serde::Serialize;
@@ -5,9 +6,10 @@ use serde::Serialize;
 use super::{json, out};
 use crate::app::App;
 use crate::compile::parse_all;
-use crate::deck::Deck;
+use crate::deck::cards::cards_of;
 use crate::deck::lint::{duplicate_ids, lint_all, lint_deck};
 use crate::deck::source::Source;
+use crate::deck::{Deck, Note};
 use crate::error::{Diag, Error, Result};
 
 #[derive(Serialize)]
@@ -23,10 +25,11 @@ pub fn run(app: &App, fix_ids: bool, as_json: bool) -> Result<()> {
     errors.extend(duplicate_ids(&decks));
     // Ids the database already gave to other notes' cards, retired ones
     // included: compile would refuse them, so check does too.
-    if let Some(owners) = crate::store::stored_card_owners(&app.db_path) {
+    let owners = crate::store::stored_card_owners(&app.db_path);
+    if let Some(owners) = &owners {
         for deck in &decks {
             for note in &deck.notes {
-                if let Some(problem) = crate::compile::taken_card_id(note, &owners) {
+                if let Some(problem) = crate::compile::taken_card_id(note, owners) {
                     let here = note.path.as_deref().unwrap_or(&deck.path);
                     errors.push(Diag::new(here, note.line, problem));
                 }
@@ -41,14 +44,37 @@ pub fn run(app: &App, fix_ids: bool, as_json: bool) -> Result<()> {
             ));
         };
         // Every deck's new text first, then one all-or-nothing write.
+        let taken = TakenIds::new(&decks, owners.as_ref());
         let mut files = Vec::new();
+        let mut clashes = Vec::new();
         for deck in &decks {
-            if let Some((path, text, n)) = fix_deck_ids(deck)? {
+            let mut missing = Vec::new();
+            for note in deck.notes.iter().filter(|n| !n.explicit_id) {
+                match taken.clash(note) {
+                    Some(why) => {
+                        let here = note.path.as_deref().unwrap_or(&deck.path);
+                        clashes.push(Diag::new(
+                            here,
+                            note.line,
+                            format!(
+                                "not writing id '{}': {why}; give this note another {{#id}} by hand",
+                                note.key
+                            ),
+                        ));
+                    }
+                    None => missing.push(note),
+                }
+            }
+            if let Some((path, text, n)) = fix_deck_ids(deck, &missing)? {
                 files.push((path, text));
                 fixed += n;
             }
         }
         crate::files::write_files(&files)?;
+        // A clash is reported once, as the id not written, rather than also
+        // as the duplicate the id-less note would have caused.
+        errors.retain(|e| !clashes.iter().any(|c| c.path == e.path && c.line == e.line));
+        errors.extend(clashes);
     }
     let mut warnings: Vec<Diag> = skipped;
     for deck in &decks {
@@ -90,17 +116,80 @@ pub fn run(app: &App, fix_ids: bool, as_json: bool) -> Result<()> {
     }
 }
 
-/// The deck's text with ` {#id}` appended to the heading of each note
-/// without one, changing nothing else; `None` when nothing is missing.
-fn fix_deck_ids(deck: &Deck) -> Result<Option<(PathBuf, String, usize)>> {
-    let missing: Vec<_> = deck.notes.iter().filter(|n| !n.explicit_id).collect();
+/// Every id the decks and the database hold, for `--fix-ids` to write only
+/// ids no other note has: a note's id and its cards' ids share one
+/// namespace, and the database keeps the ids of retired notes' cards.
+struct TakenIds<'a> {
+    /// Note or card id → (note, the file it is in).
+    ids: HashMap<String, Vec<(&'a Note, &'a str)>>,
+    stored: Option<&'a crate::store::CardOwners>,
+}
+
+impl<'a> TakenIds<'a> {
+    fn new(decks: &'a [Deck], stored: Option<&'a crate::store::CardOwners>) -> Self {
+        let mut ids: HashMap<String, Vec<(&Note, &str)>> = HashMap::new();
+        for deck in decks {
+            for note in &deck.notes {
+                let here = note.path.as_deref().unwrap_or(&deck.path);
+                for id in ids_of(note) {
+                    ids.entry(id).or_default().push((note, here));
+                }
+            }
+        }
+        TakenIds { ids, stored }
+    }
+
+    /// Who else holds one of the ids `note` would get, if anyone.
+    fn clash(&self, note: &Note) -> Option<String> {
+        for id in ids_of(note) {
+            let other = self
+                .ids
+                .get(&id)
+                .into_iter()
+                .flatten()
+                .find(|(n, _)| !std::ptr::eq(*n, note));
+            if let Some((other, path)) = other {
+                return Some(if other.key == id {
+                    format!("it is already the id of a note at {path}:{}", other.line)
+                } else {
+                    format!(
+                        "'{id}' is already a card id of note '{}' at {path}:{}",
+                        other.key, other.line
+                    )
+                });
+            }
+            if let Some((owner, retired)) = self.stored.and_then(|s| s.get(&id))
+                && owner != &note.key
+            {
+                let state = if *retired { "retired " } else { "" };
+                return Some(format!(
+                    "the database holds '{id}' as a card of {state}note '{owner}'"
+                ));
+            }
+        }
+        None
+    }
+}
+
+/// A note's id and its cards' ids.
+fn ids_of(note: &Note) -> Vec<String> {
+    let mut ids: Vec<String> = cards_of(note).into_iter().map(|c| c.key).collect();
+    if !ids.contains(&note.key) {
+        ids.push(note.key.clone());
+    }
+    ids
+}
+
+/// The deck's text with ` {#id}` appended to the heading of each of the
+/// `missing` notes, changing nothing else; `None` when there are none.
+fn fix_deck_ids(deck: &Deck, missing: &[&Note]) -> Result<Option<(PathBuf, String, usize)>> {
     if missing.is_empty() {
         return Ok(None);
     }
     let path = Path::new(&deck.path);
     let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
     let mut lines: Vec<String> = text.split_inclusive('\n').map(str::to_string).collect();
-    for note in &missing {
+    for note in missing {
         if let Some(line) = lines.get_mut(note.line - 1) {
             let body_len = line.trim_end_matches(['\n', '\r']).len();
             let ending = line[body_len..].to_string();

@@ -5,6 +5,7 @@ use serde::Serialize;
 use super::{json, out};
 use crate::app::App;
 use crate::cli::{QuizAction, QuizArgs, QuizCommand};
+use crate::clock::format_day;
 use crate::error::{Error, Result};
 use crate::quiz::{self, report};
 use crate::store::{NewQuiz, QuizScope, QuizSummary};
@@ -90,6 +91,8 @@ fn quiz(app: &App, args: &QuizArgs) -> Result<()> {
 struct HistoryRow {
     #[serde(flatten)]
     quiz: QuizSummary,
+    /// The study day it was taken on (local, after the rollover hour).
+    day: Option<String>,
     score: u32,
     ready: bool,
 }
@@ -101,7 +104,9 @@ fn history(app: &App, module: Option<u8>, as_json: bool) -> Result<()> {
         .into_iter()
         .map(|q| {
             let score = (100 * q.correct).checked_div(q.asked).unwrap_or(0) as u32;
+            let day = q.day.or_else(|| app.clock.day_of_stamp(&q.started_at));
             HistoryRow {
+                day: day.map(format_day),
                 ready: q.asked > 0 && score >= q.threshold,
                 score,
                 quiz: q,
@@ -117,16 +122,12 @@ fn history(app: &App, module: Option<u8>, as_json: bool) -> Result<()> {
     let mut table = comfy_table::Table::new();
     table.load_style(comfy_table::presets::NOTHING);
     table.set_header([
-        "quiz", "started", "score", "correct", "verdict", "seed", "scope",
+        "quiz", "day", "score", "correct", "verdict", "seed", "scope",
     ]);
     for r in &rows {
         table.add_row([
             r.quiz.id.to_string(),
-            r.quiz
-                .started_at
-                .get(..16)
-                .unwrap_or(&r.quiz.started_at)
-                .replace('T', " "),
+            r.day.clone().unwrap_or_default(),
             format!("{}%", r.score),
             format!("{}/{}", r.quiz.correct, r.quiz.asked),
             if r.ready { "ready" } else { "not yet" }.to_string(),

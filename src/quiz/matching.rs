@@ -1,5 +1,7 @@
 //! Checking typed answers: forgiving of case, surrounding punctuation,
-//! spacing and one typo per 8 characters.
+//! spacing and one typo per 8 characters, but only in words where a typo
+//! can't be another fact: numbers, identifiers in backticks and words of up
+//! to three characters must be typed exactly.
 
 /// Lowercase, no Markdown emphasis or code marks, single spaces, no
 /// punctuation at either end.
@@ -16,6 +18,53 @@ pub fn normalize(text: &str) -> String {
 /// Typos forgiven for an expected answer of this many characters.
 pub fn allowed_typos(expected: &str) -> usize {
     expected.chars().count() / 8
+}
+
+/// Words of this many characters or fewer must be typed exactly: one typo
+/// turns `pre` into `pro`, `add` into `and`.
+pub const EXACT_WORD_CHARS: usize = 3;
+
+/// A word of an answer, normalised as by [`normalize`], and whether it must
+/// be typed exactly: it holds a digit, lies in backticks, or is short.
+fn words(text: &str) -> Vec<(String, bool)> {
+    let mut out = Vec::new();
+    let mut in_code = false;
+    for raw in text.split_whitespace() {
+        let mut code = false;
+        for c in raw.chars() {
+            if c == '`' {
+                in_code = !in_code;
+            } else if in_code {
+                code = true;
+            }
+        }
+        let word = normalize(raw);
+        if word.is_empty() {
+            continue;
+        }
+        let exact = code
+            || word.chars().any(|c| c.is_ascii_digit())
+            || word.chars().count() <= EXACT_WORD_CHARS;
+        out.push((word, exact));
+    }
+    out
+}
+
+/// Whether every exact word of `expected` is in `given` as typed: word by
+/// word when both have as many words, else in order among the given ones
+/// (a missing space elsewhere is still a typo).
+fn exact_words_match(given: &[(String, bool)], expected: &[(String, bool)]) -> bool {
+    if given.len() == expected.len() {
+        return given
+            .iter()
+            .zip(expected)
+            .all(|((g, _), (e, exact))| !exact || g == e);
+    }
+    let mut rest = given.iter();
+    expected
+        .iter()
+        .filter(|(_, exact)| *exact)
+        .all(|(e, _)| rest.any(|(g, _)| g == e))
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -48,7 +97,15 @@ pub fn check(given: &str, expected: &str) -> Verdict {
     if g == e {
         return Verdict::Exact;
     }
-    let allowed = allowed_typos(&e);
+    let (given_words, expected_words) = (words(given), words(expected));
+    // The typo budget comes from the words that may have typos.
+    let loose: String = expected_words
+        .iter()
+        .filter(|(_, exact)| !exact)
+        .map(|(w, _)| w.as_str())
+        .collect();
+    let allowed = allowed_typos(&loose);
+    let exact_ok = exact_words_match(&given_words, &expected_words);
     let (gl, el) = (g.chars().count(), e.chars().count());
     // The length difference is a lower bound of the distance: far apart
     // is wrong without building any table.
@@ -58,7 +115,7 @@ pub fn check(given: &str, expected: &str) -> Verdict {
     let distance = strsim::damerau_levenshtein(&g, &e);
     match distance {
         0 => Verdict::Exact,
-        d if d <= allowed => Verdict::Typos(d),
+        d if d <= allowed && exact_ok => Verdict::Typos(d),
         d if d <= allowed + 2 => Verdict::NearMiss(d),
         _ => Verdict::Wrong,
     }
@@ -157,6 +214,45 @@ mod tests {
     #[case::over_cap_typo(&format!("{}y", "x".repeat(300)), &"x".repeat(301), Verdict::Wrong)]
     #[case::at_cap_typo(&format!("{}y", "x".repeat(199)), &"x".repeat(200), Verdict::Typos(1))]
     fn typo_tolerance_edges(#[case] given: &str, #[case] expected: &str, #[case] verdict: Verdict) {
+        assert_eq!(check(given, expected), verdict);
+    }
+
+    #[rstest]
+    // Numbers are the fact: one digit off is wrong, however long the rest.
+    #[case::other_number("exit code 0", "Exit code 2.", Verdict::NearMiss(1))]
+    #[case::number_transposed("listens on port 8008", "Listens on port 8080", Verdict::NearMiss(1))]
+    #[case::typo_beside_a_number("exot code 2", "Exit code 2.", Verdict::Typos(1))]
+    #[case::missing_space_keeps_the_number("exitcode 2", "Exit code 2.", Verdict::Typos(1))]
+    #[case::number_dropped("exit code", "Exit code 2.", Verdict::NearMiss(2))]
+    // An identifier in backticks is typed as written (case aside).
+    #[case::identifier_typo("claud.md", "`CLAUDE.md`", Verdict::NearMiss(1))]
+    #[case::identifier_case("claude.md", "`CLAUDE.md`", Verdict::Exact)]
+    #[case::identifier_in_a_phrase(
+        "the settings.jsn file",
+        "The `settings.json` file",
+        Verdict::NearMiss(1)
+    )]
+    #[case::plain_word_beside_identifier(
+        "the settings.json fiel",
+        "The `settings.json` file",
+        Verdict::NearMiss(1)
+    )]
+    #[case::typo_in_long_word_beside_identifier(
+        "the settings.json configuraton",
+        "The `settings.json` configuration",
+        Verdict::Typos(1)
+    )]
+    // Words of up to three letters: a typo there is another word.
+    #[case::short_word("teh subagent context", "the subagent context", Verdict::NearMiss(1))]
+    #[case::short_word_swapped("pro hook", "pre hook", Verdict::NearMiss(1))]
+    // The budget counts only the words that may have typos.
+    #[case::budget_from_long_words("the subagnet", "the subagent", Verdict::Typos(1))]
+    #[case::no_budget_from_short_words("a b c d e f g h", "a b c d e f g x", Verdict::NearMiss(1))]
+    fn exact_words_and_spread_budget(
+        #[case] given: &str,
+        #[case] expected: &str,
+        #[case] verdict: Verdict,
+    ) {
         assert_eq!(check(given, expected), verdict);
     }
 

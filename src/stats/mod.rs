@@ -174,13 +174,15 @@ fn last_quiz(deck_ids: &[i64], quizzes: &[(i64, DeckQuiz)]) -> Option<QuizScore>
         .collect();
     let correct = mine.iter().map(|q| q.correct).sum();
     let asked = mine.iter().map(|q| q.asked).sum();
-    let at = mine.iter().map(|q| q.at.as_str()).max().unwrap_or_default();
+    let day = mine.iter().map(|q| q.day).max().unwrap_or_default();
     Some(QuizScore {
         quiz: newest,
         score: percent(correct, asked).unwrap_or(0.0),
         correct,
         asked,
-        date: at.get(..10).unwrap_or(at).to_string(),
+        // The study day, local and after the rollover hour, as every other
+        // date mastery shows; not the UTC date of the stamp.
+        date: format_day(day),
     })
 }
 

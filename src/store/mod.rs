@@ -1,6 +1,7 @@
 //! The only module that talks to SQLite. Opening applies the migrations in
 //! `schema.sql`; every write is one short transaction.
 
+mod backup;
 mod bulk;
 mod compile;
 mod doctor;
@@ -123,18 +124,14 @@ impl Store {
                 crate::deck::source::file_type_name(&meta)
             )));
         }
-        let created = !path.exists();
-        if created {
+        if !path.exists() {
             if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
                 std::fs::create_dir_all(parent).map_err(|e| Error::Database {
                     path: shown.clone(),
                     message: format!("cannot create its folder {}: {e}", parent.display()),
                 })?;
             }
-            create_private(path).map_err(|e| Error::Database {
-                path: shown.clone(),
-                message: format!("cannot create the database: {e}"),
-            })?;
+            Store::create(path, lenient)?;
         } else if std::fs::metadata(path).map(|m| m.len()).unwrap_or(0) == 0 {
             return Err(Error::Database {
                 path: shown,
@@ -147,16 +144,56 @@ impl Store {
             path: shown.clone(),
             message: format!("cannot open: {e}"),
         })?;
+        register_functions(&conn).map_err(|e| open_failed(path, e))?;
         let mut store = Store {
             conn,
             path: path.to_path_buf(),
             lenient,
         };
-        store.setup(created)?;
+        store.setup(false)?;
         if !lenient {
             store.check_usable()?;
         }
         Ok(store)
+    }
+
+    /// Creates a new database at `path`. It is built and migrated in a
+    /// private temporary file beside `path`, then moved there unless another
+    /// process created one first: `path` is never an empty or half-built
+    /// database that a second process could open meanwhile.
+    fn create(path: &Path, lenient: bool) -> Result<()> {
+        let shown = path.display().to_string();
+        let failed = |e: &dyn std::fmt::Display| Error::Database {
+            path: shown.clone(),
+            message: format!("cannot create the database: {e}"),
+        };
+        let folder = match path.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p,
+            _ => Path::new("."),
+        };
+        let temp = tempfile::Builder::new()
+            .prefix(".mastery-new-")
+            .suffix(".db")
+            .tempfile_in(folder)
+            .map_err(|e| failed(&e))?;
+        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let conn = Connection::open_with_flags(temp.path(), flags).map_err(|e| failed(&e))?;
+        // Messages name the database being created, not the scratch file.
+        let mut store = Store {
+            conn,
+            path: path.to_path_buf(),
+            lenient,
+        };
+        store.setup(true)?;
+        // Closing checkpoints the WAL into the file and removes it.
+        store.conn.close().map_err(|(_, e)| failed(&e))?;
+        temp.as_file().sync_all().map_err(|e| failed(&e))?;
+        match temp.persist_noclobber(path) {
+            Ok(_) => Ok(()),
+            // Another process created it first: open theirs.
+            Err(e) if e.error.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+            Err(e) => Err(failed(&e.error)),
+        }
     }
 
     /// Refuses a database that would fail later, at the first grade or the
@@ -208,17 +245,7 @@ impl Store {
     /// A failure while opening: a database we may not write is told apart
     /// from one that is not ours.
     fn open_failed(&self, e: rusqlite::Error) -> Error {
-        match e.sqlite_error_code() {
-            Some(rusqlite::ErrorCode::ReadOnly | rusqlite::ErrorCode::CannotOpen) => {
-                Error::Database {
-                    path: self.path.display().to_string(),
-                    message: format!(
-                        "can't be written ({e}): make the file and its folder writable, or pass another --db"
-                    ),
-                }
-            }
-            _ => self.not_ours(e),
-        }
+        open_failed(&self.path, e)
     }
 
     fn setup(&mut self, created: bool) -> Result<()> {
@@ -262,56 +289,95 @@ impl Store {
         // a power cut or OS crash, and a grade shown as saved must survive
         // both. BENCHMARKS.md records the cost per grade.
         self.conn.pragma_update(None, "synchronous", "FULL")?;
-        if version > 0 && version < latest {
-            self.backup(&version.to_string())?;
-        }
-        for (index, sql) in migrations()
-            .iter()
-            .enumerate()
-            .skip(usize::try_from(version).unwrap_or(usize::MAX))
-        {
-            let tx = self.conn.transaction()?;
-            tx.execute_batch(sql)?;
-            tx.pragma_update(None, "user_version", index as i64 + 1)?;
-            tx.pragma_update(None, "application_id", APPLICATION_ID)?;
-            tx.commit()?;
+        if (0..latest).contains(&version) {
+            self.migrate()?;
         }
         Ok(())
     }
 
-    /// Copies the database beside itself before a migration touches it.
-    fn backup(&self, suffix: &str) -> Result<PathBuf> {
-        let mut name = self.path.file_name().unwrap_or_default().to_os_string();
-        name.push(format!(".bak-{suffix}"));
-        let target = self.path.with_file_name(name);
-        if target.exists() {
-            std::fs::remove_file(&target).map_err(|e| Error::io(&target, e))?;
+    /// Applies the migrations this database lacks, all in one transaction
+    /// under the write lock. Processes that open an old database together
+    /// queue for the lock and read the version again inside it: the first
+    /// backs up and migrates, the others find nothing left to do.
+    fn migrate(&mut self) -> Result<()> {
+        let path = self.path.clone();
+        let latest = latest_version();
+        let tx = match self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+        {
+            Ok(tx) => tx,
+            Err(e) => return Err(open_failed(&path, e)),
+        };
+        let version: i64 =
+            tx.query_row("SELECT user_version FROM pragma_user_version", [], |r| {
+                r.get(0)
+            })?;
+        if version > latest {
+            return Err(Error::SchemaTooNew {
+                path: path.display().to_string(),
+                found: version,
+                known: latest,
+            });
         }
-        create_private(&target).map_err(|e| Error::io(&target, e))?;
-        std::fs::remove_file(&target).map_err(|e| Error::io(&target, e))?;
-        self.conn
-            .execute("VACUUM INTO ?1", [target.to_string_lossy()])?;
-        set_private(&target).map_err(|e| Error::io(&target, e))?;
-        Ok(target)
+        if !(0..latest).contains(&version) {
+            return Ok(());
+        }
+        if version > 0 {
+            backup::backup(&path, &version.to_string())?;
+        }
+        for sql in migrations()
+            .iter()
+            .skip(usize::try_from(version).unwrap_or(usize::MAX))
+        {
+            tx.execute_batch(sql)?;
+        }
+        tx.pragma_update(None, "user_version", latest)?;
+        tx.pragma_update(None, "application_id", APPLICATION_ID)?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Copies the database beside itself, as `<db>.bak-<suffix>`.
+    fn backup(&self, suffix: &str) -> Result<PathBuf> {
+        backup::backup(&self.path, suffix)
     }
 }
 
-fn create_private(path: &Path) -> std::io::Result<()> {
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    options.open(path).map(drop)
+/// SQL functions mastery's queries use beyond SQLite's own.
+///
+/// `fold(text)`: the text in lowercase for all of Unicode. SQLite's
+/// `lower()` and `LIKE` fold ASCII letters only, so `--topic über` would
+/// miss a topic named "Über".
+fn register_functions(conn: &Connection) -> rusqlite::Result<()> {
+    use rusqlite::functions::FunctionFlags;
+    conn.create_scalar_function(
+        "fold",
+        1,
+        FunctionFlags::SQLITE_UTF8 | FunctionFlags::SQLITE_DETERMINISTIC,
+        |ctx| {
+            Ok(ctx
+                .get::<Option<String>>(0)?
+                .map(|text| text.to_lowercase()))
+        },
+    )
 }
 
-fn set_private(path: &Path) -> std::io::Result<()> {
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))?;
+/// A failure while opening the database at `path`: one we may not write is
+/// told apart from one that is not ours.
+fn open_failed(path: &Path, e: rusqlite::Error) -> Error {
+    let message = match e.sqlite_error_code() {
+        Some(rusqlite::ErrorCode::ReadOnly | rusqlite::ErrorCode::CannotOpen) => format!(
+            "can't be written ({e}): make the file and its folder writable, or pass another --db"
+        ),
+        _ => format!(
+            "is not a readable mastery database ({e}): restore a backup or pass another --db"
+        ),
+    };
+    Error::Database {
+        path: path.display().to_string(),
+        message,
     }
-    let _ = path;
-    Ok(())
 }
 
 #[cfg(test)]

@@ -277,8 +277,8 @@ impl Store {
         let mut stmt = self.conn.prepare(&format!(
             "{CARD_SELECT} WHERE c.retired = 0
                AND (?1 IS NULL OR d.key = ?1)
-               AND (?2 IS NULL OR instr(lower(n.topic), lower(?2)) > 0)
-               AND (?3 IS NULL OR instr(lower(t.front || ' ' || t.back || ' ' || c.key), lower(?3)) > 0)
+               AND (?2 IS NULL OR instr(fold(n.topic), fold(?2)) > 0)
+               AND (?3 IS NULL OR instr(fold(t.front || ' ' || t.back || ' ' || c.key), fold(?3)) > 0)
              ORDER BY d.module IS NULL, d.module, d.key, c.pos"
         ))?;
         let rows = stmt.query_map(params![filter.deck, filter.topic, filter.search], card_row)?;

@@ -6,6 +6,7 @@ use serde::Serialize;
 
 use super::Store;
 use super::log::{Decide, Grading, insert_review};
+use crate::clock::Day;
 use crate::error::Result;
 
 /// A card's id and where it belongs, for drawing a quiz.
@@ -65,6 +66,10 @@ pub struct QuizSummary {
     pub threshold: u32,
     pub asked: i64,
     pub correct: i64,
+    /// The study day of its first answer, as recorded when answered; `None`
+    /// for a quiz that was never answered.
+    #[serde(skip)]
+    pub day: Option<Day>,
 }
 
 /// SQLite integers are i64 and seeds are u64: a seed is stored as the i64
@@ -87,7 +92,7 @@ impl Store {
              WHERE c.retired = 0
                AND (?1 IS NULL OR d.module IN (SELECT value FROM json_each(?1)))
                AND (?2 IS NULL OR d.key IN (SELECT value FROM json_each(?2)))
-               AND (?3 IS NULL OR EXISTS (SELECT 1 FROM json_each(?3) t WHERE instr(lower(n.topic), lower(t.value)) > 0))
+               AND (?3 IS NULL OR EXISTS (SELECT 1 FROM json_each(?3) t WHERE instr(fold(n.topic), fold(t.value)) > 0))
                AND (?4 IS NULL OR d.category IN (SELECT value FROM json_each(?4)))
                AND (?5 IS NULL OR c.key IN (SELECT value FROM json_each(?5)) OR n.key IN (SELECT value FROM json_each(?5)))
              ORDER BY d.module IS NULL, d.module, d.key, c.pos",
@@ -193,7 +198,7 @@ impl Store {
     pub fn quiz_history(&self, module: Option<u8>) -> Result<Vec<QuizSummary>> {
         let mut stmt = self.conn.prepare(
             "SELECT q.id, q.started_at, q.ended_at, q.scope, q.threshold,
-                    count(a.id), coalesce(sum(a.correct), 0), q.seed
+                    count(a.id), coalesce(sum(a.correct), 0), q.seed, min(a.day)
              FROM quiz q
              LEFT JOIN quiz_answer a ON a.quiz_id = q.id
              LEFT JOIN card c ON c.id = a.card_id
@@ -213,6 +218,7 @@ impl Store {
                 threshold: r.get(4)?,
                 asked: r.get(5)?,
                 correct: r.get(6)?,
+                day: r.get(8)?,
             })
         })?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)

@@ -35,7 +35,8 @@ pub struct DeckQuiz {
     pub quiz: i64,
     pub correct: i64,
     pub asked: i64,
-    pub at: String,
+    /// The study day of its last answer, as recorded when answered.
+    pub day: Day,
 }
 
 /// The interval from which a card counts as mature.
@@ -82,7 +83,7 @@ impl Store {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
-    /// Scheduling grades per deck on study days after `since`. Grouped by
+    /// Scheduling grades of live cards per deck on study days after `since`. Grouped by
     /// card over the covering index, then summed per deck here: cheaper
     /// than joining every review to its card.
     pub fn retention_since(
@@ -90,9 +91,11 @@ impl Store {
         since: Day,
         decks: Option<&[i64]>,
     ) -> Result<HashMap<i64, Retention>> {
+        // Live cards only: a retired card's reviews are about a fact the
+        // decks no longer hold.
         let mut deck_of: HashMap<i64, i64> = HashMap::new();
         let mut stmt = self.conn.prepare(&format!(
-            "SELECT c.id, c.deck_id FROM card c WHERE {IN_SCOPE}"
+            "SELECT c.id, c.deck_id FROM card c WHERE c.retired = 0 AND {IN_SCOPE}"
         ))?;
         let mut rows = stmt.query(named_params! {":scope": scope(decks)})?;
         while let Some(r) = rows.next()? {
@@ -198,7 +201,7 @@ impl Store {
     /// Every quiz's result per deck, newest quiz first.
     pub fn quiz_results_by_deck(&self, decks: Option<&[i64]>) -> Result<Vec<(i64, DeckQuiz)>> {
         let mut stmt = self.conn.prepare(&format!(
-            "SELECT c.deck_id, a.quiz_id, sum(a.correct), count(*), max(a.at)
+            "SELECT c.deck_id, a.quiz_id, sum(a.correct), count(*), max(a.day)
              FROM quiz_answer a JOIN card c ON c.id = a.card_id WHERE {IN_SCOPE}
              GROUP BY c.deck_id, a.quiz_id ORDER BY a.quiz_id DESC"
         ))?;
@@ -209,7 +212,7 @@ impl Store {
                     quiz: r.get(1)?,
                     correct: r.get(2)?,
                     asked: r.get(3)?,
-                    at: r.get(4)?,
+                    day: r.get(4)?,
                 },
             ))
         })?;
