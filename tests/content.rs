@@ -32,25 +32,27 @@ fn cards() -> Vec<serde_json::Value> {
         .clone()
 }
 
+/// Each module deck, its prerequisites, and its topics: the program
+/// design's own topic names (shared/program-design.md), one `#` heading each.
 const MODULES: [(&str, &[&str], &[&str]); 8] = [
     (
         "01-internals",
         &[],
         &[
-            "Session architecture and the agent loop",
-            "Function calling and subagent orchestration",
-            "Context management, compaction and budgeting",
-            "Guarding workflows with validation and logging hooks",
+            "Codex session architecture (system/user/function messages)",
+            "Function calling and helper orchestration",
+            "Context management, summarization, and budgeting",
+            "Guarding workflows with validation scripts and logging hooks",
         ],
     ),
     (
         "02-customization",
         &["01-internals"],
         &[
-            "Reusable prompt templates and instruction fragments",
-            "Registering helpers: commands, skills, subagents and MCP servers",
-            "Validation scripts, logging hooks and guard rails",
-            "Configuration files: CLAUDE.md, AGENTS.md and settings",
+            "Creating reusable prompt templates and instruction fragments",
+            "Registering helper functions and wrapping scripts for Codex",
+            "Validation scripts, logging hooks, and guard rails",
+            "Configuration files that document helpers and context",
         ],
     ),
     (
@@ -58,31 +60,31 @@ const MODULES: [(&str, &[&str], &[&str]); 8] = [
         &["01-internals"],
         &[
             "Parallel prompt bundles and helper batching",
-            "Coordinating several threads",
-            "Context optimization",
-            "Task decomposition",
-            "Choosing parallel or sequential",
+            "Coordinating multiple prompt threads",
+            "Context optimization tactics",
+            "Task decomposition frameworks",
+            "Picking the right execution strategy (parallel vs sequential)",
         ],
     ),
     (
         "04-quality",
         &["01-internals"],
         &[
-            "Multi-layer review",
+            "Multi-layer review patterns (code-reviewer, test-analyzer, etc.)",
             "Proactive quality gates",
-            "Test-driven work with an agent",
-            "Systematic debugging",
-            "Root-cause analysis",
+            "Test-driven workflows with Codex",
+            "Systematic debugging approaches (superpowers:systematic-debugging)",
+            "Root cause analysis techniques",
         ],
     ),
     (
         "05-planning",
         &["02-customization", "03-speed", "04-quality"],
         &[
-            "Writing plans",
-            "Plan-then-execute workflows",
-            "Breaking down features",
-            "Progress tracking",
+            "Writing effective plans",
+            "Plan-execute workflows",
+            "Breaking down complex features",
+            "Progress tracking patterns",
             "Handling ambiguity and pivots",
         ],
     ),
@@ -91,35 +93,40 @@ const MODULES: [(&str, &[&str], &[&str]); 8] = [
         &["02-customization", "03-speed", "04-quality"],
         &[
             "Refactoring large codebases",
-            "Architecture exploration",
+            "Architecture exploration and design",
             "Legacy code navigation",
-            "Performance work",
-            "Security review",
+            "Performance optimization workflows",
+            "Security review patterns",
         ],
     ),
     (
         "07-collaboration",
         &["05-planning", "06-domain"],
         &[
-            "Effective prompting",
-            "Giving context efficiently",
+            "Effective prompting techniques",
+            "Providing context efficiently",
             "Asking better questions",
             "Iterating on solutions",
-            "Teaching the agent your codebase's patterns",
+            "Teaching Codex your codebase patterns",
         ],
     ),
     (
         "08-integration",
         &["05-planning", "06-domain"],
         &[
-            "Git, tests and deployment workflows",
-            "CI/CD integration",
+            "Multi-tool workflows (git + testing + deployment)",
+            "CI/CD integration patterns",
             "Cross-project knowledge transfer",
             "Custom agent development",
             "Contributing to the ecosystem",
         ],
     ),
 ];
+
+/// A card's note id: the card id without its generator suffix.
+fn note_of(card_id: &str) -> &str {
+    card_id.split('/').next().unwrap_or(card_id)
+}
 
 fn front_matter(deck: &str) -> toml::Table {
     let path = Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -147,14 +154,21 @@ fn eight_module_decks_with_numbers_prerequisites_and_topics() {
         assert_eq!(req, *requires, "{deck} requires");
         let mine: Vec<_> = cards.iter().filter(|c| c["deck"] == *deck).collect();
         assert!(mine.len() >= 30, "{deck} has {} cards", mine.len());
-        let present: HashSet<&str> = mine.iter().map(|c| c["topic"].as_str().unwrap()).collect();
-        for topic in *topics {
-            assert!(present.contains(topic), "{deck} lacks topic '{topic}'");
+        // Every program topic, with at least four notes; no other topics.
+        let mut notes: BTreeMap<&str, HashSet<&str>> = BTreeMap::new();
+        for c in &mine {
+            notes
+                .entry(c["topic"].as_str().unwrap())
+                .or_default()
+                .insert(note_of(c["id"].as_str().unwrap()));
         }
-        assert!(
-            present.contains("Common pitfalls"),
-            "{deck} lacks its pitfalls"
-        );
+        let present: Vec<&str> = notes.keys().copied().collect();
+        let mut wanted: Vec<&str> = topics.to_vec();
+        wanted.sort();
+        assert_eq!(present, wanted, "{deck} topics");
+        for (topic, n) in &notes {
+            assert!(n.len() >= 4, "{deck}: topic '{topic}' has {} notes", n.len());
+        }
         assert!(
             mine.iter().all(|c| c["id"]
                 .as_str()
@@ -219,6 +233,39 @@ fn the_playbook_has_its_five_checklists() {
 }
 
 #[test]
+fn every_shipped_note_cites_its_source() {
+    let cards = cards();
+    let bare: Vec<&str> = cards
+        .iter()
+        .filter(|c| c["cites"].as_str().is_none_or(|s| s.trim().is_empty()))
+        .map(|c| c["id"].as_str().unwrap())
+        .collect();
+    assert!(bare.is_empty(), "notes without a Source: line: {bare:?}");
+}
+
+/// Every pinned source the decks cite is listed in decks/SOURCES.md.
+#[test]
+fn sources_md_pins_every_cited_repository() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("decks");
+    let sources = std::fs::read_to_string(root.join("SOURCES.md")).unwrap();
+    let mut repos = std::collections::BTreeSet::new();
+    for c in cards() {
+        for reference in c["cites"].as_str().unwrap_or_default().split("; ") {
+            if let Some((repo, _)) = reference.split_once(':')
+                && repo.contains('/')
+                && !repo.starts_with("http")
+            {
+                repos.insert(repo.trim().to_string());
+            }
+        }
+    }
+    assert!(!repos.is_empty());
+    for repo in repos {
+        assert!(sources.contains(&repo), "decks/SOURCES.md does not list {repo}");
+    }
+}
+
+#[test]
 fn no_duplicate_fronts() {
     let cards = cards();
     let mut seen = HashSet::new();
@@ -234,7 +281,8 @@ fn check_is_clean_no_errors_no_warnings() {
     assert!(out.status.success(), "{}", stderr(&out));
     let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(report["errors"], serde_json::json!([]));
-    // Covers missing ids, answers over 80 words and duplicate questions.
+    // Covers missing ids, answers over 60 words, duplicate questions, When
+    // texts that name their pattern and When texts too alike.
     assert_eq!(report["warnings"], serde_json::json!([]));
 }
 

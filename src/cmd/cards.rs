@@ -15,6 +15,8 @@ struct CardJson<'a> {
     kind: &'a str,
     front: &'a str,
     source: String,
+    /// Where the fact comes from: its note's `Source:` line.
+    cites: Option<&'a str>,
 }
 
 pub fn list(
@@ -41,6 +43,7 @@ pub fn list(
                 kind: &c.generator,
                 front: &c.front,
                 source: c.source(),
+                cites: c.cites.as_deref(),
             })
             .collect();
         return json(&rows);
