@@ -411,7 +411,7 @@ pub fn compile(store: &mut Store, source: &Source, opts: &Options) -> Result<Com
             .extend(tx.deck_notes(print.id)?.into_iter().filter(|n| !n.retired));
         tx.retire_deck(print.id)?;
     }
-    carry_over(&tx, pending, &mut report)?;
+    carry_over(&tx, pending, strict, &mut report)?;
     let cycles = requires_cycles(tx.active_requires()?);
     if strict && !cycles.is_empty() {
         return Err(Error::Decks(cycles));
@@ -473,6 +473,8 @@ struct Pending {
     gone: Vec<NoteRow>,
     /// Note rows seen under their key (or renamed) this compile.
     seen: HashSet<i64>,
+    /// Notes renamed with `{#new was=old}`, whose old id is known.
+    renames: Vec<(i64, usize, Note, String)>,
 }
 
 /// Writes one changed deck's row and every note whose id is known; returns
@@ -498,13 +500,8 @@ fn sync_deck(
             None if known.contains(&note.key) => tx.note_by_key(&note.key)?,
             None => None,
         };
-        // `{#new was=old}`: the explicit rename takes the old id's history.
-        let renamed = match (&row, &note.was) {
-            (None, Some(old)) if known.contains(old) => tx.note_by_key(old)?,
-            _ => None,
-        };
-        match (row, renamed) {
-            (Some(row), _) => {
+        match row {
+            Some(row) => {
                 if row.deck_id != deck_id && !row.retired {
                     report.moved_notes.push(note.key.clone());
                 }
@@ -512,16 +509,13 @@ fn sync_deck(
                 tx.update_note(row.id, deck_id, note)?;
                 sync_cards(tx, row.id, deck_id, index, note, Sync::Updated, report)?;
             }
-            (None, Some(old)) => {
-                pending.seen.insert(old.id);
-                report
-                    .carried_notes
-                    .push((old.key.clone(), note.key.clone()));
-                tx.rekey_cards(old.id, &old.key, &note.key)?;
-                tx.update_note(old.id, deck_id, note)?;
-                sync_cards(tx, old.id, deck_id, index, note, Sync::Carried, report)?;
+            // `{#new was=old}`: decided once every deck is read, when it is
+            // known whether `old` still lives somewhere.
+            None if note.was.as_ref().is_some_and(|old| known.contains(old)) => {
+                let here = note.path.clone().unwrap_or_else(|| deck.path.clone());
+                pending.renames.push((deck_id, index, note.clone(), here));
             }
-            (None, None) => pending.fresh.push((deck_id, index, note.clone())),
+            None => pending.fresh.push((deck_id, index, note.clone())),
         }
     }
     pending
@@ -534,8 +528,46 @@ fn sync_deck(
 /// derived ids pass their history to new notes with derived ids
 /// (`deck::identity`); every other new note starts fresh, and every other
 /// vanished note is retired.
-fn carry_over(tx: &CompileTx<'_>, pending: Pending, report: &mut CompileReport) -> Result<()> {
-    let Pending { fresh, gone, seen } = pending;
+fn carry_over(
+    tx: &CompileTx<'_>,
+    pending: Pending,
+    strict: bool,
+    report: &mut CompileReport,
+) -> Result<()> {
+    let Pending {
+        mut fresh,
+        gone,
+        mut seen,
+        renames,
+    } = pending;
+    // Explicit renames first: `old` must be gone from the decks (retired,
+    // or vanished in this compile), or the rename would take a living
+    // note's history.
+    let vanished: HashSet<i64> = gone.iter().map(|n| n.id).collect();
+    for (deck_id, index, note, here) in renames {
+        let old_key = note.was.clone().unwrap_or_default();
+        match tx.note_by_key(&old_key)? {
+            Some(old) if !seen.contains(&old.id) && (old.retired || vanished.contains(&old.id)) => {
+                seen.insert(old.id);
+                report
+                    .carried_notes
+                    .push((old.key.clone(), note.key.clone()));
+                tx.rekey_cards(old.id, &old.key, &note.key)?;
+                tx.update_note(old.id, deck_id, &note)?;
+                sync_cards(tx, old.id, deck_id, index, &note, Sync::Carried, report)?;
+            }
+            _ => {
+                let message = format!(
+                    "`was={old_key}` renames a note that still exists: drop `was=`, or remove or rename that note"
+                );
+                if strict {
+                    return Err(Error::Decks(vec![Diag::new(&here, note.line, message)]));
+                }
+                report.warnings.push(message);
+                fresh.push((deck_id, index, note));
+            }
+        }
+    }
     let mut ids = HashSet::new();
     let gone: Vec<NoteRow> = gone
         .into_iter()

@@ -122,7 +122,14 @@ pub fn diagnose(store: &Store, source: &Source) -> Result<Diagnosis> {
             "run `mastery doctor --repair` to set it to this build's version",
         ));
     }
-    d.schema = !missing.is_empty() || version < 0;
+    let shared = store.shared_deck_paths()?;
+    for (path, keys) in &shared {
+        d.problems.push(problem(
+            format!("decks {keys} are all active for one file, {path}"),
+            "run `mastery doctor --repair` to retire all but the newest (their history is kept)",
+        ));
+    }
+    d.schema = !missing.is_empty() || version < 0 || !shared.is_empty();
     if missing.iter().any(|(kind, _)| kind == "table") {
         // Every check below reads every table.
         return Ok(d);

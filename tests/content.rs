@@ -167,7 +167,11 @@ fn eight_module_decks_with_numbers_prerequisites_and_topics() {
         wanted.sort();
         assert_eq!(present, wanted, "{deck} topics");
         for (topic, n) in &notes {
-            assert!(n.len() >= 4, "{deck}: topic '{topic}' has {} notes", n.len());
+            assert!(
+                n.len() >= 4,
+                "{deck}: topic '{topic}' has {} notes",
+                n.len()
+            );
         }
         assert!(
             mine.iter().all(|c| c["id"]
@@ -261,7 +265,10 @@ fn sources_md_pins_every_cited_repository() {
     }
     assert!(!repos.is_empty());
     for repo in repos {
-        assert!(sources.contains(&repo), "decks/SOURCES.md does not list {repo}");
+        assert!(
+            sources.contains(&repo),
+            "decks/SOURCES.md does not list {repo}"
+        );
     }
 }
 

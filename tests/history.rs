@@ -381,3 +381,49 @@ fn renaming_module_one_refreshes_the_prerequisites_of_the_others() {
         "modules/01-codex-internals:[] modules/02-custom:[\"modules/01-codex-internals\"]"
     );
 }
+
+#[test]
+fn a_rename_may_not_take_a_living_notes_history() {
+    let env = Env::with_decks(&[("d.md", "## Q: one? {#a}\n1\n## Q: two? {#b}\n2\n")]);
+    env.review_grades(&env.decks(), &day(0), "55");
+    env.deck(
+        "d.md",
+        "## Q: one? {#a}\n1\n## Q: two? {#b}\n2\n## Q: three? {#c was=a}\n3\n",
+    );
+    for cmd in ["check", "compile"] {
+        let out = env.run(&day(1), &[cmd], "");
+        assert_eq!(out.status.code(), Some(1), "{cmd}");
+        assert!(
+            stderr(&out).contains("`was=a` renames a note that still exists"),
+            "{cmd}: {}",
+            stderr(&out)
+        );
+    }
+    assert_eq!(reviews(&env, &day(1), "a"), 1);
+}
+
+#[test]
+fn two_active_decks_for_one_file_are_a_doctor_finding() {
+    let env = Env::with_decks(&[("d.md", ONE)]);
+    env.ok(&day(0), &["compile"]);
+    rusqlite::Connection::open(env.db())
+        .unwrap()
+        .execute_batch(
+            "DROP INDEX deck_active_path;
+             INSERT INTO deck (key, title, path) SELECT 'ghost', 'Ghost', path FROM deck;",
+        )
+        .unwrap();
+    let out = env.run(&day(0), &["doctor"], "");
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stdout(&out).contains("problem: decks d, ghost are all active for one file"),
+        "{}",
+        stdout(&out)
+    );
+    env.ok(&day(0), &["doctor", "--repair"]);
+    assert!(env.ok(&day(0), &["doctor"]).contains("healthy"));
+    assert_eq!(
+        env.sql_count("SELECT count(*) FROM deck WHERE retired = 0"),
+        1
+    );
+}

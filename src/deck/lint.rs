@@ -185,6 +185,40 @@ pub fn duplicate_ids(decks: &[Deck]) -> Vec<Diag> {
         out.extend(space.check(deck));
         space.record(deck);
     }
+    out.extend(renames_of_live_ids(decks));
+    out
+}
+
+/// `{#new was=old}` must name an id that is gone from the decks: renaming
+/// a note that still exists would take its history from it.
+pub fn renames_of_live_ids(decks: &[Deck]) -> Vec<Diag> {
+    let places: HashMap<&str, (&str, usize)> = decks
+        .iter()
+        .flat_map(|d| {
+            d.notes.iter().map(move |n| {
+                (
+                    n.key.as_str(),
+                    (n.path.as_deref().unwrap_or(&d.path), n.line),
+                )
+            })
+        })
+        .collect();
+    let mut out = Vec::new();
+    for deck in decks {
+        for note in &deck.notes {
+            if let Some(old) = &note.was
+                && let Some((path, line)) = places.get(old.as_str())
+            {
+                out.push(Diag::new(
+                    note.path.as_deref().unwrap_or(&deck.path),
+                    note.line,
+                    format!(
+                        "`was={old}` renames a note that still exists at {path}:{line}: drop `was=`, or remove or rename that note"
+                    ),
+                ));
+            }
+        }
+    }
     out
 }
 

@@ -215,6 +215,15 @@ impl Store {
         Ok(())
     }
 
+    /// Paths that more than one active deck claims: (path, deck ids).
+    pub fn shared_deck_paths(&self) -> Result<Vec<(String, String)>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT path, group_concat(key, ', ') FROM deck WHERE retired = 0 GROUP BY path HAVING count(*) > 1",
+        )?;
+        let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
     pub fn user_version(&self) -> Result<i64> {
         Ok(self
             .conn
@@ -246,6 +255,18 @@ impl Store {
         let tx = self
             .conn
             .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        // One active deck per path, as the unique index demands: the older
+        // rows of a shared path are retired (their history is kept).
+        for sql in [
+            "UPDATE card SET retired = 1 WHERE deck_id IN (SELECT id FROM deck d WHERE d.retired = 0
+               AND EXISTS (SELECT 1 FROM deck n WHERE n.path = d.path AND n.retired = 0 AND n.id > d.id))",
+            "UPDATE note SET retired = 1 WHERE deck_id IN (SELECT id FROM deck d WHERE d.retired = 0
+               AND EXISTS (SELECT 1 FROM deck n WHERE n.path = d.path AND n.retired = 0 AND n.id > d.id))",
+            "UPDATE deck SET retired = 1 WHERE retired = 0
+               AND EXISTS (SELECT 1 FROM deck n WHERE n.path = deck.path AND n.retired = 0 AND n.id > deck.id)",
+        ] {
+            tx.execute(sql, [])?;
+        }
         // Tables before the indexes on them.
         let mut ordered = missing.clone();
         ordered.sort_by_key(|(kind, _)| kind != "table");
