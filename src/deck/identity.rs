@@ -49,6 +49,48 @@ pub struct Refused {
     pub similarity: f64,
 }
 
+/// Above this many open (new × vanished) pairs, near misses below the
+/// threshold are not measured, only pairs that could carry.
+const LOOSE_PAIRS: usize = 20_000;
+/// How far below the threshold a refused carry-over is still reported.
+const REPORT_FLOOR: f64 = 0.5;
+
+/// The text's character trigrams, hashed and sorted: two texts within k
+/// edits of each other share at least max(len) − 2 − 3k of them (the
+/// q-gram lemma), a cheap test that rules most pairs out before any edit
+/// distance is computed.
+fn trigrams(text: &[char]) -> Vec<u32> {
+    let mut grams: Vec<u32> = text
+        .windows(3)
+        .map(|w| {
+            let mut h = 2_166_136_261u32;
+            for c in w {
+                h = (h ^ *c as u32).wrapping_mul(16_777_619);
+            }
+            h
+        })
+        .collect();
+    grams.sort_unstable();
+    grams
+}
+
+/// How many trigrams two sorted multisets share.
+fn shared(a: &[u32], b: &[u32]) -> usize {
+    let (mut i, mut j, mut n) = (0, 0, 0);
+    while i < a.len() && j < b.len() {
+        match a[i].cmp(&b[j]) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                n += 1;
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    n
+}
+
 fn text(title: &str, answers: &str) -> String {
     format!("{title}\n{answers}")
 }
@@ -89,32 +131,74 @@ pub fn pair(gone: &[Gone], fresh: &[Fresh], threshold: f64) -> (Vec<Pair>, Vec<R
             });
         }
     }
-    // 2. Everything else by score, best first across all decks: a length
-    //    prefilter and a bounded edit distance keep this far from
-    //    fresh × gone × text².
-    let mut candidates: Vec<(f64, bool, bool, usize, usize)> = Vec::new();
-    let mut closest: HashMap<usize, (usize, f64)> = HashMap::new();
+    // 2. Everything else by score, best first across all decks. Candidate
+    //    pairs come cheaply first (the same answers under a renamed title,
+    //    or the same title over edited answers); then every remaining pair
+    //    passes a length filter and a character-count bound before a banded
+    //    edit distance, which keeps this far from fresh × gone × text².
     let old_texts: Vec<Vec<char>> = gone
         .iter()
         .map(|g| text(&g.title, &g.answers).chars().collect())
         .collect();
-    for (j, f) in fresh.iter().enumerate().filter(|(j, _)| !used_new[*j]) {
+    let old_grams: Vec<Vec<u32>> = old_texts.iter().map(|t| trigrams(t)).collect();
+    let mut by_answers: HashMap<(&str, &str), Vec<usize>> = HashMap::new();
+    let mut by_title: HashMap<(&str, &str), Vec<usize>> = HashMap::new();
+    for (i, g) in gone.iter().enumerate().filter(|(i, _)| !used_old[*i]) {
+        by_answers.entry((&g.kind, &g.answers)).or_default().push(i);
+        by_title.entry((&g.kind, &g.title)).or_default().push(i);
+    }
+    let open_new: Vec<usize> = (0..fresh.len()).filter(|j| !used_new[*j]).collect();
+    let open_old = used_old.iter().filter(|u| !**u).count();
+    // The closest refused candidate is reported only where that costs
+    // little: a looser bound means a wider band.
+    let floor = if open_new.len() * open_old <= LOOSE_PAIRS {
+        threshold.min(REPORT_FLOOR)
+    } else {
+        threshold
+    };
+    let mut candidates: Vec<(f64, bool, bool, usize, usize)> = Vec::new();
+    let mut closest: HashMap<usize, (usize, f64)> = HashMap::new();
+    for &j in &open_new {
+        let f = &fresh[j];
         let new_text: Vec<char> = text(&f.title, &f.answers).chars().collect();
-        for (i, g) in gone.iter().enumerate() {
-            if used_old[i] || g.kind != f.kind {
-                continue;
+        let new_grams = trigrams(&new_text);
+        let mut consider = |i: usize, floor: f64| {
+            if used_old[i] || gone[i].kind != f.kind {
+                return;
             }
-            // Below this the best possible similarity can't reach the
-            // threshold; report closeness only from a looser bound.
-            let Some(s) = bounded_similarity(&old_texts[i], &new_text, threshold.min(0.5)) else {
-                continue;
+            let longest = old_texts[i].len().max(new_text.len());
+            let max_edits = ((1.0 - floor) * longest as f64).floor() as usize;
+            // Each edit destroys at most three trigrams: too few shared
+            // ones and the distance can't be within bounds.
+            let needed = longest.saturating_sub(2).saturating_sub(3 * max_edits);
+            if needed > 0 && shared(&old_grams[i], &new_grams) < needed {
+                return;
+            }
+            let Some(s) = bounded_similarity(&old_texts[i], &new_text, floor) else {
+                return;
             };
             let entry = closest.entry(j).or_insert((i, s));
             if s > entry.1 {
                 *entry = (i, s);
             }
             if s >= threshold {
-                candidates.push((s, g.topic == f.topic, g.deck == f.deck, i, j));
+                candidates.push((s, gone[i].topic == f.topic, gone[i].deck == f.deck, i, j));
+            }
+        };
+        let quick: Vec<usize> = by_answers
+            .get(&(f.kind.as_str(), f.answers.as_str()))
+            .into_iter()
+            .chain(by_title.get(&(f.kind.as_str(), f.title.as_str())))
+            .flatten()
+            .copied()
+            .collect();
+        if quick.is_empty() {
+            for i in 0..gone.len() {
+                consider(i, floor);
+            }
+        } else {
+            for i in quick {
+                consider(i, floor);
             }
         }
     }
