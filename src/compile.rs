@@ -310,6 +310,7 @@ pub fn compile(store: &mut Store, source: &Source, opts: &Options) -> Result<Com
         // Nothing to write: the common case, kept free of any transaction.
         return Ok(report);
     }
+    let plan = plan_carry(store, &changed, &prints, &listed)?;
     let tx = store.begin_compile()?;
     let (existing, card_owners) = if changed.is_empty() {
         (HashSet::new(), HashMap::new())
@@ -411,7 +412,7 @@ pub fn compile(store: &mut Store, source: &Source, opts: &Options) -> Result<Com
             .extend(tx.deck_notes(print.id)?.into_iter().filter(|n| !n.retired));
         tx.retire_deck(print.id)?;
     }
-    carry_over(&tx, pending, strict, &mut report)?;
+    carry_over(&tx, pending, plan, strict, &mut report)?;
     let cycles = requires_cycles(tx.active_requires()?);
     if strict && !cycles.is_empty() {
         return Err(Error::Decks(cycles));
@@ -469,6 +470,8 @@ pub fn taken_card_id(note: &Note, owners: &crate::store::CardOwners) -> Option<S
 struct Pending {
     /// (deck row, position in its deck, note) of notes under ids no note has.
     fresh: Vec<(i64, usize, Note)>,
+    /// Deck ids by row, for the carry-over's tie-break.
+    deck_keys: HashMap<i64, String>,
     /// Live notes of rewritten or retired decks, not yet seen this compile.
     gone: Vec<NoteRow>,
     /// Note rows seen under their key (or renamed) this compile.
@@ -489,6 +492,7 @@ fn sync_deck(
     report: &mut CompileReport,
 ) -> Result<i64> {
     let deck_id = tx.upsert_deck(deck, stat, hash)?;
+    pending.deck_keys.insert(deck_id, deck.key.clone());
     let existing: HashMap<String, NoteRow> = tx
         .deck_notes(deck_id)?
         .into_iter()
@@ -531,6 +535,7 @@ fn sync_deck(
 fn carry_over(
     tx: &CompileTx<'_>,
     pending: Pending,
+    plan: Option<Plan>,
     strict: bool,
     report: &mut CompileReport,
 ) -> Result<()> {
@@ -539,6 +544,7 @@ fn carry_over(
         gone,
         mut seen,
         renames,
+        deck_keys,
     } = pending;
     // Explicit renames first: `old` must be gone from the decks (retired,
     // or vanished in this compile), or the rename would take a living
@@ -573,45 +579,33 @@ fn carry_over(
         .into_iter()
         .filter(|n| !seen.contains(&n.id) && ids.insert(n.id))
         .collect();
-    let (old, new): (Vec<usize>, Vec<usize>) = (
-        (0..gone.len()).filter(|&i| gone[i].derived).collect(),
-        (0..fresh.len())
-            .filter(|&j| !fresh[j].2.explicit_id)
-            .collect(),
-    );
-    let gone_in: Vec<identity::Gone> = old
+    let fresh_refs: Vec<(&str, &Note)> = fresh
         .iter()
-        .map(|&i| identity::Gone {
-            kind: gone[i].kind.clone(),
-            topic: gone[i].topic.clone(),
-            deck: gone[i].deck_id.to_string(),
-            title: gone[i].title.clone(),
-            answers: gone[i].answers.clone(),
+        .map(|(deck_id, _, note)| {
+            let deck = deck_keys.get(deck_id).map_or("", String::as_str);
+            (deck, note)
         })
         .collect();
-    let fresh_in: Vec<identity::Fresh> = new
-        .iter()
-        .map(|&j| {
-            let (deck_id, _, note) = &fresh[j];
-            identity::Fresh {
-                kind: note.kind.name().to_string(),
-                topic: note.topic.clone(),
-                deck: deck_id.to_string(),
-                title: note.title.clone(),
-                answers: answers_of(note),
-            }
-        })
-        .collect();
-    let (pairs, refused) = identity::pair(&gone_in, &fresh_in, CARRY_SIMILARITY);
-    let mut carried_to: HashMap<usize, usize> = HashMap::new();
-    for p in &pairs {
-        carried_to.insert(new[p.new], old[p.old]);
-    }
+    // Planned before the lock, if nothing changed since: the same
+    // database version, and the same vanished and new notes.
+    let matching = match plan {
+        Some(p)
+            if p.version == tx.data_version()?
+                && p.gone == gone.iter().map(|n| n.id).collect()
+                && p.fresh == fresh.iter().map(|f| f.2.key.clone()).collect() =>
+        {
+            p.matching
+        }
+        _ => match_notes(&gone, &fresh_refs),
+    };
     let mut kept = HashSet::new();
-    for (j, (deck_id, index, note)) in fresh.iter().enumerate() {
-        match carried_to.get(&j) {
-            Some(&i) => {
-                let old = &gone[i];
+    for (deck_id, index, note) in &fresh {
+        let old = matching
+            .carried
+            .get(&note.key)
+            .and_then(|id| gone.iter().find(|n| n.id == *id));
+        match old {
+            Some(old) => {
                 kept.insert(old.id);
                 report
                     .carried_notes
@@ -626,18 +620,148 @@ fn carry_over(
             }
         }
     }
-    for r in refused {
-        report.not_carried.push(NotCarried {
-            old: gone[old[r.old]].key.clone(),
-            new: fresh[new[r.new]].2.key.clone(),
-            similarity: r.similarity,
-        });
-    }
+    report.not_carried.extend(matching.refused);
     for old in gone.iter().filter(|n| !kept.contains(&n.id)) {
         report.retired_notes.push(old.key.clone());
         report.retired += tx.retire_note(old.id)? as i64;
     }
     Ok(())
+}
+
+/// The carry-over decided: which vanished note (row id) each new note (id)
+/// takes, and the near misses to report.
+#[derive(Debug, Default)]
+struct Matching {
+    carried: HashMap<String, i64>,
+    refused: Vec<NotCarried>,
+}
+
+/// Pairs vanished and new notes with `deck::identity`: only derived ids on
+/// both sides take part.
+fn match_notes(gone: &[NoteRow], fresh: &[(&str, &Note)]) -> Matching {
+    let old: Vec<&NoteRow> = gone.iter().filter(|n| n.derived).collect();
+    let new: Vec<(&str, &Note)> = fresh
+        .iter()
+        .copied()
+        .filter(|(_, n)| !n.explicit_id)
+        .collect();
+    let gone_in: Vec<identity::Gone> = old
+        .iter()
+        .map(|n| identity::Gone {
+            kind: n.kind.clone(),
+            topic: n.topic.clone(),
+            deck: n.deck_key.clone(),
+            title: n.title.clone(),
+            answers: n.answers.clone(),
+        })
+        .collect();
+    let fresh_in: Vec<identity::Fresh> = new
+        .iter()
+        .map(|(deck, note)| identity::Fresh {
+            kind: note.kind.name().to_string(),
+            topic: note.topic.clone(),
+            deck: deck.to_string(),
+            title: note.title.clone(),
+            answers: answers_of(note),
+        })
+        .collect();
+    let (pairs, refused) = identity::pair(&gone_in, &fresh_in, CARRY_SIMILARITY);
+    Matching {
+        carried: pairs
+            .iter()
+            .map(|p| (new[p.new].1.key.clone(), old[p.old].id))
+            .collect(),
+        refused: refused
+            .iter()
+            .map(|r| NotCarried {
+                old: old[r.old].key.clone(),
+                new: new[r.new].1.key.clone(),
+                similarity: r.similarity,
+            })
+            .collect(),
+    }
+}
+
+/// A carry-over matched before the compile takes the write lock, so that
+/// other commands are not kept waiting while notes are compared; used
+/// inside the lock only if nothing changed meanwhile.
+struct Plan {
+    /// `PRAGMA data_version` when the snapshot was read.
+    version: i64,
+    gone: HashSet<i64>,
+    fresh: HashSet<String>,
+    matching: Matching,
+}
+
+/// Changed files read beyond this are matched inside the lock instead: a
+/// plan holds every parsed note in memory, and a compile that big is a
+/// first compile, with nothing to carry.
+const PLAN_BUDGET_BYTES: i64 = 16 << 20;
+
+/// Parses the changed files and matches vanished and new notes from a
+/// read-only snapshot; `None` when there is nothing to plan or the plan
+/// would not be cheap (a first compile, a file with errors).
+fn plan_carry(
+    store: &Store,
+    changed: &[&DeckFile],
+    prints: &HashMap<String, crate::store::DeckPrint>,
+    listed: &HashSet<&str>,
+) -> Result<Option<Plan>> {
+    if changed.is_empty() || changed.iter().map(|f| f.stat.size).sum::<i64>() > PLAN_BUDGET_BYTES {
+        return Ok(None);
+    }
+    let known = store.note_keys()?;
+    if known.is_empty() {
+        return Ok(None);
+    }
+    let version = store.data_version()?;
+    let mut decks = Vec::new();
+    for file in changed {
+        let Ok(parts) = file.read() else {
+            return Ok(None);
+        };
+        match parse_file(file, &parts) {
+            (Some(deck), errors) if errors.is_empty() => decks.push(deck),
+            _ => return Ok(None),
+        }
+    }
+    let parsed: HashSet<&str> = decks
+        .iter()
+        .flat_map(|d| d.notes.iter().map(|n| n.key.as_str()))
+        .collect();
+    let renamed_from: HashSet<&str> = decks
+        .iter()
+        .flat_map(|d| d.notes.iter())
+        .filter(|n| !known.contains(&n.key))
+        .filter_map(|n| n.was.as_deref().filter(|w| known.contains(*w)))
+        .collect();
+    let rewritten: HashSet<&str> = changed.iter().map(|f| f.display.as_str()).collect();
+    let mut gone: Vec<NoteRow> = Vec::new();
+    let mut ids = HashSet::new();
+    for p in prints
+        .values()
+        .filter(|p| rewritten.contains(p.path.as_str()) || !listed.contains(p.path.as_str()))
+    {
+        gone.extend(store.deck_notes(p.id)?.into_iter().filter(|n| {
+            !n.retired
+                && !parsed.contains(n.key.as_str())
+                && !renamed_from.contains(n.key.as_str())
+                && ids.insert(n.id)
+        }));
+    }
+    let fresh: Vec<(&str, &Note)> = decks
+        .iter()
+        .flat_map(|d| d.notes.iter().map(move |n| (d.key.as_str(), n)))
+        .filter(|(_, n)| {
+            !known.contains(&n.key) && !n.was.as_ref().is_some_and(|w| known.contains(w))
+        })
+        .collect();
+    Ok(Some(Plan {
+        version,
+        gone: gone.iter().map(|n| n.id).collect(),
+        fresh: fresh.iter().map(|(_, n)| n.key.clone()).collect(),
+        matching: match_notes(&gone, &fresh),
+    }))
 }
 
 /// A note's card answers, one a line: what carry-over compares.

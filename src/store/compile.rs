@@ -50,6 +50,7 @@ pub struct NoteRow {
     pub retired: bool,
     /// Its id was derived from its title, so carry-over may move it.
     pub derived: bool,
+    pub deck_key: String,
 }
 
 #[derive(Debug, Clone)]
@@ -94,7 +95,63 @@ pub fn stored_card_owners(path: &std::path::Path) -> Option<CardOwners> {
     card_owners(&conn).ok()
 }
 
+fn note_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<NoteRow> {
+    let key: String = r.get(1)?;
+    let deck_key: Option<String> = r.get(9)?;
+    // Rows written before the flag existed: a derived id starts with its
+    // deck's id and a slash; the house style for explicit ids does not.
+    let derived = match r.get::<_, Option<bool>>(8)? {
+        Some(d) => d,
+        None => deck_key
+            .as_ref()
+            .is_some_and(|d| key.starts_with(&format!("{d}/"))),
+    };
+    Ok(NoteRow {
+        id: r.get(0)?,
+        key,
+        deck_id: r.get(2)?,
+        kind: r.get(3)?,
+        title: r.get(4)?,
+        topic: r.get(5)?,
+        line: r.get(6)?,
+        retired: r.get(7)?,
+        derived,
+        deck_key: deck_key.unwrap_or_default(),
+        answers: r.get(10)?,
+    })
+}
+
+fn note_keys(conn: &rusqlite::Connection) -> Result<HashSet<String>> {
+    let mut stmt = conn.prepare("SELECT key FROM note")?;
+    let rows = stmt.query_map([], |r| r.get(0))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+fn deck_notes(conn: &rusqlite::Connection, deck_id: i64) -> Result<Vec<NoteRow>> {
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {NOTE_COLUMNS}, {ANSWERS} FROM note WHERE deck_id = ?1"
+    ))?;
+    let rows = stmt.query_map([deck_id], note_row)?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
 impl Store {
+    /// Every note id, read before the compile takes the write lock.
+    pub fn note_keys(&self) -> Result<HashSet<String>> {
+        note_keys(&self.conn)
+    }
+
+    /// A deck's notes, read before the compile takes the write lock.
+    pub fn deck_notes(&self, deck_id: i64) -> Result<Vec<NoteRow>> {
+        deck_notes(&self.conn, deck_id)
+    }
+
+    pub fn data_version(&self) -> Result<i64> {
+        Ok(self
+            .conn
+            .query_row("PRAGMA data_version", [], |r| r.get(0))?)
+    }
+
     /// Fingerprints of the decks currently in use.
     pub fn deck_prints(&self) -> Result<Vec<DeckPrint>> {
         let mut stmt = self.conn.prepare(
@@ -139,9 +196,13 @@ pub struct CompileTx<'a> {
 impl CompileTx<'_> {
     /// Every note id in the database, to look up only those that exist.
     pub fn note_keys(&self) -> Result<HashSet<String>> {
-        let mut stmt = self.tx.prepare("SELECT key FROM note")?;
-        let rows = stmt.query_map([], |r| r.get(0))?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+        note_keys(&self.tx)
+    }
+
+    /// Changes committed by other connections since the snapshot a plan
+    /// was made from: the plan is used only if this equals its own.
+    pub fn data_version(&self) -> Result<i64> {
+        Ok(self.tx.query_row("PRAGMA data_version", [], |r| r.get(0))?)
     }
 
     pub fn note_owner(&self, key: &str) -> Result<Option<NoteOwner>> {
@@ -256,35 +317,8 @@ impl CompileTx<'_> {
         Ok(())
     }
 
-    fn note_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<NoteRow> {
-        let key: String = r.get(1)?;
-        let deck_key: Option<String> = r.get(9)?;
-        // Rows written before the flag existed: a derived id starts with its
-        // deck's id and a slash; the house style for explicit ids does not.
-        let derived = match r.get::<_, Option<bool>>(8)? {
-            Some(d) => d,
-            None => deck_key.is_some_and(|d| key.starts_with(&format!("{d}/"))),
-        };
-        Ok(NoteRow {
-            id: r.get(0)?,
-            key,
-            deck_id: r.get(2)?,
-            kind: r.get(3)?,
-            title: r.get(4)?,
-            topic: r.get(5)?,
-            line: r.get(6)?,
-            retired: r.get(7)?,
-            derived,
-            answers: r.get(10)?,
-        })
-    }
-
     pub fn deck_notes(&self, deck_id: i64) -> Result<Vec<NoteRow>> {
-        let mut stmt = self.tx.prepare_cached(&format!(
-            "SELECT {NOTE_COLUMNS}, {ANSWERS} FROM note WHERE deck_id = ?1"
-        ))?;
-        let rows = stmt.query_map([deck_id], Self::note_row)?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+        deck_notes(&self.tx, deck_id)
     }
 
     pub fn note_by_key(&self, key: &str) -> Result<Option<NoteRow>> {
@@ -293,7 +327,7 @@ impl CompileTx<'_> {
             .prepare_cached(&format!(
                 "SELECT {NOTE_COLUMNS}, {ANSWERS} FROM note WHERE key = ?1"
             ))?
-            .query_row([key], Self::note_row)
+            .query_row([key], note_row)
             .optional()?)
     }
 
