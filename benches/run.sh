@@ -104,3 +104,23 @@ for size in $sizes; do
   # shellcheck disable=SC2046
   row "$size" "one grade committed" $(stats "${times[@]}") "—"
 done
+
+# Carry-over at scale: every note loses its id (so ids are derived from
+# titles), then every title is renamed, and one compile carries the history
+# of each. The decks and database are restored before each run.
+[ "$smoke" = 1 ] && exit 0
+for notes in 1000 10000; do
+  rdir="$work/rename-$notes"
+  mkdir -p "$rdir"
+  "$bin" dev generate --cards $((notes * 16 / 10)) --out "$rdir/decks.orig" >/dev/null
+  find "$rdir/decks.orig" -name '*.md' -exec sed -i 's/ {#s[0-9]*-[0-9]*}$//' {} +
+  count=$(find "$rdir/decks.orig" -name '*.md' -exec cat {} + | grep -c '^## ')
+  rm -rf "$rdir/decks"; cp -r "$rdir/decks.orig" "$rdir/decks"
+  MASTERY_DECKS="$rdir/decks" MASTERY_DB="$rdir/db.orig" "$bin" compile >/dev/null
+  export MASTERY_DECKS="$rdir/decks" MASTERY_DB="$rdir/db"
+  size="$count notes"
+  input=/dev/null
+  measure "compile after renaming every title" \
+    'rm -rf "$rdir/decks" "$rdir/db" "$rdir/db-wal" "$rdir/db-shm"; cp -r "$rdir/decks.orig" "$rdir/decks"; cp "$rdir/db.orig" "$rdir/db"; find "$rdir/decks" -name "*.md" -exec sed -i "s/^## \([A-Za-z]*\): /## \1: Renamed /" {} +' \
+    "$bin" compile
+done

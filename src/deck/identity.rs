@@ -91,6 +91,17 @@ fn shared(a: &[u32], b: &[u32]) -> usize {
     n
 }
 
+/// The answers without the lines that repeat the title (a concept's name
+/// card, a pattern's which card): what stays the same when only a title is
+/// renamed.
+fn core(title: &str, answers: &str) -> String {
+    answers
+        .lines()
+        .filter(|l| *l != title)
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
 fn text(title: &str, answers: &str) -> String {
     format!("{title}\n{answers}")
 }
@@ -141,10 +152,13 @@ pub fn pair(gone: &[Gone], fresh: &[Fresh], threshold: f64) -> (Vec<Pair>, Vec<R
         .map(|g| text(&g.title, &g.answers).chars().collect())
         .collect();
     let old_grams: Vec<Vec<u32>> = old_texts.iter().map(|t| trigrams(t)).collect();
-    let mut by_answers: HashMap<(&str, &str), Vec<usize>> = HashMap::new();
+    let mut by_answers: HashMap<(&str, String), Vec<usize>> = HashMap::new();
     let mut by_title: HashMap<(&str, &str), Vec<usize>> = HashMap::new();
     for (i, g) in gone.iter().enumerate().filter(|(i, _)| !used_old[*i]) {
-        by_answers.entry((&g.kind, &g.answers)).or_default().push(i);
+        by_answers
+            .entry((&g.kind, core(&g.title, &g.answers)))
+            .or_default()
+            .push(i);
         by_title.entry((&g.kind, &g.title)).or_default().push(i);
     }
     let open_new: Vec<usize> = (0..fresh.len()).filter(|j| !used_new[*j]).collect();
@@ -186,7 +200,7 @@ pub fn pair(gone: &[Gone], fresh: &[Fresh], threshold: f64) -> (Vec<Pair>, Vec<R
             }
         };
         let quick: Vec<usize> = by_answers
-            .get(&(f.kind.as_str(), f.answers.as_str()))
+            .get(&(f.kind.as_str(), core(&f.title, &f.answers)))
             .into_iter()
             .chain(by_title.get(&(f.kind.as_str(), f.title.as_str())))
             .flatten()
