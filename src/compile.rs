@@ -413,6 +413,7 @@ pub fn compile(store: &mut Store, source: &Source, opts: &Options) -> Result<Com
         tx.retire_deck(print.id)?;
     }
     carry_over(&tx, pending, plan, strict, &mut report)?;
+    report.retired_notes.sort();
     let cycles = requires_cycles(tx.active_requires()?);
     if strict && !cycles.is_empty() {
         return Err(Error::Decks(cycles));

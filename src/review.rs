@@ -314,12 +314,17 @@ mod tests {
         crate::testing::store_with(DECK)
     }
 
-    fn session(store: &mut Store, clock: &Clock, script: &str) -> (Summary, ScriptedPrompter) {
+    /// Today's queue with up to ten new cards.
+    fn queue(store: &Store, clock: &Clock) -> Queue {
         let opts = ReviewOptions {
             new_per_day: 10,
             ..ReviewOptions::default()
         };
-        let queue = build_queue(store, clock.today(), &opts).unwrap();
+        build_queue(store, clock.today(), &opts).unwrap()
+    }
+
+    fn session(store: &mut Store, clock: &Clock, script: &str) -> (Summary, ScriptedPrompter) {
+        let queue = queue(store, clock);
         let mut p = ScriptedPrompter::keys(script);
         let summary = run(store, clock, &mut p, queue, &mut |_| {}).unwrap();
         (summary, p)
@@ -392,15 +397,7 @@ mod tests {
     #[test]
     fn an_interrupt_is_reported() {
         let (_d, mut store, clock) = setup();
-        let queue = build_queue(
-            &store,
-            clock.today(),
-            &ReviewOptions {
-                new_per_day: 10,
-                ..ReviewOptions::default()
-            },
-        )
-        .unwrap();
+        let queue = queue(&store, &clock);
         let mut p = ScriptedPrompter::new([Reply::Key(ENTER), Reply::Key('4'), Reply::Interrupt]);
         let summary = run(&mut store, &clock, &mut p, queue, &mut |_| {}).unwrap();
         assert!(summary.interrupted);
@@ -410,15 +407,7 @@ mod tests {
     #[test]
     fn an_in_session_undo_after_an_undo_elsewhere_is_a_message() {
         let (_d, mut store, clock) = setup();
-        let queue = build_queue(
-            &store,
-            clock.today(),
-            &ReviewOptions {
-                new_per_day: 10,
-                ..ReviewOptions::default()
-            },
-        )
-        .unwrap();
+        let queue = queue(&store, &clock);
         // Grade the first card; another terminal undoes it; then `u` here.
         struct Meddler<'a> {
             inner: ScriptedPrompter,
@@ -495,15 +484,7 @@ mod tests {
         // so the study day rolls over (04:00) during the session.
         let start = crate::clock::parse_now("2026-03-03T03:58:00Z").unwrap();
         let clock = Clock::ticking(start, chrono::Duration::minutes(1), 4);
-        let queue = build_queue(
-            &store,
-            clock.today(),
-            &ReviewOptions {
-                new_per_day: 10,
-                ..ReviewOptions::default()
-            },
-        )
-        .unwrap();
+        let queue = queue(&store, &clock);
         let mut p = ScriptedPrompter::keys("\n5\n5\n5");
         let mut seen = Vec::new();
         run(&mut store, &clock, &mut p, queue, &mut |s| {

@@ -35,17 +35,11 @@ fn compile_reports_and_is_idempotent() {
 #[test]
 fn cards_lists_ids_topics_and_sources() {
     let env = Env::basics();
-    let cards = env.json(DAY1, &["cards", "--json"]);
-    let ids: Vec<&str> = cards
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|c| c["id"].as_str().unwrap())
-        .collect();
     assert_eq!(
-        ids,
+        env.card_ids(DAY1),
         ["q-exit", "c-sub/define", "c-sub/name", "z-mem/c-claude-md"]
     );
+    let cards = env.json(DAY1, &["cards", "--json"]);
     assert_eq!(
         cards[0]["source"],
         "decks/basics.md".replace("decks", &env.decks().display().to_string()) + ":7"

@@ -17,19 +17,6 @@ fn env() -> Env {
     env
 }
 
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.path().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), target).unwrap();
-        }
-    }
-}
-
 fn run(env: &Env, decks: &str, args: &[&str]) -> std::process::Output {
     env.cmd(DAY1)
         .env("MASTERY_DECKS", decks)

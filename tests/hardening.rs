@@ -40,14 +40,6 @@ fn fingerprint(env: &Env) -> String {
     out + &cards
 }
 
-fn assert_one_line_failure(out: &std::process::Output, code: i32) -> String {
-    let err = stderr(out);
-    assert_eq!(out.status.code(), Some(code), "stderr: {err}");
-    assert_ne!(out.status.code(), Some(101), "panicked: {err}");
-    assert_eq!(err.lines().count(), 1, "not one line: {err}");
-    err.trim_end().to_string()
-}
-
 #[test]
 fn malformed_deck_corpus_gets_exact_errors_and_writes_nothing() {
     let env = Env::basics();
@@ -72,7 +64,7 @@ fn malformed_deck_corpus_gets_exact_errors_and_writes_nothing() {
             .arg("compile")
             .output()
             .unwrap();
-        let err = assert_one_line_failure(&out, code.parse().unwrap());
+        let err = one_line_failure(&out, code.parse().unwrap());
         assert_eq!(err, message, "case {case}");
         assert_eq!(
             fingerprint(&env),
@@ -127,7 +119,7 @@ fn hostile_deck_files_are_refused_with_their_name() {
             .arg("compile")
             .output()
             .unwrap();
-        assert_eq!(assert_one_line_failure(&out, 1), message);
+        assert_eq!(one_line_failure(&out, 1), message);
         assert_eq!(
             fingerprint(&env),
             before,
@@ -181,7 +173,7 @@ fn bad_command_line_values_fail_in_one_line() {
     ];
     for (args, now, code, message) in cases {
         let out = env.cmd(now).args(args).output().unwrap();
-        assert_eq!(assert_one_line_failure(&out, code), message, "{args:?}");
+        assert_eq!(one_line_failure(&out, code), message, "{args:?}");
         assert_eq!(fingerprint(&env), before, "{args:?} changed the database");
     }
     // Grades of 6, -1 and "x" are refused at the prompt; nothing is stored.
@@ -231,7 +223,7 @@ fn bad_database_files_are_refused_untouched() {
             .arg("status")
             .output()
             .unwrap();
-        let err = assert_one_line_failure(&out, 1);
+        let err = one_line_failure(&out, 1);
         assert!(
             err.starts_with(&format!("mastery: {}: ", path.display())),
             "{name}: {err}"
@@ -252,7 +244,7 @@ fn an_unusable_database_folder_is_a_clear_error() {
         .arg("status")
         .output()
         .unwrap();
-    let err = assert_one_line_failure(&out, 1);
+    let err = one_line_failure(&out, 1);
     assert!(
         err.starts_with(&format!(
             "mastery: {}: cannot create its folder",
@@ -280,7 +272,7 @@ fn a_full_disk_is_a_clear_error() {
         .env("MASTERY_NOW", DAY1)
         .output()
         .unwrap();
-    let err = assert_one_line_failure(&out, 1);
+    let err = one_line_failure(&out, 1);
     assert!(
         err.starts_with(&format!("mastery: {}", env.db().display())),
         "{err}"
@@ -357,7 +349,7 @@ fn a_newer_schema_is_refused_naming_both_versions() {
         .execute_batch("PRAGMA user_version = 42")
         .unwrap();
     let out = env.run(DAY1, &["status"], "");
-    let err = assert_one_line_failure(&out, 1);
+    let err = one_line_failure(&out, 1);
     assert_eq!(
         err,
         format!(

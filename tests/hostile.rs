@@ -60,21 +60,6 @@ fn collect(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
     }
 }
 
-fn one_line_failure(out: &std::process::Output, code: i32) -> String {
-    let err = stderr(out);
-    assert_eq!(out.status.code(), Some(code), "stderr: {err}");
-    assert_eq!(err.lines().count(), 1, "not one line: {err}");
-    err.trim_end().to_string()
-}
-
-fn is_root() -> bool {
-    std::process::Command::new("id")
-        .arg("-u")
-        .output()
-        .map(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
-        .unwrap_or(false)
-}
-
 /// Runs with a deadline, so a hang is a failure, not a stuck suite.
 fn run_timed(env: &Env, args: &[&str]) -> std::process::Output {
     env.cmd(DAY1)
@@ -212,14 +197,7 @@ fn a_four_backtick_fence_holds_a_three_backtick_one() {
         "d.md",
         "## Q: How is a fence shown? {#a}\n````md\n```\n## Q: not a note\n```\n````\n## Q: next {#b}\nc\n",
     )]);
-    let cards = env.json(DAY1, &["cards", "--json"]);
-    let ids: Vec<&str> = cards
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|c| c["id"].as_str().unwrap())
-        .collect();
-    assert_eq!(ids, ["a", "b"]);
+    assert_eq!(env.card_ids(DAY1), ["a", "b"]);
 }
 
 #[test]
@@ -337,7 +315,7 @@ fn another_decks_folder_is_refused_when_it_would_retire_notes() {
     assert_eq!(
         one_line_failure(&out, 1),
         format!(
-            "mastery: this database was compiled from {0}, not {1}: compiling {1} would retire 3 notes (q-exit, c-sub, z-mem); pass --decks with the recorded folder, or run `mastery compile --switch-decks` to switch and retire them",
+            "mastery: this database was compiled from {0}, not {1}: compiling {1} would retire 3 notes (c-sub, q-exit, z-mem); pass --decks with the recorded folder, or run `mastery compile --switch-decks` to switch and retire them",
             recorded.display(),
             now.display()
         )

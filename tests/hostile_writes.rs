@@ -64,14 +64,6 @@ fn walk(root: &Path, dir: &Path, out: &mut BTreeMap<PathBuf, String>) {
     }
 }
 
-fn is_root() -> bool {
-    std::process::Command::new("id")
-        .arg("-u")
-        .output()
-        .map(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
-        .unwrap_or(false)
-}
-
 fn mkfifo(path: &Path) {
     let status = std::process::Command::new("mkfifo")
         .arg(path)
@@ -104,13 +96,11 @@ fn run(env: &Env, now: &str, args: &[&str], stdin: impl Into<Vec<u8>>) -> Output
         .unwrap()
 }
 
-/// Exit code, one line on stderr, no panic; returns the line.
-fn one_line_failure(out: &Output, code: i32) -> String {
-    let err = stderr(out);
-    assert_eq!(out.status.code(), Some(code), "stderr: {err}");
-    assert_eq!(err.lines().count(), 1, "not one line: {err}");
+/// A refusal: one line on stderr that never names a temporary file.
+fn refusal_line(out: &Output, code: i32) -> String {
+    let err = one_line_failure(out, code);
     assert!(!err.contains(".tmp"), "names a temporary file: {err}");
-    err.trim_end().to_string()
+    err
 }
 
 /// Runs `args`, expects a one-line refusal with `message` and `code`, and
@@ -118,7 +108,7 @@ fn one_line_failure(out: &Output, code: i32) -> String {
 fn refused(env: &Env, args: &[&str], code: i32, message: &str) {
     let before = tree(env.dir.path());
     let out = run(env, DAY3, args, "");
-    assert_eq!(one_line_failure(&out, code), message, "mastery {args:?}");
+    assert_eq!(refusal_line(&out, code), message, "mastery {args:?}");
     assert_eq!(
         tree(env.dir.path()),
         before,
@@ -282,19 +272,6 @@ fn docs_env() -> Env {
     env
 }
 
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.path().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), target).unwrap();
-        }
-    }
-}
-
 fn import(env: &Env, out_dir: &str, force: bool) -> Output {
     let mut args = vec!["import", "docs", "codex-training", "--out", out_dir];
     if force {
@@ -327,7 +304,7 @@ fn import_docs_writes_all_or_nothing_and_replaces_only_its_own_unchanged_files()
     );
     let before = tree(env.dir.path());
     let out = import(&env, "out", false);
-    assert_eq!(one_line_failure(&out, 2), message);
+    assert_eq!(refusal_line(&out, 2), message);
     assert_eq!(tree(env.dir.path()), before);
 
     // --force replaces it; a second import replaces its own unchanged files.
@@ -347,7 +324,7 @@ fn import_docs_writes_all_or_nothing_and_replaces_only_its_own_unchanged_files()
     std::fs::write(&mine, text + "\n## Q: mine? {#mine}\nYes.\n").unwrap();
     let before = tree(env.dir.path());
     let out = import(&env, "out", false);
-    assert_eq!(one_line_failure(&out, 2), message);
+    assert_eq!(refusal_line(&out, 2), message);
     assert_eq!(tree(env.dir.path()), before);
 
     // A FIFO among the targets is refused even with --force, before any write.
@@ -359,7 +336,7 @@ fn import_docs_writes_all_or_nothing_and_replaces_only_its_own_unchanged_files()
     let before = tree(env.dir.path());
     let out = import(&env, "out", true);
     assert_eq!(
-        one_line_failure(&out, 2),
+        refusal_line(&out, 2),
         format!(
             "mastery: {} is a named pipe (FIFO), not a regular file: mastery replaces only regular files; name another file",
             pipe.display()
@@ -635,7 +612,7 @@ fn an_oversized_deck_says_its_exact_size() {
     env.deck("big.md", &text);
     let out = run(&env, DAY1, &["check"], "");
     assert_eq!(
-        one_line_failure(&out, 1),
+        refusal_line(&out, 1),
         "decks/big.md: file is 1048577 bytes; decks over 1048576 bytes (1 MiB) are refused: split it into several files"
     );
 }
@@ -651,7 +628,7 @@ fn mastery_now_outside_the_years_says_the_year_in_utc() {
         .output()
         .unwrap();
     assert_eq!(
-        one_line_failure(&out, 1),
+        refusal_line(&out, 1),
         "mastery: MASTERY_NOW: '2999-12-31T23:59:59-05:00' is 3000-01-01T04:59:59Z in UTC, outside the years 1970 to 2999; use a current instant such as 2026-01-31T09:00:00Z"
     );
     assert_eq!(tree(env.dir.path()), before);
@@ -673,7 +650,7 @@ fn an_empty_environment_path_names_the_variable() {
             .output()
             .unwrap();
         assert_eq!(
-            one_line_failure(&out, 2),
+            refusal_line(&out, 2),
             format!("mastery: {var} is set but empty: set it to a path, unset it, or pass {flag}")
         );
     }

@@ -25,6 +25,10 @@ impl HistoryWriter<'_> {
         let at = date_of(day).map_or_else(String::new, |d| {
             format!("{}T09:00:00.000Z", d.format("%Y-%m-%d"))
         });
+        let kind_name = kind.as_str();
+        let mut values: Vec<&dyn rusqlite::ToSql> = vec![&card, &at, &day, &grade, &kind_name];
+        values.extend(super::log::state_columns(b, a));
+        values.push(&crate::scheduler::RULES);
         self.tx
             .prepare_cached(
                 "INSERT INTO review (card_id, at, day, grade, kind, ms,
@@ -33,11 +37,7 @@ impl HistoryWriter<'_> {
                  VALUES (?1, ?2, ?3, ?4, ?5, 8000, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17,
                     ?18, ?19, ?20)",
             )?
-            .execute(params![
-                card, at, day, grade, kind.as_str(), b.reps, b.ease, b.interval, b.due, b.lapses, b.last_grade,
-                b.last_day, a.reps, a.ease, a.interval, a.due, a.lapses, a.last_grade, a.last_day,
-                crate::scheduler::RULES
-            ])?;
+            .execute(rusqlite::params_from_iter(values))?;
         Ok(())
     }
 

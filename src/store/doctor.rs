@@ -295,24 +295,10 @@ impl Store {
             )?;
             for card in cards {
                 for (id, b, a) in &card.rows {
-                    row.execute(params![
-                        id,
-                        b.reps,
-                        b.ease,
-                        b.interval,
-                        b.due,
-                        b.lapses,
-                        b.last_grade,
-                        b.last_day,
-                        a.reps,
-                        a.ease,
-                        a.interval,
-                        a.due,
-                        a.lapses,
-                        a.last_grade,
-                        a.last_day,
-                        crate::scheduler::RULES
-                    ])?;
+                    let mut values: Vec<&dyn rusqlite::ToSql> = vec![id];
+                    values.extend(super::log::state_columns(b, a));
+                    values.push(&crate::scheduler::RULES);
+                    row.execute(rusqlite::params_from_iter(values))?;
                 }
                 super::log::set_state(&tx, card.card_id, &card.state)?;
             }

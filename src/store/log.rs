@@ -185,6 +185,11 @@ pub(super) fn insert_review(
         return Ok(None);
     };
     let (b, a) = (&before, &after);
+    let kind_name = kind.as_str();
+    let mut values: Vec<&dyn rusqlite::ToSql> =
+        vec![&g.card_id, &g.at, &g.day, &g.grade, &kind_name, &g.ms];
+    values.extend(state_columns(b, a));
+    values.push(&crate::scheduler::RULES);
     let review_id: i64 = tx
         .prepare_cached(
             "INSERT INTO review (card_id, at, day, grade, kind, ms,
@@ -194,32 +199,7 @@ pub(super) fn insert_review(
                 ?19, ?20, ?21)
              RETURNING id",
         )?
-        .query_row(
-            params![
-                g.card_id,
-                g.at,
-                g.day,
-                g.grade,
-                kind.as_str(),
-                g.ms,
-                b.reps,
-                b.ease,
-                b.interval,
-                b.due,
-                b.lapses,
-                b.last_grade,
-                b.last_day,
-                a.reps,
-                a.ease,
-                a.interval,
-                a.due,
-                a.lapses,
-                a.last_grade,
-                a.last_day,
-                crate::scheduler::RULES
-            ],
-            |row| row.get(0),
-        )?;
+        .query_row(rusqlite::params_from_iter(values), |row| row.get(0))?;
     if kind != ReviewKind::Drill {
         set_state(tx, g.card_id, a)?;
     }
@@ -229,6 +209,30 @@ pub(super) fn insert_review(
         before,
         after,
     }))
+}
+
+/// A review row's fourteen state columns, before then after, in the
+/// order `b_reps … b_last_day, a_reps … a_last_day`.
+pub(super) fn state_columns<'a>(
+    b: &'a CardState,
+    a: &'a CardState,
+) -> [&'a dyn rusqlite::ToSql; 14] {
+    [
+        &b.reps,
+        &b.ease,
+        &b.interval,
+        &b.due,
+        &b.lapses,
+        &b.last_grade,
+        &b.last_day,
+        &a.reps,
+        &a.ease,
+        &a.interval,
+        &a.due,
+        &a.lapses,
+        &a.last_grade,
+        &a.last_day,
+    ]
 }
 
 pub(super) fn set_state(tx: &rusqlite::Transaction<'_>, card_id: i64, s: &CardState) -> Result<()> {

@@ -132,6 +132,16 @@ impl Env {
         serde_json::from_str(&self.ok(now, args)).expect("json output")
     }
 
+    /// The ids of every card, as `cards --json` lists them.
+    pub fn card_ids(&self, now: &str) -> Vec<String> {
+        self.json(now, &["cards", "--json"])
+            .as_array()
+            .expect("a list of cards")
+            .iter()
+            .map(|c| c["id"].as_str().expect("a card id").to_string())
+            .collect()
+    }
+
     pub fn show(&self, card: &str) -> serde_json::Value {
         self.json(DAY1, &["show", card, "--json"])
     }
@@ -159,4 +169,36 @@ pub fn stderr(out: &Output) -> String {
 
 pub fn exists(p: &Path) -> bool {
     p.exists()
+}
+
+/// Exit code, one line on stderr, no panic; returns the line.
+pub fn one_line_failure(out: &Output, code: i32) -> String {
+    let err = stderr(out);
+    assert_eq!(out.status.code(), Some(code), "stderr: {err}");
+    assert_ne!(out.status.code(), Some(101), "panicked: {err}");
+    assert_eq!(err.lines().count(), 1, "not one line: {err}");
+    err.trim_end().to_string()
+}
+
+/// Special files (devices) and running as another user need root.
+pub fn is_root() -> bool {
+    std::process::Command::new("id")
+        .arg("-u")
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
+        .unwrap_or(false)
+}
+
+/// Copies a folder tree, for fixtures a test may change.
+pub fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).expect("create folder");
+    for entry in std::fs::read_dir(from).expect("read folder") {
+        let entry = entry.expect("folder entry");
+        let target = to.join(entry.file_name());
+        if entry.path().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).expect("copy file");
+        }
+    }
 }
