@@ -374,8 +374,13 @@ pub fn compile(store: &mut Store, source: &Source, opts: &Options) -> Result<Com
                 .warnings
                 .extend(lint_deck(&deck).iter().map(ToString::to_string));
             // The file now holds another deck id: its old row makes way
-            // (one active deck per path), its notes join the carry-over.
-            if let Some(old) = prints.get(&file.display).filter(|p| p.key != deck.key) {
+            // (one active deck per path), its notes join the carry-over;
+            // unless another file already took that row this compile (two
+            // files swapped paths).
+            if let Some(old) = prints
+                .get(&file.display)
+                .filter(|p| p.key != deck.key && !synced.contains(&p.id))
+            {
                 pending
                     .gone
                     .extend(tx.deck_notes(old.id)?.into_iter().filter(|n| !n.retired));
