@@ -484,6 +484,9 @@ struct Pending {
     seen: HashSet<i64>,
     /// Notes renamed with `{#new was=old}`, whose old id is known.
     renames: Vec<(i64, usize, Note, String)>,
+    /// Notes without ids whose id names a retired note: revived only if no
+    /// live vanished note is the same fact (that one's history is newer).
+    revivals: Vec<(i64, usize, Note, NoteRow)>,
 }
 
 /// Writes one changed deck's row and every note whose id is known; returns
@@ -511,6 +514,9 @@ fn sync_deck(
             None => None,
         };
         match row {
+            Some(row) if row.retired && !note.explicit_id => {
+                pending.revivals.push((deck_id, index, note.clone(), row));
+            }
             Some(row) => {
                 if row.deck_id != deck_id && !row.retired {
                     report.moved_notes.push(note.key.clone());
@@ -550,6 +556,7 @@ fn carry_over(
         gone,
         mut seen,
         renames,
+        revivals,
         deck_keys,
     } = pending;
     // Explicit renames first: `old` must be gone from the decks (retired,
@@ -585,6 +592,13 @@ fn carry_over(
         .into_iter()
         .filter(|n| !seen.contains(&n.id) && ids.insert(n.id))
         .collect();
+    // Notes whose id names a retired note compete like new ones: a live
+    // vanished note that is the same fact has the newer history.
+    let revived_from: HashMap<String, NoteRow> = revivals
+        .iter()
+        .map(|(_, _, note, row)| (note.key.clone(), row.clone()))
+        .collect();
+    fresh.extend(revivals.into_iter().map(|(d, i, note, _)| (d, i, note)));
     let fresh_refs: Vec<(&str, &Note)> = fresh
         .iter()
         .map(|(deck_id, _, note)| {
@@ -610,8 +624,17 @@ fn carry_over(
             .carried
             .get(&note.key)
             .and_then(|id| gone.iter().find(|n| n.id == *id));
-        match old {
-            Some(old) => {
+        match (old, revived_from.get(&note.key)) {
+            (Some(old), retired) => {
+                // The retired note under this id steps aside; its history
+                // stays with it under a new id.
+                if let Some(retired) = retired {
+                    tx.rename_note(
+                        retired.id,
+                        &retired.key,
+                        &format!("{}~{}", retired.key, retired.id),
+                    )?;
+                }
                 kept.insert(old.id);
                 report
                     .carried_notes
@@ -620,7 +643,19 @@ fn carry_over(
                 tx.update_note(old.id, *deck_id, note)?;
                 sync_cards(tx, old.id, *deck_id, *index, note, Sync::Carried, report)?;
             }
-            None => {
+            (None, Some(retired)) => {
+                tx.update_note(retired.id, *deck_id, note)?;
+                sync_cards(
+                    tx,
+                    retired.id,
+                    *deck_id,
+                    *index,
+                    note,
+                    Sync::Updated,
+                    report,
+                )?;
+            }
+            (None, None) => {
                 let id = tx.insert_note(*deck_id, note)?;
                 sync_cards(tx, id, *deck_id, *index, note, Sync::Inserted, report)?;
             }
@@ -645,11 +680,52 @@ struct Matching {
 /// Pairs vanished and new notes with `deck::identity`: only derived ids on
 /// both sides take part.
 fn match_notes(gone: &[NoteRow], fresh: &[(&str, &Note)]) -> Matching {
-    let old: Vec<&NoteRow> = gone.iter().filter(|n| n.derived).collect();
+    let mut carried: HashMap<String, i64> = HashMap::new();
+    // A note without an id is named by its deck and title. When its deck's
+    // id changed (a new front-matter id, a moved or swapped file), only the
+    // deck part of its id changed: the one vanished note of that kind and
+    // title is the same note, however much its answers changed in the same
+    // edit. Only a unique match counts.
+    let slug = |key: &str, deck: &str| {
+        key.strip_prefix(deck)
+            .and_then(|k| k.strip_prefix('/'))
+            .map(str::to_string)
+    };
+    let mut by_slug: HashMap<(String, String), Vec<&NoteRow>> = HashMap::new();
+    for n in gone.iter().filter(|n| n.derived) {
+        if let Some(s) = slug(&n.key, &n.deck_key) {
+            by_slug.entry((n.kind.clone(), s)).or_default().push(n);
+        }
+    }
+    let mut fresh_slugs: HashMap<(String, String), usize> = HashMap::new();
+    for (deck, note) in fresh.iter().filter(|(_, n)| !n.explicit_id) {
+        if let Some(s) = slug(&note.key, deck) {
+            *fresh_slugs
+                .entry((note.kind.name().to_string(), s))
+                .or_default() += 1;
+        }
+    }
+    let mut taken: HashSet<i64> = HashSet::new();
+    for (deck, note) in fresh.iter().filter(|(_, n)| !n.explicit_id) {
+        let Some(s) = slug(&note.key, deck) else {
+            continue;
+        };
+        let key = (note.kind.name().to_string(), s);
+        if let (Some([old]), Some(1)) =
+            (by_slug.get(&key).map(Vec::as_slice), fresh_slugs.get(&key))
+        {
+            taken.insert(old.id);
+            carried.insert(note.key.clone(), old.id);
+        }
+    }
+    let old: Vec<&NoteRow> = gone
+        .iter()
+        .filter(|n| n.derived && !taken.contains(&n.id))
+        .collect();
     let new: Vec<(&str, &Note)> = fresh
         .iter()
         .copied()
-        .filter(|(_, n)| !n.explicit_id)
+        .filter(|(_, n)| !n.explicit_id && !carried.contains_key(&n.key))
         .collect();
     let gone_in: Vec<identity::Gone> = old
         .iter()
@@ -672,11 +748,13 @@ fn match_notes(gone: &[NoteRow], fresh: &[(&str, &Note)]) -> Matching {
         })
         .collect();
     let (pairs, refused) = identity::pair(&gone_in, &fresh_in, CARRY_SIMILARITY);
-    Matching {
-        carried: pairs
+    carried.extend(
+        pairs
             .iter()
-            .map(|p| (new[p.new].1.key.clone(), old[p.old].id))
-            .collect(),
+            .map(|p| (new[p.new].1.key.clone(), old[p.old].id)),
+    );
+    Matching {
+        carried,
         refused: refused
             .iter()
             .map(|r| NotCarried {

@@ -34,20 +34,13 @@
 //!   least 80 % similar to what it was. Any other changed fact may keep its
 //!   history or start fresh, but holds only markers of its own.
 //!
-//! Known failures, for which the property is ignored until they are fixed
-//! (`cargo test --test identity_model -- --ignored`; the regressions file
-//! replays the first):
-//! 1. A deck id that changes (new front-matter id, moved file) in the same
-//!    compile as a deletion is inserted into (or removed from) an id-less
-//!    cloze: the note's derived id changed, its whole text is below 80 %
-//!    similar, so it is not carried, and its untouched deletions start
-//!    fresh. Minimal: one deck, `## Cloze: T` with `{{a}}`, reviewed; insert
-//!    `{{b}}` before it and move the file; `…/c-a` has no history.
-//! 2. A retired note whose derived id comes back (front-matter id dropped,
-//!    so the deck id is the path again) is revived by key, and the live
-//!    note of the same text, with the newer history, is retired. Minimal:
-//!    `p1.md` `## Q: T` reviewed (m1); add `id = "fm"` and rewrite the
-//!    answer (starts fresh, reviewed m2); drop the id: `p1/t` has m1, not m2.
+//! Two failures it found, now fixed and replayed first by the regressions
+//! file: a deck id change (or a moved file) compiled together with an edit
+//! to an id-less note lost the note's history (the derived id changed by its
+//! deck part only: the same kind and title in the renamed deck is now the
+//! same note); and a retired note revived by its derived id beat the live
+//! note of the same fact, whose history was newer (a revival now competes
+//! like a new note).
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs::File;
@@ -928,7 +921,6 @@ proptest! {
 
     /// Both invariants of issue 22 §1 through random edits and compiles.
     #[test]
-    #[ignore = "issue 22 §1 still fails: (1) a deck id change or file move compiled together with an inserted or removed deletion of an id-less cloze drops its untouched deletions' history; (2) a retired note revived by its derived id beats the live note of the same text, whose newer history is lost. Run with --ignored"]
     fn history_stays_with_its_fact(
         seed in any::<u64>(),
         decks in prop::collection::vec(deck_spec(), 1..=3),

@@ -379,6 +379,16 @@ impl CompileTx<'_> {
         Ok(())
     }
 
+    /// Gives a note (and its cards) another id, to free its own.
+    pub fn rename_note(&self, id: i64, old_key: &str, new_key: &str) -> Result<()> {
+        self.rekey_cards(id, old_key, new_key)?;
+        self.tx.execute(
+            "UPDATE note SET key = ?2 WHERE id = ?1",
+            params![id, new_key],
+        )?;
+        Ok(())
+    }
+
     pub fn retire_note(&self, id: i64) -> Result<usize> {
         self.tx
             .execute("UPDATE note SET retired = 1 WHERE id = ?1", [id])?;
