@@ -330,7 +330,8 @@ pub fn compile(store: &mut Store, source: &Source, opts: &Options) -> Result<Com
             keep(file_errors, &mut errors, &mut report);
             continue;
         };
-        file_errors.extend(seen.check(&deck));
+        let (clashes, claims) = seen.check(&deck);
+        file_errors.extend(clashes);
         if let Some(other) = unchanged_keys.get(&deck.key) {
             file_errors.push(Diag::new(
                 &deck.path,
@@ -360,7 +361,7 @@ pub fn compile(store: &mut Store, source: &Source, opts: &Options) -> Result<Com
             }
         }
         if strict || file_errors.is_empty() {
-            seen.record(&deck);
+            seen.record(claims);
         }
         if !file_errors.is_empty() {
             if let Some(p) = prints.get(&file.display) {
@@ -453,18 +454,18 @@ pub fn compile(store: &mut Store, source: &Source, opts: &Options) -> Result<Com
 /// Why a note can't have its card ids, if another note's card (live or
 /// retired) already holds one of them.
 pub fn taken_card_id(note: &Note, owners: &crate::store::CardOwners) -> Option<String> {
-    cards_of(note).into_iter().find_map(|card| {
-        let (owner, retired) = owners.get(&card.key)?;
+    crate::deck::cards::card_keys(note).into_iter().find_map(|card| {
+        let (owner, retired) = owners.get(&card)?;
         (owner != &note.key).then(|| {
             if *retired {
                 format!(
                     "id '{}' belonged to a card of retired note '{owner}': choose another id, or forget the old one with `mastery compile --prune`",
-                    card.key
+                    card
                 )
             } else {
                 format!(
                     "id '{}' is already a card of note '{owner}': note and card ids share one namespace; choose another id",
-                    card.key
+                    card
                 )
             }
         })
@@ -530,6 +531,12 @@ fn sync_deck(
             None if note.was.as_ref().is_some_and(|old| known.contains(old)) => {
                 let here = note.path.clone().unwrap_or_else(|| deck.path.clone());
                 pending.renames.push((deck_id, index, note.clone(), here));
+            }
+            // A database without notes has nothing to carry: write at once
+            // (a first compile of 100k cards keeps one file in memory).
+            None if known.is_empty() => {
+                let id = tx.insert_note(deck_id, note)?;
+                sync_cards(tx, id, deck_id, index, note, Sync::Inserted, report)?;
             }
             None => pending.fresh.push((deck_id, index, note.clone())),
         }

@@ -15,6 +15,22 @@ pub struct CardDraft {
 /// What a cloze shows in place of the hidden deletion.
 pub const BLANK: &str = "[…]";
 
+/// The card ids `cards_of` gives a note, without building the cards' text:
+/// what the id checks of every compile need.
+pub fn card_keys(note: &Note) -> Vec<String> {
+    let with = |suffix: &str| format!("{}/{suffix}", note.key);
+    match &note.content {
+        Content::Answer(_) => vec![note.key.clone()],
+        Content::Definition(_) => vec![with("define"), with("name")],
+        Content::Pattern { .. } => ["when", "how", "tradeoffs", "which"]
+            .into_iter()
+            .map(with)
+            .collect(),
+        Content::Cloze { deletions, .. } => cloze_keys(deletions).iter().map(|s| with(s)).collect(),
+        Content::Checklist(_) => vec![with("steps")],
+    }
+}
+
 pub fn cards_of(note: &Note) -> Vec<CardDraft> {
     let card = |generator: &str, front: String, back: &str| CardDraft {
         key: if generator == "q" {

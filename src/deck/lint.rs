@@ -2,8 +2,9 @@
 //! error everywhere.
 
 use std::collections::HashMap;
+use std::rc::Rc;
 
-use super::cards::cards_of;
+use super::cards::{card_keys, cards_of};
 use super::{Content, Deck};
 use crate::error::Diag;
 
@@ -182,8 +183,9 @@ pub fn duplicate_ids(decks: &[Deck]) -> Vec<Diag> {
     let mut space = IdSpace::default();
     let mut out = Vec::new();
     for deck in decks {
-        out.extend(space.check(deck));
-        space.record(deck);
+        let (errors, claims) = space.check(deck);
+        out.extend(errors);
+        space.record(claims);
     }
     out.extend(renames_of_live_ids(decks));
     out
@@ -227,13 +229,22 @@ pub fn renames_of_live_ids(decks: &[Deck]) -> Vec<Diag> {
 #[derive(Default)]
 pub struct IdSpace {
     decks: HashMap<String, String>,
-    /// Card id → (its note's id, path, line).
-    cards: HashMap<String, (String, String, usize)>,
+    /// Card id → its owner. A first compile records 100k of these, so the
+    /// owner's id and path are shared, not copied per card.
+    cards: HashMap<String, Owner>,
+}
+
+#[derive(Clone)]
+struct Owner {
+    note: Rc<str>,
+    path: Rc<str>,
+    line: usize,
 }
 
 impl IdSpace {
-    /// The errors `deck` would cause; nothing is recorded.
-    pub fn check(&self, deck: &Deck) -> Vec<Diag> {
+    /// The errors `deck` would cause, and what `record` would add; nothing
+    /// is recorded yet.
+    pub fn check(&self, deck: &Deck) -> (Vec<Diag>, Claims) {
         let mut errors = Vec::new();
         if let Some(other) = self.decks.get(&deck.key) {
             errors.push(Diag::new(
@@ -242,40 +253,56 @@ impl IdSpace {
                 format!("duplicate deck id '{}': also used by {other}", deck.key),
             ));
         }
-        let mut own: HashMap<String, (String, String, usize)> = HashMap::new();
+        let mut own: HashMap<String, Owner> = HashMap::new();
+        let deck_path: Rc<str> = deck.path.as_str().into();
         for note in &deck.notes {
             let here = note.path.as_deref().unwrap_or(&deck.path);
-            for card in cards_of(note) {
-                let clash = self.cards.get(&card.key).or_else(|| own.get(&card.key));
-                if let Some((owner, path, line)) = clash {
-                    let message = if owner == &note.key {
+            let owner = Owner {
+                note: note.key.as_str().into(),
+                path: note
+                    .path
+                    .as_deref()
+                    .map_or_else(|| Rc::clone(&deck_path), Rc::from),
+                line: note.line,
+            };
+            for card in card_keys(note) {
+                if let Some(o) = self.cards.get(&card).or_else(|| own.get(&card)) {
+                    let (path, line) = (&o.path, o.line);
+                    let message = if *o.note == note.key {
                         format!("duplicate id '{}': also at {path}:{line}", note.key)
                     } else {
                         format!(
-                            "id '{}' is already a card of note '{owner}' at {path}:{line}: note and card ids share one namespace; choose another id",
-                            card.key
+                            "id '{card}' is already a card of note '{}' at {path}:{line}: note and card ids share one namespace; choose another id",
+                            o.note
                         )
                     };
                     errors.push(Diag::new(here, note.line, message));
                     break;
                 }
-                own.insert(card.key, (note.key.clone(), here.to_string(), note.line));
+                own.insert(card, owner.clone());
             }
         }
-        errors
+        let claims = Claims {
+            deck: (deck.key.clone(), deck.path.clone()),
+            cards: own,
+        };
+        (errors, claims)
     }
 
-    pub fn record(&mut self, deck: &Deck) {
-        self.decks.insert(deck.key.clone(), deck.path.clone());
-        for note in &deck.notes {
-            let here = note.path.as_deref().unwrap_or(&deck.path);
-            for card in cards_of(note) {
-                self.cards
-                    .entry(card.key)
-                    .or_insert_with(|| (note.key.clone(), here.to_string(), note.line));
-            }
+    /// Records a checked deck's ids, so later decks are checked against it.
+    pub fn record(&mut self, claims: Claims) {
+        self.decks.insert(claims.deck.0, claims.deck.1);
+        for (card, owner) in claims.cards {
+            self.cards.entry(card).or_insert(owner);
         }
     }
+}
+
+/// A deck's ids, as `IdSpace::check` found them: its card ids are worked
+/// out once per compile.
+pub struct Claims {
+    deck: (String, String),
+    cards: HashMap<String, Owner>,
 }
 
 #[cfg(test)]

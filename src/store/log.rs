@@ -46,6 +46,7 @@ pub struct UndoneReview {
 impl Store {
     /// Appends a grade and applies its state, committed before returning.
     pub fn record(&mut self, g: &Grading<'_>, decide: Decide<'_>) -> Result<Option<Logged>> {
+        self.durable()?;
         let tx = self
             .conn
             .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
@@ -57,6 +58,7 @@ impl Store {
     /// Undoes the newest live review of all, chosen inside the write
     /// transaction so that a grade committed meanwhile is the one undone.
     pub fn undo_last(&mut self, at: &str) -> Result<Option<UndoneReview>> {
+        self.durable()?;
         let tx = self
             .conn
             .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
@@ -76,6 +78,7 @@ impl Store {
     /// Only its card's newest live review can be undone: the states after
     /// it were built on it.
     pub fn undo_review(&mut self, review_id: i64, at: &str) -> Result<UndoneReview> {
+        self.durable()?;
         let tx = self
             .conn
             .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
@@ -90,6 +93,7 @@ impl Store {
     /// one transaction, so the log's chain still holds and the history
     /// stays readable. Returns how many reviews were undone.
     pub fn reset_card(&mut self, card_id: i64, at: &str) -> Result<usize> {
+        self.durable()?;
         let tx = self
             .conn
             .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;

@@ -164,6 +164,7 @@ impl Store {
         a: &QuizAnswer<'_>,
         review: Option<(&Grading<'_>, Decide<'_>)>,
     ) -> Result<()> {
+        self.durable()?;
         let tx = self
             .conn
             .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
