@@ -390,6 +390,36 @@ fn open_failed(path: &Path, e: rusqlite::Error) -> Error {
 
 #[cfg(test)]
 mod tests {
+    use crate::scheduler::{Grade, review_of};
+
+    /// A grade is acknowledged only after a commit that survives a power
+    /// cut: WAL with `synchronous=FULL` (2), not NORMAL (1).
+    #[test]
+    fn grades_are_committed_with_full_durability() {
+        let (_d, mut store, clock) = crate::testing::store_with("## Q: a {#a}\nb\n");
+        let sync = |s: &Store| -> i64 {
+            s.conn
+                .query_row("PRAGMA synchronous", [], |r| r.get(0))
+                .unwrap()
+        };
+        assert_eq!(sync(&store), 1, "compiles run with NORMAL");
+        let (day, at) = (clock.today(), clock.stamp());
+        let g = Grade::new(4).unwrap();
+        store
+            .record(
+                &log::Grading {
+                    card_id: 1,
+                    grade: 4,
+                    at: &at,
+                    day,
+                    ms: 1,
+                },
+                &|before| Some(review_of(before, g, day)),
+            )
+            .unwrap();
+        assert_eq!(sync(&store), 2);
+    }
+
     use super::*;
 
     #[test]
