@@ -236,10 +236,9 @@ impl Store {
         let present: std::collections::HashSet<(String, String)> = stmt
             .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
             .collect::<rusqlite::Result<_>>()?;
-        Ok(super::expected_objects()
+        Ok(super::expected_names()
             .into_iter()
-            .filter(|(kind, name, _)| !present.contains(&(kind.clone(), name.clone())))
-            .map(|(kind, name, _)| (kind, name))
+            .filter(|object| !present.contains(object))
             .collect())
     }
 

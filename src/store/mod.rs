@@ -47,6 +47,42 @@ pub fn latest_version() -> i64 {
     migrations().len() as i64
 }
 
+/// (type, name) of every table, index and view the migrations leave
+/// behind, read from `schema.sql`'s text: every command checks them, so
+/// this must cost microseconds, not a scratch database (`expected_objects`,
+/// which `tests` keep in step with this).
+pub(crate) fn expected_names() -> Vec<(String, String)> {
+    let mut names: Vec<(String, String)> = Vec::new();
+    for statement in SCHEMA
+        .lines()
+        .filter(|l| !l.trim_start().starts_with("--"))
+        .collect::<Vec<_>>()
+        .join("\n")
+        .split(';')
+    {
+        let words: Vec<&str> = statement.split_whitespace().collect();
+        let upper: Vec<String> = words.iter().take(4).map(|w| w.to_uppercase()).collect();
+        let upper: Vec<&str> = upper.iter().map(String::as_str).collect();
+        let (kind, name) = match upper.as_slice() {
+            ["CREATE", "TABLE", ..] => ("table", words.get(2)),
+            ["CREATE", "VIEW", ..] => ("view", words.get(2)),
+            ["CREATE", "INDEX", ..] => ("index", words.get(2)),
+            ["CREATE", "UNIQUE", "INDEX", ..] => ("index", words.get(3)),
+            ["DROP", "INDEX", ..] => {
+                if let Some(n) = words.get(2) {
+                    names.retain(|(k, x)| !(k == "index" && x == n));
+                }
+                continue;
+            }
+            _ => continue,
+        };
+        if let Some(name) = name {
+            names.push((kind.to_string(), name.trim_end_matches('(').to_string()));
+        }
+    }
+    names
+}
+
 /// (type, name, CREATE statement) of every table and index the migrations
 /// leave behind, read from a scratch in-memory database built from
 /// `schema.sql`, so the list can never drift from the schema.
@@ -421,6 +457,20 @@ mod tests {
     }
 
     use super::*;
+
+    /// The quick name scan every command uses agrees with a database
+    /// actually built from the migrations.
+    #[test]
+    fn expected_names_match_the_built_schema() {
+        let mut quick = expected_names();
+        let mut built: Vec<(String, String)> = expected_objects()
+            .into_iter()
+            .map(|(k, n, _)| (k, n))
+            .collect();
+        quick.sort();
+        built.sort();
+        assert_eq!(quick, built);
+    }
 
     #[test]
     fn schema_splits_into_numbered_migrations() {
