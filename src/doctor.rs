@@ -108,7 +108,7 @@ pub fn diagnose(store: &Store, source: &Source) -> Result<Diagnosis> {
     for (kind, name) in &missing {
         d.problems.push(problem(
             format!("the {kind} '{name}' is missing"),
-            if kind == "table" {
+            if kind == "table" || kind == "view" {
                 "run `mastery doctor --repair` to recreate it empty, or restore a backup (mastery.db.bak-*) to get its rows back"
             } else {
                 "run `mastery doctor --repair` to recreate it"
@@ -130,8 +130,11 @@ pub fn diagnose(store: &Store, source: &Source) -> Result<Diagnosis> {
         ));
     }
     d.schema = !missing.is_empty() || version < 0 || !shared.is_empty();
-    if missing.iter().any(|(kind, _)| kind == "table") {
-        // Every check below reads every table.
+    if missing
+        .iter()
+        .any(|(kind, _)| kind == "table" || kind == "view")
+    {
+        // Every check below reads every table (and the live_review view).
         return Ok(d);
     }
     for line in store.integrity_check()? {
@@ -171,9 +174,17 @@ pub fn diagnose(store: &Store, source: &Source) -> Result<Diagnosis> {
 }
 
 fn describe(s: &CardState) -> String {
+    let day = |d: Option<i64>| d.map_or_else(|| "—".to_string(), crate::clock::format_day);
     format!(
-        "(n {}, ease {}, interval {}, lapses {})",
-        s.reps, s.ease, s.interval, s.lapses
+        "(n {}, ease {}, interval {}, due {}, lapses {}, last grade {}, last day {})",
+        s.reps,
+        s.ease,
+        s.interval,
+        day(s.due),
+        s.lapses,
+        s.last_grade
+            .map_or_else(|| "—".to_string(), |g| g.to_string()),
+        day(s.last_day)
     )
 }
 

@@ -579,7 +579,7 @@ fn doctor_finds_tampering_and_repairs_it_from_the_log() {
         .unwrap();
     let out = env.run(DAY2, &["doctor"], "");
     assert_eq!(out.status.code(), Some(1));
-    assert!(stdout(&out).contains("problem: card q-exit: stored state (n 2, ease 400, interval 99, lapses 0) differs from its review log's last state (n 2, ease 246, interval 6, lapses 0)"), "{}", stdout(&out));
+    assert!(stdout(&out).contains("problem: card q-exit: stored state (n 2, ease 400, interval 99, due 2026-03-09, lapses 0, last grade 3, last day 2026-03-03) differs from its review log's last state (n 2, ease 246, interval 6, due 2026-03-09, lapses 0, last grade 3, last day 2026-03-03)"), "{}", stdout(&out));
     assert!(stdout(&out).contains("fix: run `mastery doctor --repair`"));
     let repaired = env.run(DAY2, &["doctor", "--repair"], "");
     assert!(repaired.status.success(), "{}", stdout(&repaired));

@@ -80,7 +80,7 @@ fn doctor_checks_the_chain_of_states_not_todays_rules() {
     let out = env.run(&day(1), &["doctor"], "");
     assert_eq!(out.status.code(), Some(1));
     assert!(
-        stdout(&out).contains("problem: card q: review 2 starts from (n 1, ease 300, interval 1, lapses 0), but the review before it left (n 1, ease 260, interval 1, lapses 0)"),
+        stdout(&out).contains("problem: card q: review 2 starts from (n 1, ease 300, interval 1, due 2026-03-03, lapses 0, last grade 5, last day 2026-03-02), but the review before it left (n 1, ease 260, interval 1, due 2026-03-03, lapses 0, last grade 5, last day 2026-03-02)"),
         "{}",
         stdout(&out)
     );
@@ -426,4 +426,62 @@ fn two_active_decks_for_one_file_are_a_doctor_finding() {
         env.sql_count("SELECT count(*) FROM deck WHERE retired = 0"),
         1
     );
+}
+
+#[test]
+fn doctor_repairs_a_dropped_view_or_review_table_in_one_pass() {
+    for drop in [
+        "DROP VIEW live_review",
+        "DROP TABLE undo; DROP VIEW live_review; DROP TABLE review",
+    ] {
+        let env = Env::with_decks(&[("d.md", ONE)]);
+        env.review_grades(&env.decks(), &day(0), "5");
+        rusqlite::Connection::open(env.db())
+            .unwrap()
+            .execute_batch(drop)
+            .unwrap();
+        let out = env.run(&day(0), &["doctor"], "");
+        assert_eq!(out.status.code(), Some(1), "{drop}: {}", stderr(&out));
+        assert!(
+            stdout(&out).contains("is missing"),
+            "{drop}: {}",
+            stdout(&out)
+        );
+        let out = env.run(&day(0), &["doctor", "--repair"], "");
+        assert!(
+            out.status.success(),
+            "{drop}: {}{}",
+            stdout(&out),
+            stderr(&out)
+        );
+        assert!(env.ok(&day(0), &["doctor"]).contains("healthy"), "{drop}");
+    }
+}
+
+#[test]
+fn two_id_less_notes_of_different_kinds_with_one_title_are_a_clash() {
+    let env = Env::with_decks(&[(
+        "a.md",
+        "# T\n## Q: Same title\nanswer\n## Q: other {#o}\nx\n",
+    )]);
+    env.review_grades(&env.decks(), &day(0), "5");
+    env.deck(
+        "a.md",
+        "# T\n## Q: Same title\nanswer\n## Q: other {#o}\nx\n## Concept: Same title\ndefinition\n",
+    );
+    let out = env.run(&day(1), &["compile"], "");
+    let err = one_line_failure(&out, 1);
+    assert!(
+        err.contains("a.md:6: duplicate id 'a/same-title': also at"),
+        "{err}"
+    );
+    // The daily drill keeps the last good compile, and the learned card.
+    let out = env.run(&day(1), &["status"], "");
+    assert!(out.status.success());
+    assert!(
+        stderr(&out).contains("kept its last good compile"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(reviews(&env, &day(1), "a/same-title"), 1);
 }

@@ -463,7 +463,7 @@ fn doctor_reports_out_of_range_values_and_a_negative_version() {
     let text = stdout(&out);
     assert!(text.contains("problem: the schema version is -1"), "{text}");
     assert!(
-        text.contains("problem: card q-exit: ease Integer(-7) is out of range"),
+        text.contains("problem: card q-exit: ease -7 is out of range"),
         "{text}"
     );
     env.ok(DAY1, &["doctor", "--repair"]);
@@ -516,7 +516,8 @@ fn a_read_only_database_is_refused_before_the_first_card() {
     let err = stderr(&out);
     assert_eq!(out.status.code(), Some(1), "{err}");
     assert!(
-        err.contains("can't be written") && err.contains("make the file and its folder writable"),
+        err.contains("can't be written")
+            && err.contains("make the file, its -wal and -shm files and its folder writable"),
         "{err}"
     );
     assert!(

@@ -231,6 +231,16 @@ fn doctor(app: &App, repair: bool, as_json: bool) -> Result<()> {
             backup.display()
         ));
         diagnosis = crate::doctor::diagnose(&store, &app.source)?;
+        // A recreated table (an empty review log, say) can leave card
+        // states to rebuild: one more pass, so one --repair is enough.
+        if !diagnosis.rebuilt.is_empty() && crate::doctor::repair(&mut store, &diagnosis)?.is_some()
+        {
+            text.push_str(&format!(
+                "rebuilt {} more card states from the recreated log\n",
+                diagnosis.rebuilt.len()
+            ));
+            diagnosis = crate::doctor::diagnose(&store, &app.source)?;
+        }
     }
     if as_json {
         json(&diagnosis)?;

@@ -265,7 +265,14 @@ impl IdSpace {
                     .map_or_else(|| Rc::clone(&deck_path), Rc::from),
                 line: note.line,
             };
-            for card in card_keys(note) {
+            // The note's own id is in the namespace too: two notes of
+            // different kinds under one derived id would clash in the
+            // database even where their card ids don't.
+            let mut ids = card_keys(note);
+            if !ids.contains(&note.key) {
+                ids.insert(0, note.key.clone());
+            }
+            for card in ids {
                 if let Some(o) = self.cards.get(&card).or_else(|| own.get(&card)) {
                     let (path, line) = (&o.path, o.line);
                     let message = if *o.note == note.key {

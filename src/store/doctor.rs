@@ -80,7 +80,14 @@ fn out_of_range(r: &rusqlite::Row<'_>) -> String {
                 (Value::Integer(n), _) => u32::try_from(*n).is_ok(),
                 _ => false,
             };
-            (!ok).then(|| format!("{name} {v:?} is out of range"))
+            let shown = match &v {
+                Value::Integer(n) => n.to_string(),
+                Value::Real(x) => x.to_string(),
+                Value::Text(t) => format!("'{t}'"),
+                Value::Null => "empty".to_string(),
+                Value::Blob(_) => "a blob".to_string(),
+            };
+            (!ok).then(|| format!("{name} {shown} is out of range"))
         })
         .unwrap_or_else(|| "a value is out of range".to_string())
 }

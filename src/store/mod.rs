@@ -412,7 +412,7 @@ fn register_functions(conn: &Connection) -> rusqlite::Result<()> {
 fn open_failed(path: &Path, e: rusqlite::Error) -> Error {
     let message = match e.sqlite_error_code() {
         Some(rusqlite::ErrorCode::ReadOnly | rusqlite::ErrorCode::CannotOpen) => format!(
-            "can't be written ({e}): make the file and its folder writable, or pass another --db"
+            "can't be written ({e}): make the file, its -wal and -shm files and its folder writable, or pass another --db"
         ),
         _ => format!(
             "is not a readable mastery database ({e}): restore a backup or pass another --db"
