@@ -83,6 +83,22 @@ pub fn warn_compile(report: &CompileReport) {
     for w in report.warnings.iter().filter(|w| w.contains("skipped:")) {
         eprintln!("warning: {}", sanitize(w));
     }
+    for w in report
+        .warnings
+        .iter()
+        .filter(|w| w.contains("prerequisite cycle"))
+    {
+        eprintln!(
+            "warning: {}; until it is fixed those decks wait for nothing (run `mastery check`)",
+            sanitize(w)
+        );
+    }
+    for refused in &report.refused_renames {
+        eprintln!(
+            "warning: {}; the note starts fresh until this is fixed (run `mastery check`)",
+            sanitize(refused)
+        );
+    }
     if let Some((old, new)) = &report.switched {
         eprintln!(
             "note: decks source changed from {} to {}; nothing was retired",

@@ -83,6 +83,8 @@ pub struct CompileReport {
     pub answer_changed: Vec<AnswerChanged>,
     /// Files whose errors kept their last good compile (`Mode::KeepLastGood`).
     pub kept: Vec<String>,
+    /// `was=` renames refused (`Mode::KeepLastGood`): the note started fresh.
+    pub refused_renames: Vec<String>,
     /// (recorded, now) when the decks source changed.
     pub switched: Option<(String, String)>,
 }
@@ -390,6 +392,7 @@ pub fn compile(store: &mut Store, source: &Source, opts: &Options) -> Result<Com
             synced.insert(sync_deck(
                 &tx,
                 &deck,
+                prints.get(&file.display).map(|p| p.id),
                 file.stat,
                 &digest,
                 &existing,
@@ -483,8 +486,10 @@ struct Pending {
     gone: Vec<NoteRow>,
     /// Note rows seen under their key (or renamed) this compile.
     seen: HashSet<i64>,
-    /// Notes renamed with `{#new was=old}`, whose old id is known.
+    /// Notes renamed with `{#new was=old}`.
     renames: Vec<(i64, usize, Note, String)>,
+    /// The ids of every note of the rewritten decks.
+    present_keys: Vec<String>,
     /// Notes without ids whose id names a retired note: revived only if no
     /// live vanished note is the same fact (that one's history is newer).
     revivals: Vec<(i64, usize, Note, NoteRow)>,
@@ -495,6 +500,7 @@ struct Pending {
 fn sync_deck(
     tx: &CompileTx<'_>,
     deck: &Deck,
+    prev: Option<i64>,
     stat: Stat,
     hash: &str,
     known: &HashSet<String>,
@@ -508,13 +514,31 @@ fn sync_deck(
         .into_iter()
         .map(|n| (n.key.clone(), n))
         .collect();
+    pending
+        .present_keys
+        .extend(deck.notes.iter().map(|n| n.key.clone()));
     for (index, note) in deck.notes.iter().enumerate() {
         let row = match existing.get(&note.key) {
             Some(row) => Some(row.clone()),
             None if known.contains(&note.key) => tx.note_by_key(&note.key)?,
             None => None,
         };
+        // A note without an id is named by its title in its file's deck: it
+        // is not the note of an explicit id that happens to read the same,
+        // nor, when its file's deck id changed, a note of the deck row that
+        // now has that id but belonged to another file (two files swapped
+        // ids). Such rows go through the carry-over instead.
+        let foreign = |row: &NoteRow| {
+            !note.explicit_id
+                && (!row.derived || prev.is_some_and(|p| p != deck_id && row.deck_id != p))
+        };
         match row {
+            Some(row) if foreign(&row) => {
+                if !row.retired && row.deck_id != deck_id {
+                    pending.gone.push(row.clone());
+                }
+                pending.fresh.push((deck_id, index, note.clone()));
+            }
             Some(row) if row.retired && !note.explicit_id => {
                 pending.revivals.push((deck_id, index, note.clone(), row));
             }
@@ -528,7 +552,7 @@ fn sync_deck(
             }
             // `{#new was=old}`: decided once every deck is read, when it is
             // known whether `old` still lives somewhere.
-            None if note.was.as_ref().is_some_and(|old| known.contains(old)) => {
+            None if note.was.is_some() => {
                 let here = note.path.clone().unwrap_or_else(|| deck.path.clone());
                 pending.renames.push((deck_id, index, note.clone(), here));
             }
@@ -563,6 +587,7 @@ fn carry_over(
         gone,
         mut seen,
         renames,
+        present_keys,
         revivals,
         deck_keys,
     } = pending;
@@ -570,9 +595,46 @@ fn carry_over(
     // or vanished in this compile), or the rename would take a living
     // note's history.
     let vanished: HashSet<i64> = gone.iter().map(|n| n.id).collect();
+    // The same rules as `check`: `was=` may not name a note that is in the
+    // decks, nor be claimed by two notes.
+    let present: HashSet<String> = fresh
+        .iter()
+        .map(|f| f.2.key.clone())
+        .chain(renames.iter().map(|r| r.2.key.clone()))
+        .chain(present_keys)
+        .collect();
+    let mut claims: HashMap<String, usize> = HashMap::new();
+    for r in &renames {
+        *claims
+            .entry(r.2.was.clone().unwrap_or_default())
+            .or_default() += 1;
+    }
     for (deck_id, index, note, here) in renames {
         let old_key = note.was.clone().unwrap_or_default();
+        let refusal = if present.contains(&old_key) {
+            Some(format!(
+                "`was={old_key}` renames a note that still exists: drop `was=`, or remove or rename that note"
+            ))
+        } else if claims.get(&old_key).copied().unwrap_or(0) > 1 {
+            Some(format!(
+                "`was={old_key}` is claimed by more than one note: keep it on one"
+            ))
+        } else {
+            None
+        };
+        if let Some(message) = refusal {
+            if strict {
+                return Err(Error::Decks(vec![Diag::new(&here, note.line, message)]));
+            }
+            report
+                .refused_renames
+                .push(Diag::new(&here, note.line, message).to_string());
+            fresh.push((deck_id, index, note));
+            continue;
+        }
         match tx.note_by_key(&old_key)? {
+            // An id no note ever had: nothing to take over.
+            None => fresh.push((deck_id, index, note)),
             Some(old) if !seen.contains(&old.id) && (old.retired || vanished.contains(&old.id)) => {
                 seen.insert(old.id);
                 report
@@ -625,6 +687,32 @@ fn carry_over(
         }
         _ => match_notes(&gone, &fresh_refs),
     };
+    // A row still holding an id a new note takes (a vanished note, a
+    // retired one, one whose deck row changed files) steps aside first,
+    // under `id~row`, with its history: so the writes below can't collide,
+    // and two notes can trade ids in one compile. A row carried onto its
+    // own id, or a retired row about to be revived, keeps it.
+    let mut gone = gone;
+    let mut original: HashMap<i64, String> = HashMap::new();
+    for (_, _, note) in &fresh {
+        let Some(holder) = tx.note_by_key(&note.key)? else {
+            continue;
+        };
+        let carried_here = matching.carried.get(&note.key) == Some(&holder.id);
+        let revived_here = !matching.carried.contains_key(&note.key)
+            && revived_from
+                .get(&note.key)
+                .is_some_and(|r| r.id == holder.id);
+        if carried_here || revived_here {
+            continue;
+        }
+        let aside = format!("{}~{}", holder.key, holder.id);
+        tx.rename_note(holder.id, &holder.key, &aside)?;
+        original.insert(holder.id, holder.key.clone());
+        if let Some(g) = gone.iter_mut().find(|g| g.id == holder.id) {
+            g.key = aside;
+        }
+    }
     let mut kept = HashSet::new();
     for (deck_id, index, note) in &fresh {
         let old = matching
@@ -632,20 +720,10 @@ fn carry_over(
             .get(&note.key)
             .and_then(|id| gone.iter().find(|n| n.id == *id));
         match (old, revived_from.get(&note.key)) {
-            (Some(old), retired) => {
-                // The retired note under this id steps aside; its history
-                // stays with it under a new id.
-                if let Some(retired) = retired {
-                    tx.rename_note(
-                        retired.id,
-                        &retired.key,
-                        &format!("{}~{}", retired.key, retired.id),
-                    )?;
-                }
+            (Some(old), _) => {
                 kept.insert(old.id);
-                report
-                    .carried_notes
-                    .push((old.key.clone(), note.key.clone()));
+                let shown = original.get(&old.id).unwrap_or(&old.key);
+                report.carried_notes.push((shown.clone(), note.key.clone()));
                 tx.rekey_cards(old.id, &old.key, &note.key)?;
                 tx.update_note(old.id, *deck_id, note)?;
                 sync_cards(tx, old.id, *deck_id, *index, note, Sync::Carried, report)?;
@@ -670,7 +748,9 @@ fn carry_over(
     }
     report.not_carried.extend(matching.refused);
     for old in gone.iter().filter(|n| !kept.contains(&n.id)) {
-        report.retired_notes.push(old.key.clone());
+        report
+            .retired_notes
+            .push(original.get(&old.id).unwrap_or(&old.key).clone());
         report.retired += tx.retire_note(old.id)? as i64;
     }
     Ok(())
@@ -725,10 +805,9 @@ fn match_notes(gone: &[NoteRow], fresh: &[(&str, &Note)]) -> Matching {
             carried.insert(note.key.clone(), old.id);
         }
     }
-    let old: Vec<&NoteRow> = gone
-        .iter()
-        .filter(|n| n.derived && !taken.contains(&n.id))
-        .collect();
+    // Notes with explicit ids take part only to pass their history to the
+    // very same text (their id was removed); `identity` knows.
+    let old: Vec<&NoteRow> = gone.iter().filter(|n| !taken.contains(&n.id)).collect();
     let new: Vec<(&str, &Note)> = fresh
         .iter()
         .copied()
@@ -737,6 +816,7 @@ fn match_notes(gone: &[NoteRow], fresh: &[(&str, &Note)]) -> Matching {
     let gone_in: Vec<identity::Gone> = old
         .iter()
         .map(|n| identity::Gone {
+            explicit: !n.derived,
             kind: n.kind.clone(),
             topic: n.topic.clone(),
             deck: n.deck_key.clone(),

@@ -82,11 +82,33 @@ fn in_scope(deck: &DeckInfo, opts: &ReviewOptions) -> bool {
     opts.decks.as_ref().is_none_or(|ids| ids.contains(&deck.id))
 }
 
-/// A deck waits while any deck it requires still has never-seen cards.
+/// A deck waits while any deck it requires still has never-seen cards;
+/// a deck on a `requires` cycle (which `compile` and `check` refuse, but
+/// another command may meet before it is fixed) waits for nothing, or its
+/// cards would never come.
 fn waits_for_prerequisites(deck: &DeckInfo, all: &[DeckInfo], unseen: &HashSet<i64>) -> bool {
-    deck.requires
-        .iter()
-        .any(|req| all.iter().any(|d| &d.key == req && unseen.contains(&d.id)))
+    !on_cycle(deck, all)
+        && deck
+            .requires
+            .iter()
+            .any(|req| all.iter().any(|d| &d.key == req && unseen.contains(&d.id)))
+}
+
+/// Whether following `requires` from `deck` leads back to it.
+fn on_cycle(deck: &DeckInfo, all: &[DeckInfo]) -> bool {
+    let mut stack: Vec<&str> = deck.requires.iter().map(String::as_str).collect();
+    let mut seen: HashSet<&str> = HashSet::new();
+    while let Some(key) = stack.pop() {
+        if key == deck.key {
+            return true;
+        }
+        if seen.insert(key)
+            && let Some(d) = all.iter().find(|d| d.key == key)
+        {
+            stack.extend(d.requires.iter().map(String::as_str));
+        }
+    }
+    false
 }
 
 #[derive(Debug, Default, PartialEq)]

@@ -485,3 +485,127 @@ fn two_id_less_notes_of_different_kinds_with_one_title_are_a_clash() {
     );
     assert_eq!(reviews(&env, &day(1), "a/same-title"), 1);
 }
+
+#[test]
+fn swapping_two_decks_ids_keeps_each_facts_history_with_it() {
+    let env = Env::with_decks(&[
+        (
+            "a.md",
+            "+++\nid = \"x\"\n+++\n# T\n## Q: Shared title\nParis is in France.\n",
+        ),
+        (
+            "b.md",
+            "+++\nid = \"y\"\n+++\n# T\n## Q: Shared title\nBerlin hosts the government.\n",
+        ),
+    ]);
+    env.run(&day(0), &["review"], "\n5\n\n0\n\n5\n");
+    let grades = |key: &str| -> (String, Vec<u64>) {
+        let s = env.show(key);
+        (
+            s["back"].as_str().unwrap().to_string(),
+            s["reviews"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|r| r["grade"].as_u64().unwrap())
+                .collect(),
+        )
+    };
+    let (paris, berlin) = (grades("x/shared-title"), grades("y/shared-title"));
+    env.deck(
+        "a.md",
+        "+++\nid = \"y\"\n+++\n# T\n## Q: Shared title\nParis is in France.\n",
+    );
+    env.deck(
+        "b.md",
+        "+++\nid = \"x\"\n+++\n# T\n## Q: Shared title\nBerlin hosts the government.\n",
+    );
+    env.ok(&day(1), &["compile"]);
+    assert_eq!(grades("y/shared-title"), paris);
+    assert_eq!(grades("x/shared-title"), berlin);
+    assert!(env.ok(&day(1), &["doctor"]).contains("healthy"));
+}
+
+#[test]
+fn removing_an_explicit_id_keeps_the_history_of_the_same_text() {
+    let env = Env::with_decks(&[("a.md", "# T\n## Q: Q one {#a}\nA one.\n")]);
+    env.review_grades(&env.decks(), &day(0), "5");
+    env.deck("a.md", "# T\n## Q: Q one\nA one.\n");
+    assert!(
+        env.ok(&day(1), &["compile"])
+            .contains("carried history: a → a/q-one")
+    );
+    assert_eq!(reviews(&env, &day(1), "a/q-one"), 1);
+}
+
+#[test]
+fn a_derived_id_never_takes_the_history_of_a_vanished_explicit_id() {
+    let env = Env::with_decks(&[("a.md", "# T\n## Q: Old {#a/new-one}\nA\n")]);
+    env.review_grades(&env.decks(), &day(0), "5");
+    env.deck("a.md", "# T\n## Q: New one\nB\n");
+    let out = env.ok(&day(1), &["compile"]);
+    assert!(out.contains("retired: a/new-one"), "{out}");
+    assert_eq!(reviews(&env, &day(1), "a/new-one"), 0);
+    assert!(env.ok(&day(1), &["doctor"]).contains("healthy"));
+}
+
+#[test]
+fn check_and_compile_agree_on_renames() {
+    let env = Env::with_decks(&[(
+        "a.md",
+        "# T\n## Q: Q one {#a}\nA one.\n## Q: Q two {#b}\nB two.\n",
+    )]);
+    env.review_grades(&env.decks(), &day(0), "53");
+    for (text, message) in [
+        (
+            "# T\n## Q: Q one {#f was=b}\nA one.\n## Q: Q 2 {#g was=b}\nA one.\n",
+            "`was=b` is claimed by more than one note",
+        ),
+        (
+            "# T\n## Q: Q one {#c was=a}\nA one.\n## Q: Q two {#d was=c}\nB two.\n",
+            "`was=c` renames a note that still exists",
+        ),
+    ] {
+        env.deck("a.md", text);
+        for cmd in ["check", "compile"] {
+            let out = env.run(&day(1), &[cmd], "");
+            assert_eq!(out.status.code(), Some(1), "{cmd}: {text}");
+            assert!(stderr(&out).contains(message), "{cmd}: {}", stderr(&out));
+        }
+        let out = env.run(&day(1), &["status"], "");
+        assert!(
+            stderr(&out).contains(message)
+                && stderr(&out).contains("starts fresh until this is fixed"),
+            "{}",
+            stderr(&out)
+        );
+    }
+}
+
+#[test]
+fn a_requires_cycle_met_by_the_daily_drill_is_a_warning_and_cards_still_come() {
+    let env = Env::with_decks(&[
+        ("a.md", "+++\nid = \"a\"\n+++\n# T\n## Q: qa {#qa}\nA\n"),
+        (
+            "b.md",
+            "+++\nid = \"b\"\nrequires = [\"a\"]\n+++\n# T\n## Q: qb {#qb}\nB\n",
+        ),
+    ]);
+    env.ok(&day(0), &["compile"]);
+    env.deck(
+        "a.md",
+        "+++\nid = \"a\"\nrequires = [\"b\"]\n+++\n# T\n## Q: qa {#qa}\nA\n",
+    );
+    let out = env.run(&day(0), &["review", "--new", "5"], "\n5\n\n5\n");
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("prerequisite cycle"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(
+        stdout(&out).contains("qa") && stdout(&out).contains("qb"),
+        "{}",
+        stdout(&out)
+    );
+}

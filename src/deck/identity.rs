@@ -15,6 +15,9 @@ use std::collections::HashMap;
 /// A note that vanished from the decks in this compile.
 #[derive(Debug, Clone)]
 pub struct Gone {
+    /// Its id was written by the author: it may pass its history on only
+    /// to the very same text (its id was removed), never by similarity.
+    pub explicit: bool,
     pub kind: String,
     pub topic: String,
     pub deck: String,
@@ -154,7 +157,11 @@ pub fn pair(gone: &[Gone], fresh: &[Fresh], threshold: f64) -> (Vec<Pair>, Vec<R
     let old_grams: Vec<Vec<u32>> = old_texts.iter().map(|t| trigrams(t)).collect();
     let mut by_answers: HashMap<(&str, String), Vec<usize>> = HashMap::new();
     let mut by_title: HashMap<(&str, &str), Vec<usize>> = HashMap::new();
-    for (i, g) in gone.iter().enumerate().filter(|(i, _)| !used_old[*i]) {
+    for (i, g) in gone
+        .iter()
+        .enumerate()
+        .filter(|(i, g)| !used_old[*i] && !g.explicit)
+    {
         by_answers
             .entry((&g.kind, core(&g.title, &g.answers)))
             .or_default()
@@ -177,7 +184,7 @@ pub fn pair(gone: &[Gone], fresh: &[Fresh], threshold: f64) -> (Vec<Pair>, Vec<R
         let new_text: Vec<char> = text(&f.title, &f.answers).chars().collect();
         let new_grams = trigrams(&new_text);
         let mut consider = |i: usize, floor: f64| {
-            if used_old[i] || gone[i].kind != f.kind {
+            if used_old[i] || gone[i].explicit || gone[i].kind != f.kind {
                 return;
             }
             let longest = old_texts[i].len().max(new_text.len());
@@ -310,6 +317,7 @@ mod tests {
 
     fn gone(kind: &str, topic: &str, deck: &str, title: &str, answers: &str) -> Gone {
         Gone {
+            explicit: false,
             kind: kind.into(),
             topic: topic.into(),
             deck: deck.into(),

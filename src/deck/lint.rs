@@ -206,8 +206,20 @@ pub fn renames_of_live_ids(decks: &[Deck]) -> Vec<Diag> {
         })
         .collect();
     let mut out = Vec::new();
+    let mut claimed: HashMap<&str, (&str, usize)> = HashMap::new();
     for deck in decks {
         for note in &deck.notes {
+            let here = (note.path.as_deref().unwrap_or(&deck.path), note.line);
+            if let Some(old) = &note.was
+                && let Some((path, line)) = claimed.insert(old.as_str(), here)
+            {
+                out.push(Diag::new(
+                    here.0,
+                    here.1,
+                    format!("`was={old}` is claimed by more than one note: keep it on one (also at {path}:{line})"),
+                ));
+                continue;
+            }
             if let Some(old) = &note.was
                 && let Some((path, line)) = places.get(old.as_str())
             {
