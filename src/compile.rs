@@ -389,12 +389,15 @@ pub fn compile(store: &mut Store, source: &Source, opts: &Options) -> Result<Com
                     .extend(tx.deck_notes(old.id)?.into_iter().filter(|n| !n.retired));
                 tx.retire_deck(old.id)?;
             }
+            let read = FileRead {
+                stat: file.stat,
+                hash: &digest,
+                prev: prints.get(&file.display).map(|p| p.id),
+            };
             synced.insert(sync_deck(
                 &tx,
                 &deck,
-                prints.get(&file.display).map(|p| p.id),
-                file.stat,
-                &digest,
+                read,
                 &existing,
                 &mut pending,
                 &mut report,
@@ -497,17 +500,23 @@ struct Pending {
 
 /// Writes one changed deck's row and every note whose id is known; returns
 /// the deck's row id. Notes under new ids wait in `pending`.
+/// A changed file as read: its fingerprint, and the deck row its path had.
+struct FileRead<'a> {
+    stat: Stat,
+    hash: &'a str,
+    prev: Option<i64>,
+}
+
 fn sync_deck(
     tx: &CompileTx<'_>,
     deck: &Deck,
-    prev: Option<i64>,
-    stat: Stat,
-    hash: &str,
+    file: FileRead<'_>,
     known: &HashSet<String>,
     pending: &mut Pending,
     report: &mut CompileReport,
 ) -> Result<i64> {
-    let deck_id = tx.upsert_deck(deck, stat, hash)?;
+    let prev = file.prev;
+    let deck_id = tx.upsert_deck(deck, file.stat, file.hash)?;
     pending.deck_keys.insert(deck_id, deck.key.clone());
     let existing: HashMap<String, NoteRow> = tx
         .deck_notes(deck_id)?
