@@ -46,6 +46,13 @@ pub enum Error {
     #[error("{0}")]
     Usage(String),
 
+    /// A card deleted while a session showed it (`compile --prune` in
+    /// another terminal): the session says so and goes on.
+    #[error(
+        "this card was deleted from the database meanwhile (a `compile --prune`?): nothing was saved for it"
+    )]
+    CardGone,
+
     /// An undo that would break the chain of states, or is already done.
     #[error("cannot undo: {0}")]
     UndoRefused(String),

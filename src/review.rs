@@ -231,7 +231,7 @@ pub fn run(
         // runs past the rollover files later grades under the new day.
         let now = clock.now();
         let day = clock.day_of(now);
-        let logged = store.record(
+        let logged = match store.record(
             &Grading {
                 card_id: card.id,
                 grade: grade.value(),
@@ -240,7 +240,13 @@ pub fn run(
                 ms: millis,
             },
             &|before| Some(review_of(before, grade, day)),
-        )?;
+        ) {
+            Err(e @ crate::error::Error::CardGone) => {
+                prompter.show(&e.to_string())?;
+                continue;
+            }
+            other => other?,
+        };
         let Some(Logged {
             review_id,
             kind,
@@ -464,6 +470,54 @@ mod tests {
             p.inner.shown.iter().any(
                 |l| l == "cannot undo: the grade of a was already undone (in another session?)"
             ),
+            "{:?}",
+            p.inner.shown
+        );
+    }
+
+    #[test]
+    fn a_card_pruned_by_another_terminal_mid_session_is_a_message() {
+        let (_d, mut store, clock) = setup();
+        let queue = queue(&store, &clock);
+        // While card a is on screen, another terminal prunes it.
+        struct Pruner<'a> {
+            inner: ScriptedPrompter,
+            db: &'a std::path::Path,
+            done: bool,
+        }
+        impl Prompter for Pruner<'_> {
+            fn show(&mut self, text: &str) -> Result<()> {
+                if text == "one?" && !self.done {
+                    self.done = true;
+                    let other = rusqlite::Connection::open(self.db).unwrap();
+                    other
+                        .execute_batch(
+                            "DELETE FROM card_text WHERE card_id = 1; DELETE FROM card WHERE id = 1;",
+                        )
+                        .unwrap();
+                }
+                self.inner.show(text)
+            }
+            fn key(&mut self, prompt: &str, keys: &str) -> Result<Reply> {
+                self.inner.key(prompt, keys)
+            }
+            fn line(&mut self, prompt: &str) -> Result<Reply> {
+                self.inner.line(prompt)
+            }
+        }
+        let db = store.path().to_path_buf();
+        let mut p = Pruner {
+            inner: ScriptedPrompter::keys("\n5\n5\n5"),
+            db: &db,
+            done: false,
+        };
+        let summary = run(&mut store, &clock, &mut p, queue, &mut |_| {}).unwrap();
+        assert_eq!(summary.reviewed, 2, "the session went on");
+        assert!(
+            p.inner
+                .shown
+                .iter()
+                .any(|l| l.starts_with("this card was deleted")),
             "{:?}",
             p.inner.shown
         );

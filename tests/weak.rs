@@ -203,3 +203,34 @@ fn output_through_a_symlink_is_refused() {
         .stderr(predicate::str::contains("is a symbolic link to"));
     assert_eq!(std::fs::read_to_string(&target).unwrap(), "keep");
 }
+
+#[test]
+fn json_or_csv_never_replace_a_file_mastery_did_not_write() {
+    let env = env();
+    history(&env);
+    std::fs::write(env.path("notes.md"), "My precious notes\n- remember X\n").unwrap();
+    for format in ["csv", "json"] {
+        let out = run(
+            &env,
+            DAY3,
+            &["weak", "-o", "notes.md", "--format", format],
+            "",
+        );
+        assert_eq!(out.status.code(), Some(2), "{format}");
+        assert!(
+            stderr(&out).contains("holds a file mastery did not write"),
+            "{format}: {}",
+            stderr(&out)
+        );
+        assert_eq!(
+            std::fs::read_to_string(env.path("notes.md")).unwrap(),
+            "My precious notes\n- remember X\n"
+        );
+        // An earlier export of the same kind is replaced.
+        let file = format!("weak.{format}");
+        for _ in 0..2 {
+            let out = run(&env, DAY3, &["weak", "-o", &file, "--format", format], "");
+            assert!(out.status.success(), "{format}: {}", stderr(&out));
+        }
+    }
+}

@@ -12,7 +12,7 @@ pub fn run(app: &App, args: &WeakArgs) -> Result<()> {
     if let (Some(path), Some(Target::Regular(_)), false) =
         (&args.output, &target, args.format == WeakFormat::Md)
     {
-        refuse_replacing_a_list(path)?;
+        refuse_replacing_a_list(path, args.format)?;
     }
     let (store, _) = app.open()?;
     super::known_decks(&store.decks()?, &args.deck)?;
@@ -64,18 +64,35 @@ pub fn run(app: &App, args: &WeakArgs) -> Result<()> {
     }
 }
 
-/// JSON or CSV written over a Markdown list would drop the learner's ticks
-/// and notes: that file is only ever updated as Markdown.
-fn refuse_replacing_a_list(path: &std::path::Path) -> Result<()> {
+/// JSON or CSV replace a file whole, so they replace only an earlier
+/// export of the same kind: never a Markdown list (its ticks and notes) nor
+/// any other file of the learner's.
+fn refuse_replacing_a_list(path: &std::path::Path, format: WeakFormat) -> Result<()> {
     let old = std::fs::read(path).map_err(|e| Error::io(path, e))?;
-    if String::from_utf8_lossy(&old)
-        .lines()
-        .any(|l| l.starts_with("# Weak areas ("))
-    {
-        return Err(Error::Usage(format!(
-            "{} holds a Markdown weak list, which JSON or CSV would replace: write them to another file",
-            path.display()
-        )));
+    let text = String::from_utf8_lossy(&old);
+    let ours = match format {
+        WeakFormat::Csv => text.starts_with("id,deck,module,topic,source,score,"),
+        _ => serde_json::from_str::<Vec<serde_json::Value>>(&text).is_ok_and(|records| {
+            records
+                .iter()
+                .all(|r| r.get("id").is_some() && r.get("score").is_some())
+        }),
+    };
+    if ours || text.trim().is_empty() {
+        return Ok(());
     }
-    Ok(())
+    let what = if text.lines().any(|l| l.starts_with("# Weak areas (")) {
+        "a Markdown weak list"
+    } else {
+        "a file mastery did not write"
+    };
+    Err(Error::Usage(format!(
+        "{} holds {what}, which {} would replace: write it to another file",
+        path.display(),
+        if format == WeakFormat::Csv {
+            "CSV"
+        } else {
+            "JSON"
+        }
+    )))
 }

@@ -225,7 +225,7 @@ pub fn run(
                 .schedules_on(today)
                 .then(|| crate::scheduler::review_of(before, grade, today))
         };
-        store.record_quiz_answer(
+        match store.record_quiz_answer(
             &QuizAnswer {
                 quiz_id,
                 card_id: q.card.id,
@@ -237,7 +237,13 @@ pub fn run(
                 day: today,
             },
             reschedule.then_some((&grading, &decide as Decide<'_>)),
-        )?;
+        ) {
+            Err(e @ crate::error::Error::CardGone) => {
+                prompter.show(&e.to_string())?;
+                continue;
+            }
+            other => other?,
+        }
         outcome.answers.push(Answered {
             card: q.card,
             format: q.format,

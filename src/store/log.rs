@@ -170,12 +170,15 @@ fn undo_in(tx: &rusqlite::Transaction<'_>, review_id: i64, at: &str) -> Result<U
     Ok(undone)
 }
 
+/// The card's state, read inside the write transaction; a card deleted
+/// meanwhile (`compile --prune` in another terminal) is `CardGone`.
 fn current_state(tx: &rusqlite::Transaction<'_>, card_id: i64) -> Result<CardState> {
-    Ok(tx
-        .prepare_cached("SELECT reps, ease, interval, due, lapses, last_grade, last_day FROM card WHERE id = ?1")?
-        .query_row([card_id], |r| {
-            card_state(r, 0)
-        })?)
+    tx.prepare_cached(
+        "SELECT reps, ease, interval, due, lapses, last_grade, last_day FROM card WHERE id = ?1",
+    )?
+    .query_row([card_id], |r| card_state(r, 0))
+    .optional()?
+    .ok_or(Error::CardGone)
 }
 
 /// Appends one review row and, unless it is a drill, moves the card.

@@ -168,6 +168,14 @@ impl Store {
         let tx = self
             .conn
             .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let exists: bool = tx.query_row(
+            "SELECT EXISTS (SELECT 1 FROM card WHERE id = ?1)",
+            [a.card_id],
+            |r| r.get(0),
+        )?;
+        if !exists {
+            return Err(crate::error::Error::CardGone);
+        }
         tx.prepare_cached(
             "INSERT INTO quiz_answer (quiz_id, card_id, format, answer, correct, ms, at, day)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
