@@ -1026,6 +1026,8 @@ fn sync_cards(
     {
         tx.retire_card(card.id)?;
         report.retired += 1;
+        // A card retired while its note lives on (a removed deletion).
+        report.retired_notes.push(card.key.clone());
     }
     Ok(())
 }

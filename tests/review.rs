@@ -165,7 +165,7 @@ fn mastery_undo_works_after_the_session() {
         .arg("undo")
         .assert()
         .code(2)
-        .stderr("mastery: nothing to undo: no grade has been given yet\n");
+        .stderr("mastery: nothing to undo: every grade has been undone already\n");
 }
 
 #[test]

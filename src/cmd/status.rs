@@ -94,9 +94,11 @@ pub fn status(app: &App, as_json: bool) -> Result<()> {
 pub fn undo(app: &App) -> Result<()> {
     let (mut store, _) = app.open()?;
     let Some(undone) = store.undo_last(&app.clock.stamp())? else {
-        return Err(Error::Usage(
-            "nothing to undo: no grade has been given yet".into(),
-        ));
+        return Err(Error::Usage(if store.has_reviews()? {
+            "nothing to undo: every grade has been undone already".into()
+        } else {
+            "nothing to undo: no grade has been given yet".into()
+        }));
     };
     out(&format!(
         "undone: grade {} ({}) of {}\n",

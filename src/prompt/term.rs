@@ -91,8 +91,9 @@ impl Prompter for TermPrompter {
     }
 
     fn line(&mut self, prompt: &str) -> Result<Reply> {
+        // dialoguer adds its own ": " after the prompt.
         let input = dialoguer::Input::<String>::new()
-            .with_prompt(prompt)
+            .with_prompt(sanitize(prompt.trim_end().trim_end_matches(':')).into_owned())
             .allow_empty(true)
             .interact_text_on(&self.term);
         match input {

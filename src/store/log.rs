@@ -74,6 +74,13 @@ impl Store {
         Ok(Some(undone))
     }
 
+    /// Whether any grade was ever logged, undone or not.
+    pub fn has_reviews(&self) -> Result<bool> {
+        Ok(self
+            .conn
+            .query_row("SELECT EXISTS (SELECT 1 FROM review)", [], |r| r.get(0))?)
+    }
+
     /// Undoes one review: the card gets back the exact state it had before.
     /// Only its card's newest live review can be undone: the states after
     /// it were built on it.

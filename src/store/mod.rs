@@ -143,8 +143,15 @@ impl Store {
         };
         if let Ok(link) = std::fs::symlink_metadata(path)
             && link.file_type().is_symlink()
-            && std::fs::metadata(path).is_err()
+            && let Err(e) = std::fs::metadata(path)
         {
+            // ELOOP: the links lead back to themselves.
+            if e.raw_os_error() == Some(40) {
+                return Err(refuse(
+                    "is a symbolic link that leads back to itself: point it at a file, or pass another --db"
+                        .to_string(),
+                ));
+            }
             let target = std::fs::read_link(path)
                 .map(|t| t.display().to_string())
                 .unwrap_or_default();
