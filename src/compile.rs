@@ -491,8 +491,6 @@ struct Pending {
     seen: HashSet<i64>,
     /// Notes renamed with `{#new was=old}`.
     renames: Vec<(i64, usize, Note, String)>,
-    /// The ids of every note of the rewritten decks.
-    present_keys: Vec<String>,
     /// Notes without ids whose id names a retired note: revived only if no
     /// live vanished note is the same fact (that one's history is newer).
     revivals: Vec<(i64, usize, Note, NoteRow)>,
@@ -523,9 +521,6 @@ fn sync_deck(
         .into_iter()
         .map(|n| (n.key.clone(), n))
         .collect();
-    pending
-        .present_keys
-        .extend(deck.notes.iter().map(|n| n.key.clone()));
     for (index, note) in deck.notes.iter().enumerate() {
         let row = match existing.get(&note.key) {
             Some(row) => Some(row.clone()),
@@ -596,7 +591,6 @@ fn carry_over(
         gone,
         mut seen,
         renames,
-        present_keys,
         revivals,
         deck_keys,
     } = pending;
@@ -606,11 +600,10 @@ fn carry_over(
     let vanished: HashSet<i64> = gone.iter().map(|n| n.id).collect();
     // The same rules as `check`: `was=` may not name a note that is in the
     // decks, nor be claimed by two notes.
-    let present: HashSet<String> = fresh
+    let new_keys: HashSet<String> = fresh
         .iter()
         .map(|f| f.2.key.clone())
         .chain(renames.iter().map(|r| r.2.key.clone()))
-        .chain(present_keys)
         .collect();
     let mut claims: HashMap<String, usize> = HashMap::new();
     for r in &renames {
@@ -620,7 +613,14 @@ fn carry_over(
     }
     for (deck_id, index, note, here) in renames {
         let old_key = note.was.clone().unwrap_or_default();
-        let refusal = if present.contains(&old_key) {
+        let row = tx.note_by_key(&old_key)?;
+        // `old` is still in the decks: a note of this compile, a note seen
+        // under its id, or a live note of a deck this compile left alone.
+        let still_there = new_keys.contains(&old_key)
+            || row
+                .as_ref()
+                .is_some_and(|r| !r.retired && (seen.contains(&r.id) || !vanished.contains(&r.id)));
+        let refusal = if still_there {
             Some(format!(
                 "`was={old_key}` renames a note that still exists: drop `was=`, or remove or rename that note"
             ))
@@ -641,7 +641,7 @@ fn carry_over(
             fresh.push((deck_id, index, note));
             continue;
         }
-        match tx.note_by_key(&old_key)? {
+        match row {
             // An id no note ever had: nothing to take over.
             None => fresh.push((deck_id, index, note)),
             Some(old) if !seen.contains(&old.id) && (old.retired || vanished.contains(&old.id)) => {

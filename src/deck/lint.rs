@@ -241,12 +241,12 @@ pub fn renames_of_live_ids(decks: &[Deck]) -> Vec<Diag> {
 #[derive(Default)]
 pub struct IdSpace {
     decks: HashMap<String, String>,
-    /// Card id → its owner. A first compile records 100k of these, so the
-    /// owner's id and path are shared, not copied per card.
-    cards: HashMap<String, Owner>,
+    /// Note and card id → its owner, an index into `owners`. A first
+    /// compile records some 140k ids: small entries keep that table small.
+    ids: HashMap<Box<str>, u32>,
+    owners: Vec<Owner>,
 }
 
-#[derive(Clone)]
 struct Owner {
     note: Rc<str>,
     path: Rc<str>,
@@ -265,18 +265,23 @@ impl IdSpace {
                 format!("duplicate deck id '{}': also used by {other}", deck.key),
             ));
         }
-        let mut own: HashMap<String, Owner> = HashMap::new();
+        let mut claims = Claims {
+            deck: (deck.key.clone(), deck.path.clone()),
+            ids: HashMap::new(),
+            owners: Vec::with_capacity(deck.notes.len()),
+        };
         let deck_path: Rc<str> = deck.path.as_str().into();
         for note in &deck.notes {
             let here = note.path.as_deref().unwrap_or(&deck.path);
-            let owner = Owner {
+            let index = claims.owners.len() as u32;
+            claims.owners.push(Owner {
                 note: note.key.as_str().into(),
                 path: note
                     .path
                     .as_deref()
                     .map_or_else(|| Rc::clone(&deck_path), Rc::from),
                 line: note.line,
-            };
+            });
             // The note's own id is in the namespace too: two notes of
             // different kinds under one derived id would clash in the
             // database even where their card ids don't.
@@ -284,35 +289,40 @@ impl IdSpace {
             if !ids.contains(&note.key) {
                 ids.insert(0, note.key.clone());
             }
-            for card in ids {
-                if let Some(o) = self.cards.get(&card).or_else(|| own.get(&card)) {
+            for id in ids {
+                let clash = match self.ids.get(id.as_str()) {
+                    Some(&i) => Some(&self.owners[i as usize]),
+                    None => claims
+                        .ids
+                        .get(id.as_str())
+                        .map(|&i| &claims.owners[i as usize]),
+                };
+                if let Some(o) = clash {
                     let (path, line) = (&o.path, o.line);
                     let message = if *o.note == note.key {
                         format!("duplicate id '{}': also at {path}:{line}", note.key)
                     } else {
                         format!(
-                            "id '{card}' is already a card of note '{}' at {path}:{line}: note and card ids share one namespace; choose another id",
+                            "id '{id}' is already a card of note '{}' at {path}:{line}: note and card ids share one namespace; choose another id",
                             o.note
                         )
                     };
                     errors.push(Diag::new(here, note.line, message));
                     break;
                 }
-                own.insert(card, owner.clone());
+                claims.ids.insert(id.into_boxed_str(), index);
             }
         }
-        let claims = Claims {
-            deck: (deck.key.clone(), deck.path.clone()),
-            cards: own,
-        };
         (errors, claims)
     }
 
     /// Records a checked deck's ids, so later decks are checked against it.
     pub fn record(&mut self, claims: Claims) {
         self.decks.insert(claims.deck.0, claims.deck.1);
-        for (card, owner) in claims.cards {
-            self.cards.entry(card).or_insert(owner);
+        let offset = self.owners.len() as u32;
+        self.owners.extend(claims.owners);
+        for (id, index) in claims.ids {
+            self.ids.entry(id).or_insert(offset + index);
         }
     }
 }
@@ -321,7 +331,8 @@ impl IdSpace {
 /// out once per compile.
 pub struct Claims {
     deck: (String, String),
-    cards: HashMap<String, Owner>,
+    ids: HashMap<Box<str>, u32>,
+    owners: Vec<Owner>,
 }
 
 #[cfg(test)]
