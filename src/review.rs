@@ -342,6 +342,35 @@ mod tests {
         crate::testing::store_with(DECK)
     }
 
+    /// A scripted prompter that lets another "terminal" act when a line is
+    /// shown, for races between sessions.
+    struct Hooked<F: FnMut(&str)> {
+        inner: ScriptedPrompter,
+        hook: F,
+    }
+
+    impl<F: FnMut(&str)> Hooked<F> {
+        fn new(keys: &str, hook: F) -> Self {
+            Hooked {
+                inner: ScriptedPrompter::keys(keys),
+                hook,
+            }
+        }
+    }
+
+    impl<F: FnMut(&str)> Prompter for Hooked<F> {
+        fn show(&mut self, text: &str) -> Result<()> {
+            (self.hook)(text);
+            self.inner.show(text)
+        }
+        fn key(&mut self, prompt: &str, keys: &str) -> Result<Reply> {
+            self.inner.key(prompt, keys)
+        }
+        fn line(&mut self, prompt: &str) -> Result<Reply> {
+            self.inner.line(prompt)
+        }
+    }
+
     /// Today's queue with up to ten new cards.
     fn queue(store: &Store, clock: &Clock) -> Queue {
         let opts = ReviewOptions {
@@ -437,33 +466,15 @@ mod tests {
         let (_d, mut store, clock) = setup();
         let queue = queue(&store, &clock);
         // Grade the first card; another terminal undoes it; then `u` here.
-        struct Meddler<'a> {
-            inner: ScriptedPrompter,
-            db: &'a std::path::Path,
-            meddled: bool,
-        }
-        impl Prompter for Meddler<'_> {
-            fn show(&mut self, text: &str) -> Result<()> {
-                if text.starts_with("saved grade") && !self.meddled {
-                    self.meddled = true;
-                    let mut other = Store::open(self.db).unwrap();
-                    other.undo_last("2026-03-02T09:00:01.000Z").unwrap();
-                }
-                self.inner.show(text)
-            }
-            fn key(&mut self, prompt: &str, keys: &str) -> Result<Reply> {
-                self.inner.key(prompt, keys)
-            }
-            fn line(&mut self, prompt: &str) -> Result<Reply> {
-                self.inner.line(prompt)
-            }
-        }
         let db = store.path().to_path_buf();
-        let mut p = Meddler {
-            inner: ScriptedPrompter::keys("\n5uq"),
-            db: &db,
-            meddled: false,
-        };
+        let mut meddled = false;
+        let mut p = Hooked::new("\n5uq", move |text: &str| {
+            if text.starts_with("saved grade") && !meddled {
+                meddled = true;
+                let mut other = Store::open(&db).unwrap();
+                other.undo_last("2026-03-02T09:00:01.000Z").unwrap();
+            }
+        });
         let summary = run(&mut store, &clock, &mut p, queue, &mut |_| {}).unwrap();
         assert!(!summary.interrupted);
         assert!(
@@ -480,37 +491,17 @@ mod tests {
         let (_d, mut store, clock) = setup();
         let queue = queue(&store, &clock);
         // While card a is on screen, another terminal prunes it.
-        struct Pruner<'a> {
-            inner: ScriptedPrompter,
-            db: &'a std::path::Path,
-            done: bool,
-        }
-        impl Prompter for Pruner<'_> {
-            fn show(&mut self, text: &str) -> Result<()> {
-                if text == "one?" && !self.done {
-                    self.done = true;
-                    let other = rusqlite::Connection::open(self.db).unwrap();
-                    other
-                        .execute_batch(
-                            "DELETE FROM card_text WHERE card_id = 1; DELETE FROM card WHERE id = 1;",
-                        )
-                        .unwrap();
-                }
-                self.inner.show(text)
-            }
-            fn key(&mut self, prompt: &str, keys: &str) -> Result<Reply> {
-                self.inner.key(prompt, keys)
-            }
-            fn line(&mut self, prompt: &str) -> Result<Reply> {
-                self.inner.line(prompt)
-            }
-        }
         let db = store.path().to_path_buf();
-        let mut p = Pruner {
-            inner: ScriptedPrompter::keys("\n5\n5\n5"),
-            db: &db,
-            done: false,
-        };
+        let mut p = Hooked::new("\n5\n5\n5", move |text: &str| {
+            if text == "one?" {
+                let other = rusqlite::Connection::open(&db).unwrap();
+                other
+                    .execute_batch(
+                        "DELETE FROM card_text WHERE card_id = 1; DELETE FROM card WHERE id = 1;",
+                    )
+                    .unwrap();
+            }
+        });
         let summary = run(&mut store, &clock, &mut p, queue, &mut |_| {}).unwrap();
         assert_eq!(summary.reviewed, 2, "the session went on");
         assert!(
