@@ -76,7 +76,7 @@ pub fn warn_compile(report: &CompileReport) {
     use crate::render::sanitize;
     for kept in &report.kept {
         eprintln!(
-            "warning: {}; kept its last good compile (run `mastery check`)",
+            "warning: {}; the file is skipped until it is fixed, and its last good compile, if any, stays in use (run `mastery check`)",
             sanitize(kept)
         );
     }

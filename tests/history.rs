@@ -479,7 +479,7 @@ fn two_id_less_notes_of_different_kinds_with_one_title_are_a_clash() {
     let out = env.run(&day(1), &["status"], "");
     assert!(out.status.success());
     assert!(
-        stderr(&out).contains("kept its last good compile"),
+        stderr(&out).contains("its last good compile, if any, stays in use"),
         "{}",
         stderr(&out)
     );

@@ -203,12 +203,23 @@ fn fix_deck_ids(deck: &Deck, missing: &[&Note]) -> Result<Option<(PathBuf, Strin
 /// `mastery import docs PATH --out DIR [--force]`.
 pub fn import_docs(path: &Path, dir: &Path, force: bool) -> Result<()> {
     let source = Source::from_dir(path.to_path_buf());
-    let Source::Docs(_) = &source else {
+    let Source::Docs(docs) = &source else {
         return Err(Error::Usage(format!(
             "{} is not a training repo: expected docs/modules or docs/patterns inside it",
             path.display()
         )));
     };
+    // Writing into the tree being read would replace the learner's own
+    // docs, `--force` or not.
+    let canonical = |p: &Path| std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf());
+    let out_dir = canonical(dir);
+    if out_dir.starts_with(canonical(docs)) {
+        return Err(Error::Usage(format!(
+            "{} is inside the docs tree being imported ({}): write the decks to a folder outside it",
+            dir.display(),
+            docs.display()
+        )));
+    }
     let (decks, mut errors, _) = parse_all(&source)?;
     errors.extend(duplicate_ids(&decks));
     if !errors.is_empty() {

@@ -319,8 +319,12 @@ fn walk(
     let mut entries: Vec<_> = entries
         .collect::<std::io::Result<_>>()
         .map_err(|e| Error::io(dir, e))?;
-    // In name order, so which of two paths to one folder wins is stable.
-    entries.sort_by_key(|e| e.file_name());
+    // Real entries before symlinks, each in name order: of two paths to one
+    // file or folder, the real one wins, whatever the names.
+    entries.sort_by_key(|e| {
+        let link = e.file_type().is_ok_and(|t| t.is_symlink());
+        (link, e.file_name())
+    });
     for entry in entries {
         let name = entry.file_name().to_string_lossy().into_owned();
         if name.starts_with('.') {
@@ -372,6 +376,16 @@ fn walk(
                         "skipped: a {} is not a deck file, so it was not opened",
                         file_type_name(&meta)
                     ),
+                ));
+                continue;
+            }
+            // A file reached twice through symlinks is one deck, read once.
+            let canonical = std::fs::canonicalize(&path).unwrap_or_else(|_| path.clone());
+            if !visited.insert(canonical) {
+                listing.warnings.push(Diag::new(
+                    &shown,
+                    0,
+                    "skipped: this file was already read through another path (a symlink?)",
                 ));
                 continue;
             }
