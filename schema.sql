@@ -210,3 +210,44 @@ UPDATE note SET retired = 1 WHERE deck_id IN (SELECT id FROM deck d WHERE d.reti
 UPDATE deck SET retired = 1 WHERE retired = 0
     AND EXISTS (SELECT 1 FROM deck n WHERE n.path = deck.path AND n.retired = 0 AND n.id > deck.id);
 CREATE UNIQUE INDEX deck_active_path ON deck(path) WHERE retired = 0;
+
+-- migration: 6
+
+-- What the learner (or the leech rule) did to a card on the review screen.
+-- `suspended`: 1 by the learner, 2 as a leech; a suspended card is in no
+-- queue. `buried`: the study day the card is hidden on; it comes back the
+-- day after. `flagged` marks a card to look at later. `leech`: the card
+-- reached the leech threshold of lapses.
+ALTER TABLE card ADD COLUMN suspended INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE card ADD COLUMN buried INTEGER;
+ALTER TABLE card ADD COLUMN flagged INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE card ADD COLUMN leech INTEGER NOT NULL DEFAULT 0;
+
+-- The grade that made its card a leech: 1 tagged it, 2 tagged and
+-- suspended it. Undoing the grade undoes that too.
+ALTER TABLE review ADD COLUMN leeched INTEGER NOT NULL DEFAULT 0;
+
+-- One meaning of "lapse", as Anki counts them: every failed scheduling
+-- review (grade below 3) of a card that was not new. mastery 0.1 counted a
+-- fail only after a pass, so a card failed day after day had one lapse and
+-- was never caught as a leech. SM-2's intervals never read the count, so
+-- rows keep their rules; the counts of every row, and of every card, are
+-- recounted from the log. An undone row counts the live lapses before it.
+WITH counted AS (
+    SELECT id,
+           (kind = 'review' AND grade < 3) AS own,
+           sum(CASE WHEN undone = 0 AND kind = 'review' AND grade < 3 THEN 1 ELSE 0 END)
+               OVER (PARTITION BY card_id ORDER BY id ROWS UNBOUNDED PRECEDING) AS upto
+    FROM review
+)
+UPDATE review SET
+    b_lapses = counted.upto - (counted.own AND review.undone = 0),
+    a_lapses = counted.upto - (counted.own AND review.undone = 0) + counted.own
+FROM counted WHERE counted.id = review.id;
+UPDATE card SET lapses = coalesce(
+    (SELECT a_lapses FROM review r WHERE r.card_id = card.id AND r.undone = 0
+     ORDER BY r.id DESC LIMIT 1), 0);
+
+DROP INDEX review_lapse;
+CREATE INDEX review_lapse ON review(card_id, day)
+    WHERE grade < 3 AND kind = 'review' AND undone = 0;

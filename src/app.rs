@@ -41,6 +41,7 @@ impl App {
     /// line on stderr, so that one typo doesn't stop the daily drill.
     pub fn open(&self) -> Result<(Store, CompileReport)> {
         let mut store = Store::open(&self.db_path)?;
+        store.set_leech_rule(self.settings.leech_rule());
         let opts = Options {
             mode: Mode::KeepLastGood,
             ..Options::default()

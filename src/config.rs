@@ -57,6 +57,13 @@ pub struct Settings {
     pub rollover_hour: Setting<u32>,
     /// New cards introduced per study day, across sessions.
     pub new_per_day: Setting<u32>,
+    /// Lapses that make a card a leech.
+    pub leech_lapses: Setting<u32>,
+    /// What happens to a leech: suspended, or only tagged.
+    pub leech_action: Setting<LeechAction>,
+    /// Percent of a prerequisite deck's cards seen before the decks that
+    /// require it start.
+    pub prerequisite_share: Setting<u32>,
     /// The config file looked at, and whether it exists.
     pub file: Option<(PathBuf, bool)>,
 }
@@ -66,7 +73,35 @@ impl Default for Settings {
         Settings {
             rollover_hour: Setting::default(4),
             new_per_day: Setting::default(10),
+            leech_lapses: Setting::default(8),
+            leech_action: Setting::default(LeechAction::Suspend),
+            prerequisite_share: Setting::default(90),
             file: None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LeechAction {
+    Suspend,
+    Tag,
+}
+
+impl fmt::Display for LeechAction {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            LeechAction::Suspend => "suspend",
+            LeechAction::Tag => "tag",
+        })
+    }
+}
+
+impl Settings {
+    /// The leech rule these settings give.
+    pub fn leech_rule(&self) -> crate::scheduler::LeechRule {
+        crate::scheduler::LeechRule {
+            lapses: self.leech_lapses.value,
+            suspend: self.leech_action.value == LeechAction::Suspend,
         }
     }
 }
@@ -76,6 +111,9 @@ impl Default for Settings {
 struct FileSettings {
     rollover_hour: Option<i64>,
     new_per_day: Option<i64>,
+    leech_lapses: Option<i64>,
+    leech_action: Option<String>,
+    prerequisite_share: Option<i64>,
 }
 
 /// `MASTERY_CONFIG`, or `mastery/config.toml` in the XDG config dir.
@@ -128,18 +166,50 @@ pub fn load(path: Option<&Path>) -> Result<Settings> {
             origin: Origin::File(shown.clone()),
         };
     }
-    if let Some(n) = parsed.new_per_day {
-        let n = u32::try_from(n)
+    let from_file = |value| Setting {
+        value,
+        origin: Origin::File(shown.clone()),
+    };
+    let ranged = |key: &str, v: i64, range: std::ops::RangeInclusive<u32>| {
+        u32::try_from(v)
             .ok()
-            .filter(|n| *n <= 9999)
+            .filter(|n| range.contains(n))
             .ok_or_else(|| {
                 bad(
-                    line_of("new_per_day"),
-                    format!("new_per_day must be 0 to 9999, not {n}"),
+                    line_of(key),
+                    format!(
+                        "{key} must be {} to {}, not {v}",
+                        range.start(),
+                        range.end()
+                    ),
                 )
-            })?;
-        settings.new_per_day = Setting {
-            value: n,
+            })
+    };
+    if let Some(n) = parsed.new_per_day {
+        settings.new_per_day = from_file(ranged("new_per_day", n, 0..=9999)?);
+    }
+    if let Some(n) = parsed.leech_lapses {
+        settings.leech_lapses = from_file(ranged("leech_lapses", n, 1..=1000)?);
+    }
+    if let Some(n) = parsed.prerequisite_share {
+        settings.prerequisite_share = from_file(ranged("prerequisite_share", n, 0..=100)?);
+    }
+    if let Some(a) = parsed.leech_action {
+        let action = match a.as_str() {
+            "suspend" => LeechAction::Suspend,
+            "tag" => LeechAction::Tag,
+            other => {
+                return Err(bad(
+                    line_of("leech_action"),
+                    format!(
+                        "leech_action must be \"suspend\" or \"tag\", not \"{}\"",
+                        crate::render::sanitize(other)
+                    ),
+                ));
+            }
+        };
+        settings.leech_action = Setting {
+            value: action,
             origin: Origin::File(shown.clone()),
         };
     }
@@ -180,11 +250,37 @@ mod tests {
     )]
     #[case(
         "roll = 1\n",
-        "config.toml:1: unknown field `roll`, expected `rollover_hour` or `new_per_day`"
+        "config.toml:1: unknown field `roll`, expected one of `rollover_hour`, `new_per_day`, `leech_lapses`, `leech_action`, `prerequisite_share`"
+    )]
+    #[case(
+        "leech_lapses = 0\n",
+        "config.toml:1: leech_lapses must be 1 to 1000, not 0"
+    )]
+    #[case(
+        "prerequisite_share = 101\n",
+        "config.toml:1: prerequisite_share must be 0 to 100, not 101"
+    )]
+    #[case(
+        "leech_action = \"delete\"\n",
+        "config.toml:1: leech_action must be \"suspend\" or \"tag\", not \"delete\""
     )]
     #[case("new_per_day = [\n", "config.toml:1: unclosed array, expected `]`")]
     fn malformed_files_name_the_line(#[case] text: &str, #[case] expected: &str) {
         assert_eq!(load_text(text).unwrap_err().to_string(), expected);
+    }
+
+    #[test]
+    fn leech_and_prerequisite_settings_are_read() {
+        let s = load_text("leech_lapses = 5\nleech_action = \"tag\"\nprerequisite_share = 75\n")
+            .unwrap();
+        assert_eq!(
+            s.leech_rule(),
+            crate::scheduler::LeechRule {
+                lapses: 5,
+                suspend: false
+            }
+        );
+        assert_eq!(s.prerequisite_share.value, 75);
     }
 
     #[test]

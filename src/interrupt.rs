@@ -6,6 +6,39 @@
 
 use std::io::{IsTerminal, Write};
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+/// The review screen holds the terminal (alternate screen, raw mode).
+static SCREEN: AtomicBool = AtomicBool::new(false);
+
+/// Called as the full screen is entered: from now on every way out gives
+/// the terminal back, a panic included.
+pub fn screen_entered() {
+    static HOOKED: std::sync::Once = std::sync::Once::new();
+    HOOKED.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            restore_terminal();
+            previous(info);
+        }));
+    });
+    SCREEN.store(true, Ordering::SeqCst);
+}
+
+/// Leaves the alternate screen and raw mode and shows the cursor, once,
+/// if the review screen holds the terminal.
+pub fn restore_terminal() {
+    if SCREEN.swap(false, Ordering::SeqCst) {
+        let mut out = std::io::stdout();
+        let _ = crossterm::execute!(
+            out,
+            crossterm::terminal::LeaveAlternateScreen,
+            crossterm::cursor::Show
+        );
+        let _ = crossterm::terminal::disable_raw_mode();
+        let _ = out.flush();
+    }
+}
 
 /// What to print if the process is interrupted now, and on which stream.
 struct Farewell {
@@ -36,6 +69,7 @@ pub fn finish<T>(print: impl FnOnce() -> T) -> T {
 /// Installs the handler for Ctrl-C and SIGTERM.
 pub fn install() {
     let _ = ctrlc::set_handler(|| {
+        restore_terminal();
         // Escape codes only to a terminal: piped output stays plain.
         if std::io::stdout().is_terminal() {
             let _ = dialoguer::console::Term::stdout().show_cursor();

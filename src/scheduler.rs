@@ -174,8 +174,8 @@ pub fn schedule(state: &CardState, grade: Grade, today: Day) -> CardState {
         };
         (reps, interval, state.lapses)
     } else {
-        let recalled_before = state.last_grade.is_some_and(|g| g >= 3);
-        (1, 1, state.lapses + u32::from(recalled_before))
+        // A lapse, as Anki counts them: any fail of a card that is not new.
+        (1, 1, state.lapses + u32::from(!state.is_new()))
     };
     CardState {
         reps,
@@ -186,6 +186,34 @@ pub fn schedule(state: &CardState, grade: Grade, today: Day) -> CardState {
         last_grade: Some(grade.value()),
         last_day: Some(today),
     }
+}
+
+/// What the leech rule does when a card lapses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LeechRule {
+    /// Lapses that make a card a leech (config `leech_lapses`).
+    pub lapses: u32,
+    /// Suspend a leech (`leech_action = "suspend"`) or only tag it.
+    pub suspend: bool,
+}
+
+impl Default for LeechRule {
+    fn default() -> Self {
+        LeechRule {
+            lapses: 8,
+            suspend: true,
+        }
+    }
+}
+
+/// Whether a review that took the lapse count from `before` to `after`
+/// catches the card as a leech: at the threshold, and, as Anki does, again
+/// at every half threshold after it (8, 12, 16, … by default), so a leech
+/// that was let back in and keeps failing is caught again.
+pub fn is_leech_lapse(before: u32, after: u32, rule: LeechRule) -> bool {
+    let threshold = rule.lapses.max(1);
+    let step = (threshold / 2).max(1);
+    after > before && after >= threshold && (after - threshold).is_multiple_of(step)
 }
 
 /// ceil(I × EF / 100) in exact integer arithmetic, capped at MAX_INTERVAL.
@@ -242,8 +270,8 @@ mod tests {
     #[case::hesitant(&[4, 4, 4, 4], &[(1, 250, 1, 0), (2, 250, 6, 0), (3, 250, 15, 0), (4, 250, 38, 0)])]
     #[case::difficult(&[3, 3, 3, 3], &[(1, 236, 1, 0), (2, 222, 6, 0), (3, 208, 13, 0), (4, 194, 26, 0)])]
     #[case::lapse_restarts(&[5, 5, 5, 2, 4, 4], &[(1, 260, 1, 0), (2, 270, 6, 0), (3, 280, 17, 0), (1, 248, 1, 1), (2, 248, 6, 1), (3, 248, 15, 1)])]
-    #[case::fail_new_card_is_no_lapse(&[0, 1, 3], &[(1, 170, 1, 0), (1, 130, 1, 0), (2, 130, 6, 0)])]
-    #[case::ease_floor(&[0, 0, 0, 5, 5, 5], &[(1, 170, 1, 0), (1, 130, 1, 0), (1, 130, 1, 0), (2, 140, 6, 0), (3, 150, 9, 0), (4, 160, 15, 0)])]
+    #[case::fail_new_card_is_no_lapse_but_the_next_fail_is(&[0, 1, 3], &[(1, 170, 1, 0), (1, 130, 1, 1), (2, 130, 6, 1)])]
+    #[case::ease_floor(&[0, 0, 0, 5, 5, 5], &[(1, 170, 1, 0), (1, 130, 1, 1), (1, 130, 1, 2), (2, 140, 6, 2), (3, 150, 9, 2), (4, 160, 15, 2)])]
     #[case::repeated_lapses(&[4, 1, 4, 1], &[(1, 250, 1, 0), (1, 196, 1, 1), (2, 196, 6, 1), (1, 142, 1, 2)])]
     fn sequences(#[case] grades: &[u8], #[case] expected: &[(u32, u32, u32, u32)]) {
         let mut state = CardState::default();
@@ -258,6 +286,49 @@ mod tests {
             assert_eq!(state.due, Some(today + i64::from(state.interval)));
             today += i64::from(state.interval);
         }
+    }
+
+    /// Lapses as Anki counts them: every fail of a card that is not new,
+    /// after a pass or after a fail. The intervals are SM-2's either way.
+    #[rstest]
+    #[case::never_failed(&[4, 4, 4], 0)]
+    #[case::failed_when_new(&[1, 4, 4], 0)]
+    #[case::fail_after_pass(&[4, 2], 1)]
+    #[case::ten_fails_in_a_row(&[4, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1], 10)]
+    #[case::new_fail_then_fails(&[0, 0, 0], 2)]
+    #[case::grade_three_is_a_pass(&[4, 3, 3], 0)]
+    fn each_fail_of_a_seen_card_is_a_lapse(#[case] grades: &[u8], #[case] lapses: u32) {
+        let mut state = CardState::default();
+        let mut today = 100;
+        for q in grades {
+            state = schedule(&state, g(*q), today);
+            today = state.due.unwrap();
+        }
+        assert_eq!(state.lapses, lapses);
+    }
+
+    /// (threshold, lapses before, after) → caught as a leech?
+    #[rstest]
+    #[case::below(8, 6, 7, false)]
+    #[case::at_threshold(8, 7, 8, true)]
+    #[case::between(8, 8, 9, false)]
+    #[case::half_threshold_after(8, 11, 12, true)]
+    #[case::and_again(8, 15, 16, true)]
+    #[case::no_new_lapse(8, 8, 8, false)]
+    #[case::threshold_one(1, 0, 1, true)]
+    #[case::threshold_one_every_lapse(1, 4, 5, true)]
+    #[case::threshold_three(3, 3, 4, true)]
+    fn leeches_are_caught_at_the_threshold_and_each_half_after(
+        #[case] threshold: u32,
+        #[case] before: u32,
+        #[case] after: u32,
+        #[case] caught: bool,
+    ) {
+        let rule = LeechRule {
+            lapses: threshold,
+            suspend: true,
+        };
+        assert_eq!(is_leech_lapse(before, after, rule), caught);
     }
 
     /// 175 × 1.36 is exactly 238, but in f64 it is 238.00000000000003, which

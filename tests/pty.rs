@@ -1,5 +1,6 @@
-//! Real pseudo-terminal sessions: single keys through the dialoguer/console
-//! loop, as a learner would type them.
+//! Real pseudo-terminal sessions of the quiz: single keys through the
+//! dialoguer/console loop, as a learner would type them. The review screen
+//! has its own, read through a terminal emulator: tests/screen.rs.
 
 mod common;
 
@@ -18,76 +19,6 @@ fn spawn(env: &Env, args: &[&str]) -> expectrl::session::OsSession {
 
 fn exit_code(session: &expectrl::session::OsSession) -> String {
     format!("{:?}", session.get_process().wait().expect("wait"))
-}
-
-#[test]
-fn reveal_grade_undo_and_quit_with_single_keys() {
-    let env = Env::basics();
-    env.ok(DAY1, &["compile"]);
-    let mut p = spawn(&env, &["review"]);
-    p.expect("Which exit code blocks a tool call?").unwrap();
-    p.expect("reveal").unwrap();
-    p.send(" ").unwrap();
-    p.expect("Exit code 2.").unwrap();
-    p.expect("grade [0-5]").unwrap();
-    p.send("5").unwrap();
-    p.expect("saved grade 5").unwrap();
-    p.expect("Define: Subagent").unwrap();
-    p.expect("reveal").unwrap();
-    p.send("u").unwrap();
-    p.expect("undone: q-exit").unwrap();
-    p.expect("Which exit code blocks a tool call?").unwrap();
-    p.send("\r").unwrap();
-    p.expect("grade [0-5]").unwrap();
-    p.send("3").unwrap();
-    p.expect("saved grade 3").unwrap();
-    p.expect("reveal").unwrap();
-    p.send("q").unwrap();
-    p.expect("session: 1 reviewed").unwrap();
-    p.expect(Eof).unwrap();
-    assert!(exit_code(&p).contains(", 0)"), "{}", exit_code(&p));
-    let card = env.show("q-exit");
-    assert_eq!(card["reviews"].as_array().unwrap().len(), 1);
-    assert_eq!(card["reviews"][0]["grade"], 3);
-}
-
-#[test]
-fn keys_outside_the_legend_are_ignored() {
-    let env = Env::basics();
-    env.ok(DAY1, &["compile"]);
-    let mut p = spawn(&env, &["review"]);
-    p.expect("reveal").unwrap();
-    p.send(" ").unwrap();
-    p.expect("grade [0-5]").unwrap();
-    p.send("9x4").unwrap();
-    p.expect("saved grade 4").unwrap();
-    p.expect("reveal").unwrap();
-    p.send("\x1b").unwrap();
-    p.expect("session: 1 reviewed").unwrap();
-    p.expect(Eof).unwrap();
-    assert_eq!(env.show("q-exit")["reviews"][0]["grade"], 4);
-}
-
-#[test]
-fn ctrl_c_ends_the_session_with_130_and_keeps_answers() {
-    let env = Env::basics();
-    env.ok(DAY1, &["compile"]);
-    let mut p = spawn(&env, &["review"]);
-    p.expect("reveal").unwrap();
-    p.send(" ").unwrap();
-    p.expect("grade [0-5]").unwrap();
-    p.send("2").unwrap();
-    p.expect("saved grade 2").unwrap();
-    p.expect("reveal").unwrap();
-    p.send("\x03").unwrap();
-    // The summary comes first, whichever way the Ctrl-C arrives (a key in
-    // raw mode, or a signal while a card is being drawn).
-    p.expect("session: 1 reviewed").unwrap();
-    p.expect("interrupted; every answer given so far is saved")
-        .unwrap();
-    p.expect(Eof).unwrap();
-    assert!(exit_code(&p).contains(", 130)"), "{}", exit_code(&p));
-    assert_eq!(env.show("q-exit")["reviews"][0]["grade"], 2);
 }
 
 #[test]

@@ -15,13 +15,25 @@ pub fn run(app: &App, args: &ReviewArgs) -> Result<()> {
         limit: args.limit.map(|l| l as usize),
         ignore_prerequisites: args.all_new || decks.is_some(),
         decks,
+        prerequisite_share: settings.prerequisite_share.value,
     };
     let today = app.clock.today();
     let queue = review::build_queue(&store, today, &opts)?;
-    let mut prompter = crate::prompt::for_stdio(false);
-    let summary = review::run(&mut store, &app.clock, prompter.as_mut(), queue, &mut |s| {
-        crate::interrupt::farewell(Some(session_line(s)), false)
-    })?;
+    let mut prompter = crate::prompt::for_review();
+    let editor = review::DeckEditor {
+        source: app.source.clone(),
+    };
+    let summary = review::run_with(
+        &mut store,
+        &app.clock,
+        prompter.as_mut(),
+        queue,
+        Some(&editor),
+        &mut |s| crate::interrupt::farewell(Some(session_line(s)), false),
+    );
+    // The summary goes to the ordinary screen, after the review screen.
+    prompter.close();
+    let summary = summary?;
     let text = summary_text(&store, today, &summary)?;
     crate::interrupt::finish(|| prompter.show(&text))?;
     if summary.interrupted {

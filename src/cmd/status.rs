@@ -4,14 +4,35 @@ use super::{json, out};
 use crate::app::App;
 use crate::clock::format_day;
 use crate::error::{Error, Result};
-use crate::review::{ReviewOptions, new_cards};
+use crate::review::{ReviewOptions, Wait, new_cards, waiting};
 use crate::store::DeckStatus;
 
 #[derive(Serialize)]
 struct StatusJson {
     today: String,
     decks: Vec<DeckStatus>,
+    /// Decks whose new cards wait for a prerequisite, and why.
+    waiting: Vec<WaitJson>,
     total: Totals,
+}
+
+#[derive(Serialize)]
+struct WaitJson {
+    deck: String,
+    requires: String,
+    seen_percent: u32,
+    needs_percent: u32,
+}
+
+impl From<&Wait> for WaitJson {
+    fn from(w: &Wait) -> Self {
+        WaitJson {
+            deck: w.deck.clone(),
+            requires: w.requires.clone(),
+            seen_percent: w.seen,
+            needs_percent: w.needs,
+        }
+    }
 }
 
 #[derive(Serialize, Default)]
@@ -30,8 +51,10 @@ pub fn status(app: &App, as_json: bool) -> Result<()> {
     let rows = store.status(today)?;
     let opts = ReviewOptions {
         new_per_day: app.settings.new_per_day.value,
+        prerequisite_share: app.settings.prerequisite_share.value,
         ..ReviewOptions::default()
     };
+    let waits = waiting(&store, opts.prerequisite_share)?;
     let total = Totals {
         cards: rows.iter().map(|r| r.cards).sum(),
         due: rows.iter().map(|r| r.due).sum(),
@@ -44,6 +67,7 @@ pub fn status(app: &App, as_json: bool) -> Result<()> {
         return json(&StatusJson {
             today: format_day(today),
             decks: rows,
+            waiting: waits.iter().map(WaitJson::from).collect(),
             total,
         });
     }
@@ -80,6 +104,9 @@ pub fn status(app: &App, as_json: bool) -> Result<()> {
         table.push_str(cells.join("  ").trim_end());
         table.push('\n');
     }
+    for w in &waits {
+        table.push_str(&format!("{}: new cards {w}\n", w.deck));
+    }
     out(&format!(
         "{table}\ntoday {}: {} due, {} new available, {} learned of {} cards; next due {}\n",
         format_day(today),
@@ -114,11 +141,17 @@ pub fn config(app: &App) -> Result<()> {
         None => "none".to_string(),
     };
     out(&format!(
-        "rollover_hour = {}    ({})\nnew_per_day = {}    ({})\nconfig file: {file}\ndatabase: {}\ndecks: {}\n",
+        "rollover_hour = {}    ({})\nnew_per_day = {}    ({})\nleech_lapses = {}    ({})\nleech_action = \"{}\"    ({})\nprerequisite_share = {}    ({})\nconfig file: {file}\ndatabase: {}\ndecks: {}\n",
         s.rollover_hour.value,
         s.rollover_hour.origin,
         s.new_per_day.value,
         s.new_per_day.origin,
+        s.leech_lapses.value,
+        s.leech_lapses.origin,
+        s.leech_action.value,
+        s.leech_action.origin,
+        s.prerequisite_share.value,
+        s.prerequisite_share.origin,
         app.db_path.display(),
         app.source.describe()
     ))

@@ -2,14 +2,17 @@
 //! (dialoguer/console), a line-based one for pipes, and a scripted fake.
 
 mod line;
+mod screen;
 mod script;
 mod term;
 
 pub use line::LinePrompter;
+pub use screen::ScreenPrompter;
 pub use script::ScriptedPrompter;
 pub use term::TermPrompter;
 
 use crate::error::Result;
+use crate::render::Frame;
 
 /// What the learner did at a prompt.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -39,6 +42,40 @@ pub trait Prompter {
     fn note(&mut self, text: &str) -> Result<()> {
         self.show(text)
     }
+    /// Shows a review screen. A full-screen terminal redraws it whole at
+    /// its width; elsewhere only the sections not shown before are printed.
+    fn frame(&mut self, frame: &Frame) -> Result<()> {
+        for line in frame.new_lines() {
+            self.show(&line)?;
+        }
+        Ok(())
+    }
+    /// A one-line message about what just happened ("saved grade 4"): a
+    /// full-screen terminal shows it with the next screen; elsewhere it is
+    /// printed at once.
+    fn status(&mut self, text: &str) -> Result<()> {
+        self.show(text)
+    }
+    /// A page of Markdown (card info, the keys) that stays until a key is
+    /// pressed on a terminal; printed elsewhere.
+    fn page(&mut self, text: &str) -> Result<()> {
+        for line in crate::render::markdown(text, 80) {
+            self.show(&crate::render::plain(&line))?;
+        }
+        Ok(())
+    }
+    /// Gives the terminal to `run` (an editor) and takes it back after.
+    fn hand_over(&mut self, run: &mut dyn FnMut() -> Result<()>) -> Result<()> {
+        run()
+    }
+    /// Whether a person at a terminal is answering: an editor can only be
+    /// opened for one.
+    fn interactive(&self) -> bool {
+        false
+    }
+    /// Gives the terminal back (leaves a full screen), so that what is
+    /// printed next stays on the ordinary screen.
+    fn close(&mut self) {}
 }
 
 /// Prompts for an interactive command: single keys on a terminal, lines
@@ -62,6 +99,17 @@ pub fn for_stdio(to_stderr: bool) -> Box<dyn Prompter> {
             std::io::stdin().lock(),
             std::io::stderr(),
         )),
+    }
+}
+
+/// Prompts for the review screen: the full-screen terminal screen when
+/// stdin and stdout are a terminal, lines otherwise.
+pub fn for_review() -> Box<dyn Prompter> {
+    use std::io::IsTerminal;
+    if std::io::stdin().is_terminal() && std::io::stdout().is_terminal() {
+        Box::new(ScreenPrompter::new())
+    } else {
+        for_stdio(false)
     }
 }
 

@@ -2,12 +2,14 @@
 //! door for untrusted text (`sanitize`), Markdown into styled blocks, and
 //! blocks into lines wrapped at word boundaries for a given width.
 
+mod frame;
 mod markdown;
 mod sanitize;
 mod style;
 mod wrap;
 
-pub use markdown::{Block, Item, HIGHLIGHT_END, HIGHLIGHT_START, blocks};
+pub use frame::{Frame, Section};
+pub use markdown::{Block, HIGHLIGHT_END, HIGHLIGHT_START, Item, blocks};
 pub use sanitize::{sanitize, sanitize_json};
 pub use style::{Line, Span, Style, paint, plain};
 pub use wrap::{layout, truncate, width_of, wrap_spans};

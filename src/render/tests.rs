@@ -44,12 +44,7 @@ fn no_word_is_split_at_any_width() {
         let lines = markdown(&text, width);
         let rewrapped: Vec<String> = lines
             .iter()
-            .flat_map(|l| {
-                plain(l)
-                    .split(' ')
-                    .map(str::to_string)
-                    .collect::<Vec<_>>()
-            })
+            .flat_map(|l| plain(l).split(' ').map(str::to_string).collect::<Vec<_>>())
             .collect();
         assert_eq!(rewrapped, words, "at width {width}");
         for l in &lines {

@@ -241,15 +241,15 @@ pub fn layout(blocks: &[Block], width: usize) -> Vec<Line> {
             Block::Text {
                 first, rest, spans, ..
             } => lines.extend(wrap_spans(first, rest, spans, width)),
-            Block::Code { indent, lines: code } => {
+            Block::Code {
+                indent,
+                lines: code,
+            } => {
                 for l in code {
                     lines.extend(code_line(indent, l, width));
                 }
             }
-            Block::Rule => lines.push(vec![Span::new(
-                "─".repeat(width.clamp(1, 40)),
-                Style::DIM,
-            )]),
+            Block::Rule => lines.push(vec![Span::new("─".repeat(width.clamp(1, 40)), Style::DIM)]),
         }
     }
     lines

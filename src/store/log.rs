@@ -6,7 +6,7 @@ use rusqlite::{OptionalExtension, params};
 use super::{Store, card_state};
 use crate::clock::Day;
 use crate::error::{Error, Result};
-use crate::scheduler::CardState;
+use crate::scheduler::{CardState, LeechRule, is_leech_lapse};
 
 pub use crate::scheduler::ReviewKind;
 
@@ -32,6 +32,31 @@ pub struct Logged {
     pub kind: ReviewKind,
     pub before: CardState,
     pub after: CardState,
+    /// This grade caught the card as a leech.
+    pub leech: Option<Leeched>,
+}
+
+/// What catching a leech did, as recorded on its review row (`leeched`):
+/// undoing the grade undoes exactly this.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Leeched {
+    /// The card was not tagged leech before.
+    pub tagged: bool,
+    /// The card was suspended by it.
+    pub suspended: bool,
+}
+
+impl Leeched {
+    fn bits(self) -> i64 {
+        i64::from(self.tagged) | (i64::from(self.suspended) << 1)
+    }
+
+    fn from_bits(bits: i64) -> Leeched {
+        Leeched {
+            tagged: bits & 1 != 0,
+            suspended: bits & 2 != 0,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -50,9 +75,18 @@ impl Store {
         let tx = self
             .conn
             .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-        let logged = insert_review(&tx, g, decide)?;
+        let logged = insert_review(&tx, g, decide, self.leech)?;
         tx.commit()?;
         Ok(logged)
+    }
+
+    /// Sets what a lapse that reaches the leech threshold does.
+    pub fn set_leech_rule(&mut self, rule: LeechRule) {
+        self.leech = rule;
+    }
+
+    pub(super) fn leech_rule(&self) -> LeechRule {
+        self.leech
     }
 
     /// Undoes the newest live review of all, chosen inside the write
@@ -132,7 +166,7 @@ fn undo_in(tx: &rusqlite::Transaction<'_>, review_id: i64, at: &str) -> Result<U
         .query_row(
             "SELECT r.card_id, r.grade, r.kind, r.b_reps, r.b_ease, r.b_interval, r.b_due, r.b_lapses,
                     r.b_last_grade, r.b_last_day, r.undone, c.key,
-                    (SELECT max(id) FROM live_review l WHERE l.card_id = r.card_id)
+                    (SELECT max(id) FROM live_review l WHERE l.card_id = r.card_id), r.leeched
              FROM review r JOIN card c ON c.id = r.card_id WHERE r.id = ?1",
             [review_id],
             |r| {
@@ -147,11 +181,12 @@ fn undo_in(tx: &rusqlite::Transaction<'_>, review_id: i64, at: &str) -> Result<U
                     card_state(r, 3)?,
                     r.get::<_, bool>(10)?,
                     r.get::<_, Option<i64>>(12)?,
+                    r.get::<_, i64>(13)?,
                 ))
             },
         )
         .optional()?;
-    let Some((undone, before, already, newest)) = found else {
+    let Some((undone, before, already, newest, leeched)) = found else {
         return Err(Error::UndoRefused(format!("no review {review_id} to undo")));
     };
     if already {
@@ -168,6 +203,15 @@ fn undo_in(tx: &rusqlite::Transaction<'_>, review_id: i64, at: &str) -> Result<U
     }
     if undone.kind != ReviewKind::Drill.as_str() {
         set_state(tx, undone.card_id, &before)?;
+    }
+    let leeched = Leeched::from_bits(leeched);
+    if leeched.tagged || leeched.suspended {
+        tx.execute(
+            "UPDATE card SET leech = CASE WHEN ?2 THEN 0 ELSE leech END,
+                             suspended = CASE WHEN ?3 THEN 0 ELSE suspended END
+             WHERE id = ?1",
+            params![undone.card_id, leeched.tagged, leeched.suspended],
+        )?;
     }
     tx.execute("UPDATE review SET undone = 1 WHERE id = ?1", [review_id])?;
     tx.execute(
@@ -193,6 +237,7 @@ pub(super) fn insert_review(
     tx: &rusqlite::Transaction<'_>,
     g: &Grading<'_>,
     decide: Decide<'_>,
+    rule: LeechRule,
 ) -> Result<Option<Logged>> {
     let before = current_state(tx, g.card_id)?;
     let Some((kind, after)) = decide(&before) else {
@@ -214,15 +259,49 @@ pub(super) fn insert_review(
              RETURNING id",
         )?
         .query_row(rusqlite::params_from_iter(values), |row| row.get(0))?;
+    let mut leech = None;
     if kind != ReviewKind::Drill {
         set_state(tx, g.card_id, a)?;
+        if is_leech_lapse(b.lapses, a.lapses, rule) {
+            let caught = catch_leech(tx, g.card_id, review_id, rule)?;
+            leech = Some(caught);
+        }
     }
     Ok(Some(Logged {
         review_id,
         kind,
         before,
         after,
+        leech,
     }))
+}
+
+/// Tags the card leech and, by the rule, suspends it; the review row
+/// records which of the two it changed.
+fn catch_leech(
+    tx: &rusqlite::Transaction<'_>,
+    card_id: i64,
+    review_id: i64,
+    rule: LeechRule,
+) -> Result<Leeched> {
+    let (leech, suspended): (bool, i64) = tx.query_row(
+        "SELECT leech, suspended FROM card WHERE id = ?1",
+        [card_id],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )?;
+    let caught = Leeched {
+        tagged: !leech,
+        suspended: rule.suspend && suspended == 0,
+    };
+    tx.execute(
+        "UPDATE card SET leech = 1, suspended = CASE WHEN ?2 THEN 2 ELSE suspended END WHERE id = ?1",
+        params![card_id, caught.suspended],
+    )?;
+    tx.execute(
+        "UPDATE review SET leeched = ?2 WHERE id = ?1",
+        params![review_id, caught.bits()],
+    )?;
+    Ok(caught)
 }
 
 /// A review row's fourteen state columns, before then after, in the

@@ -6,6 +6,7 @@ mod bulk;
 mod compile;
 mod doctor;
 mod log;
+mod marks;
 mod query;
 mod quiz;
 mod stats;
@@ -24,7 +25,8 @@ pub use compile::{
     CardOwners, CompileTx, DeckPrint, NoteRow, Stat, StoredCard, stored_card_owners,
 };
 pub use doctor::{CardLog, LogRow, Replayed};
-pub use log::{Decide, Grading, Logged, ReviewKind, UndoneReview};
+pub use log::{Decide, Grading, Leeched, Logged, ReviewKind, UndoneReview};
+pub use marks::{Marks, Suspension};
 pub use query::{CardFilter, CardRow, DeckInfo, DeckStatus, ReviewEntry};
 pub use quiz::{CardRef, NewQuiz, QuizAnswer, QuizScope, QuizSummary};
 pub use stats::{DeckCounts, DeckQuiz, MATURE_DAYS, Retention};
@@ -121,6 +123,8 @@ pub struct Store {
     path: PathBuf,
     /// Opened by `doctor`: damage is reported by it, not refused here.
     lenient: bool,
+    /// What a lapse that reaches the leech threshold does.
+    leech: crate::scheduler::LeechRule,
 }
 
 impl Store {
@@ -192,6 +196,7 @@ impl Store {
             conn,
             path: path.to_path_buf(),
             lenient,
+            leech: Default::default(),
         };
         store.setup(false)?;
         if !lenient {
@@ -226,6 +231,7 @@ impl Store {
             conn,
             path: path.to_path_buf(),
             lenient,
+            leech: Default::default(),
         };
         store.setup(true)?;
         // Closing checkpoints the WAL into the file and removes it.

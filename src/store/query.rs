@@ -5,6 +5,7 @@ use std::collections::{HashMap, HashSet};
 
 use rusqlite::{OptionalExtension, Row, params};
 
+use super::marks::{Marks, Suspension};
 use super::{Store, card_state};
 use crate::clock::Day;
 use crate::error::Result;
@@ -29,6 +30,8 @@ pub struct CardRow {
     pub retired: bool,
     /// Where the fact comes from (its note's `Source:` line).
     pub cites: Option<String>,
+    /// Suspended, buried, flagged, leech.
+    pub marks: Marks,
 }
 
 impl CardRow {
@@ -77,7 +80,8 @@ pub struct CardFilter {
 }
 
 pub(super) const CARD_SELECT: &str = "SELECT c.id, c.key, d.key, d.title, d.module, d.category, n.topic, coalesce(n.path, d.path), n.line,
-    c.gen, t.front, t.back, c.reps, c.ease, c.interval, c.due, c.lapses, c.last_grade, c.last_day, c.retired, n.cites
+    c.gen, t.front, t.back, c.reps, c.ease, c.interval, c.due, c.lapses, c.last_grade, c.last_day, c.retired, n.cites,
+    c.suspended, c.buried, c.flagged, c.leech
     FROM card c JOIN card_text t ON t.card_id = c.id JOIN note n ON n.id = c.note_id JOIN deck d ON d.id = c.deck_id";
 
 pub(super) fn card_row(r: &Row<'_>) -> rusqlite::Result<CardRow> {
@@ -97,11 +101,17 @@ pub(super) fn card_row(r: &Row<'_>) -> rusqlite::Result<CardRow> {
         state: card_state(r, 12)?,
         retired: r.get(19)?,
         cites: r.get(20)?,
+        marks: Marks {
+            suspended: Suspension::from_column(r.get(21)?),
+            buried: r.get(22)?,
+            flagged: r.get(23)?,
+            leech: r.get(24)?,
+        },
     })
 }
 
 /// The deck ids a scope allows, as the JSON list SQLite's json_each reads.
-fn scope_json(decks: Option<&[i64]>) -> Option<String> {
+pub(super) fn scope_json(decks: Option<&[i64]>) -> Option<String> {
     decks.map(|ids| serde_json::to_string(ids).unwrap_or_else(|_| "[]".into()))
 }
 
@@ -127,6 +137,7 @@ impl Store {
     pub fn due_cards(&self, today: Day, decks: Option<&[i64]>, limit: usize) -> Result<Vec<i64>> {
         let mut stmt = self.conn.prepare_cached(
             "SELECT c.id FROM card c WHERE c.retired = 0 AND c.due IS NOT NULL AND c.due <= ?1
+               AND c.suspended = 0 AND (c.buried IS NULL OR c.buried < ?1)
                AND (?2 IS NULL OR c.deck_id IN (SELECT value FROM json_each(?2)))
              ORDER BY c.due, c.id LIMIT ?3",
         )?;
@@ -139,18 +150,21 @@ impl Store {
     pub fn count_due(&self, today: Day, decks: Option<&[i64]>) -> Result<i64> {
         Ok(self.conn.prepare_cached(
             "SELECT count(*) FROM card c WHERE c.retired = 0 AND c.due IS NOT NULL AND c.due <= ?1
+               AND c.suspended = 0 AND (c.buried IS NULL OR c.buried < ?1)
                AND (?2 IS NULL OR c.deck_id IN (SELECT value FROM json_each(?2)))",
         )?
         .query_row(params![today, scope_json(decks)], |r| r.get(0))?)
     }
 
-    /// Never-seen cards of one deck, in file order.
-    /// A deck's never-seen cards in file order, as (card id, note id).
-    pub fn new_cards(&self, deck_id: i64) -> Result<Vec<(i64, i64)>> {
+    /// A deck's never-seen cards in file order, as (card id, note id),
+    /// without the suspended ones and those buried on `today`.
+    pub fn new_cards(&self, deck_id: i64, today: Day) -> Result<Vec<(i64, i64)>> {
         let mut stmt = self.conn.prepare_cached(
-            "SELECT id, note_id FROM card WHERE deck_id = ?1 AND retired = 0 AND due IS NULL ORDER BY pos",
+            "SELECT id, note_id FROM card WHERE deck_id = ?1 AND retired = 0 AND due IS NULL
+               AND suspended = 0 AND (buried IS NULL OR buried < ?2)
+             ORDER BY pos",
         )?;
-        let rows = stmt.query_map([deck_id], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        let rows = stmt.query_map([deck_id, today], |r| Ok((r.get(0)?, r.get(1)?)))?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
@@ -212,7 +226,8 @@ impl Store {
         Ok(self
             .conn
             .prepare_cached(
-                "SELECT min(due) FROM card WHERE retired = 0 AND due IS NOT NULL AND due > ?1",
+                "SELECT min(due) FROM card WHERE retired = 0 AND due IS NOT NULL AND due > ?1
+                   AND suspended = 0",
             )?
             .query_row([day], |r| r.get(0))?)
     }
@@ -228,7 +243,9 @@ impl Store {
         let mut due: HashMap<i64, i64> = HashMap::new();
         let mut stmt = self.conn.prepare_cached(
             "SELECT deck_id, count(*) FROM card INDEXED BY card_due
-             WHERE retired = 0 AND due IS NOT NULL AND due <= ?1 GROUP BY deck_id",
+             WHERE retired = 0 AND due IS NOT NULL AND due <= ?1
+               AND suspended = 0 AND (buried IS NULL OR buried < ?1)
+             GROUP BY deck_id",
         )?;
         let mut rows = stmt.query([today])?;
         while let Some(r) = rows.next()? {

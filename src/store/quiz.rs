@@ -165,6 +165,7 @@ impl Store {
         review: Option<(&Grading<'_>, Decide<'_>)>,
     ) -> Result<()> {
         self.durable()?;
+        let leech = self.leech_rule();
         let tx = self
             .conn
             .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
@@ -188,7 +189,7 @@ impl Store {
         )?
         .execute(params![a.quiz_id, a.correct])?;
         if let Some((g, decide)) = review {
-            insert_review(&tx, g, decide)?;
+            insert_review(&tx, g, decide, leech)?;
         }
         tx.commit()?;
         Ok(())

@@ -99,7 +99,7 @@ impl Store {
         };
         add(
             "SELECT card_id, day, count(*) FROM live_review r
-             WHERE r.grade < 3 AND r.b_last_grade >= 3 AND r.kind != 'drill'
+             WHERE r.grade < 3 AND r.kind = 'review'
              GROUP BY card_id, day",
             None,
             |e| &mut e.lapses,

@@ -2,6 +2,8 @@
 //! database, decks folder and config, and a pinned clock.
 #![allow(dead_code)]
 
+pub mod tty;
+
 use std::path::{Path, PathBuf};
 use std::process::Output;
 

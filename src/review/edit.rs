@@ -1,0 +1,101 @@
+//! `e` on the review screen: the card's note opens in the learner's editor
+//! at its line, and the decks are compiled again on return. A file the
+//! edit broke keeps its last good compile, so the old card stays.
+
+use std::path::PathBuf;
+
+use crate::compile::{Mode, Options, compile};
+use crate::deck::source::Source;
+use crate::error::{Error, Result};
+use crate::prompt::Prompter;
+use crate::render::sanitize;
+use crate::store::{CardRow, Store};
+
+/// Opens a card's source for editing and compiles the result.
+pub trait Editor {
+    /// Edits `card`'s note and compiles the decks again; the message to
+    /// show after.
+    fn edit(
+        &self,
+        store: &mut Store,
+        card: &CardRow,
+        prompter: &mut dyn Prompter,
+    ) -> Result<String>;
+}
+
+/// Edits deck files with `$VISUAL`, else `$EDITOR`, else `vi`.
+pub struct DeckEditor {
+    pub source: Source,
+}
+
+impl DeckEditor {
+    fn command() -> String {
+        ["VISUAL", "EDITOR"]
+            .iter()
+            .filter_map(std::env::var_os)
+            .map(|v| v.to_string_lossy().trim().to_string())
+            .find(|v| !v.is_empty())
+            .unwrap_or_else(|| "vi".to_string())
+    }
+}
+
+/// The message for the built-in decks, which live inside the binary.
+pub const READ_ONLY: &str = "the built-in decks are read-only: write an editable copy with `mastery export-decks DIR`, then study from it with `--decks DIR` (or MASTERY_DECKS)";
+
+impl Editor for DeckEditor {
+    fn edit(
+        &self,
+        store: &mut Store,
+        card: &CardRow,
+        prompter: &mut dyn Prompter,
+    ) -> Result<String> {
+        if self.source == Source::Embedded {
+            return Ok(READ_ONLY.to_string());
+        }
+        let path = PathBuf::from(&card.path);
+        if !path.is_file() {
+            return Ok(format!(
+                "cannot edit {}: it is not a file here",
+                sanitize(&card.path)
+            ));
+        }
+        let editor = Self::command();
+        let mut outcome = Ok(());
+        prompter.hand_over(&mut || {
+            // Through the shell, as git runs its editor: `$EDITOR` may
+            // carry arguments ("code --wait").
+            outcome = std::process::Command::new("sh")
+                .arg("-c")
+                .arg(format!("{editor} \"$@\""))
+                .arg(&editor)
+                .arg(format!("+{}", card.line))
+                .arg(&path)
+                .status()
+                .map_err(|e| Error::Terminal {
+                    action: "start the editor",
+                    cause: e,
+                })
+                // An editor that exits non-zero may still have saved: the
+                // compile after it decides.
+                .map(|_| ());
+            Ok(())
+        })?;
+        if let Err(e) = outcome {
+            return Ok(format!("{e}: set VISUAL or EDITOR to your editor"));
+        }
+        let report = compile(
+            store,
+            &self.source,
+            &Options {
+                mode: Mode::KeepLastGood,
+                ..Options::default()
+            },
+        )?;
+        if let Some(kept) = report.kept.iter().find(|k| k.starts_with(&card.path)) {
+            return Ok(format!(
+                "{kept}; the old card stays until the file is fixed"
+            ));
+        }
+        Ok(format!("recompiled {}", card.path))
+    }
+}

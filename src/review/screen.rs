@@ -1,0 +1,242 @@
+//! What the review screen shows for a card: the frame (title, counts,
+//! front, back), the keys line with the interval each grade would give,
+//! the key help and the card info page. Pure: the loop draws them.
+
+use crate::clock::{Day, format_day};
+use crate::deck::cards::BLANK;
+use crate::render::{Frame, HIGHLIGHT_END, HIGHLIGHT_START, Section, Style};
+use crate::scheduler::{CardState, Grade, review_of};
+use crate::store::{CardRow, ReviewEntry, Suspension};
+
+/// Remaining cards of the session by kind, as Anki shows them.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Counts {
+    pub shown: usize,
+    pub total: usize,
+    pub due: usize,
+    pub new: usize,
+    /// Waiting to be re-drilled (failed this session, or earlier today).
+    pub again: usize,
+}
+
+impl Counts {
+    pub fn text(&self) -> String {
+        format!(
+            "card {}/{} · {} due · {} new · {} again",
+            self.shown, self.total, self.due, self.new, self.again
+        )
+    }
+}
+
+/// The keys line before the answer is shown.
+pub const FRONT_KEYS: &str =
+    "[Space] reveal  [s]uspend [b]ury [f]lag [e]dit [i]nfo  [?]keys [u]ndo [q]uit";
+
+/// A compact interval: days up to a month, then months, then years.
+pub fn span(days: u32) -> String {
+    match days {
+        0..=30 => format!("{days}d"),
+        31..=364 => format!("{:.1}mo", f64::from(days) / 30.4),
+        365..=3649 => format!("{:.1}y", f64::from(days) / 365.0),
+        _ => format!("{}y", days / 365),
+    }
+}
+
+/// The keys line once the answer is shown: what each grade would do,
+/// computed by the scheduler from the card's state without writing. A
+/// card already graded today is a re-drill, which changes nothing.
+pub fn grade_keys(state: &CardState, today: Day) -> String {
+    if !state.schedules_on(today) {
+        return "grade [0-5]:  re-drill, the schedule stays  0-3 again  4-5 done  [u]ndo [?]"
+            .to_string();
+    }
+    let interval = |g: u8| {
+        let grade = Grade::new(i64::from(g)).unwrap_or(Grade::HESITANT);
+        span(review_of(state, grade, today).1.interval)
+    };
+    format!(
+        "grade [0-5]:  0-2 again·{}  3 hard·{}  4 good·{}  5 easy·{}  [u]ndo [?]",
+        interval(0),
+        interval(3),
+        interval(4),
+        interval(5)
+    )
+}
+
+/// The back as shown: for a cloze, the whole text with the revealed
+/// deletion highlighted; otherwise the back as written.
+pub fn back_text(card: &CardRow) -> String {
+    let is_cloze = card.generator.starts_with('c')
+        && card.generator[1..]
+            .chars()
+            .all(|c| c.is_ascii_digit() || c == '-');
+    if is_cloze && card.front.matches(BLANK).count() == 1 {
+        return card.front.replacen(
+            BLANK,
+            &format!("{HIGHLIGHT_START}{}{HIGHLIGHT_END}", card.back),
+            1,
+        );
+    }
+    card.back.clone()
+}
+
+/// The marks worth a word on screen.
+fn marks(card: &CardRow) -> Vec<&'static str> {
+    let mut out = Vec::new();
+    if card.marks.flagged {
+        out.push("⚑ flagged");
+    }
+    if card.marks.leech {
+        out.push("leech");
+    }
+    out
+}
+
+/// The frame of a card: its front, and with `revealed` its back.
+pub fn frame(card: &CardRow, counts: &Counts, revealed: bool) -> Frame {
+    let mut title = format!("{} › {}", card.deck_title, card.topic);
+    for m in marks(card) {
+        title.push_str(&format!("  [{m}]"));
+    }
+    let mut sections = vec![Section::markdown(card.front.clone(), Style::BOLD)];
+    if revealed {
+        let answer = Style {
+            answer: true,
+            ..Style::PLAIN
+        };
+        sections.push(Section::markdown(back_text(card), answer).after_rule());
+        if let Some(cites) = &card.cites {
+            sections.push(Section::plain(format!("Source: {cites}"), Style::DIM));
+        }
+    }
+    Frame {
+        title,
+        info: counts.text(),
+        shown: usize::from(revealed),
+        sections,
+    }
+}
+
+/// The `?` page.
+pub const HELP: &str = "\
+**Keys**
+
+- **Space** or **Enter**: show the answer
+- **0**: blackout, nothing came back
+- **1**: wrong, but remembered once seen
+- **2**: wrong, but the answer seemed easy once seen
+- **3**: right, with serious difficulty
+- **4**: right, after some hesitation
+- **5**: perfect recall
+
+Grades below 3 are lapses and bring the card back tomorrow; below 4 it comes \
+back in this session as a re-drill, which never changes its schedule.
+
+- **s**: suspend the card: out of every queue until `mastery unsuspend ID`
+- **b**: bury the card until the next study day
+- **f**: flag the card, or take the flag off (`mastery cards` lists flags)
+- **e**: edit the card's note in `$VISUAL` or `$EDITOR`
+- **i**: the card's info and review history
+- **u**: undo the last grade or action
+- **q**, **Esc**: end the session; **Ctrl-C** too (every answer is saved)";
+
+/// The `i` page: where the card comes from, its state and its history.
+pub fn info(card: &CardRow, reviews: &[ReviewEntry]) -> String {
+    let s = &card.state;
+    let mut text = format!(
+        "**{}** (card {})\n\n- deck: {} (`{}`)\n- topic: {}\n- source: `{}`\n",
+        card.key,
+        card.id,
+        card.deck_title,
+        card.deck_key,
+        card.topic,
+        card.source()
+    );
+    if let Some(cites) = &card.cites {
+        text.push_str(&format!("- cites: {cites}\n"));
+    }
+    text.push_str(&format!("- state: {}\n", state_line(s)));
+    let mut marks = Vec::new();
+    match card.marks.suspended {
+        Suspension::None => {}
+        Suspension::Learner => marks.push("suspended".to_string()),
+        Suspension::Leech => marks.push("suspended as a leech".to_string()),
+    }
+    if let Some(day) = card.marks.buried {
+        marks.push(format!("buried on {}", format_day(day)));
+    }
+    if card.marks.flagged {
+        marks.push("flagged".to_string());
+    }
+    if card.marks.leech {
+        marks.push("leech".to_string());
+    }
+    if !marks.is_empty() {
+        text.push_str(&format!("- marks: {}\n", marks.join(", ")));
+    }
+    text.push_str("\n**History**\n\n");
+    if reviews.is_empty() {
+        text.push_str("never reviewed\n");
+    }
+    for r in reviews {
+        text.push_str(&format!(
+            "- {} (study day {}): grade {}, {}\n",
+            r.at.get(..16).unwrap_or(&r.at).replace('T', " "),
+            format_day(r.day),
+            r.grade,
+            r.kind
+        ));
+    }
+    text
+}
+
+/// A card's scheduling state in one line.
+pub fn state_line(s: &CardState) -> String {
+    format!(
+        "repetitions {} · ease {}.{:02} · interval {} d · due {} · lapses {}",
+        s.reps,
+        s.ease / 100,
+        s.ease % 100,
+        s.interval,
+        s.due
+            .map_or_else(|| "never reviewed".to_string(), format_day),
+        s.lapses
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use rstest::rstest;
+
+    use super::*;
+
+    #[rstest]
+    #[case(1, "1d")]
+    #[case(30, "30d")]
+    #[case(45, "1.5mo")]
+    #[case(400, "1.1y")]
+    #[case(3_000, "8.2y")]
+    #[case(36_500, "100y")]
+    fn intervals_are_compact(#[case] days: u32, #[case] shown: &str) {
+        assert_eq!(span(days), shown);
+    }
+
+    /// The keys line names the interval each grade would give, and fits
+    /// 80 columns even at the longest intervals.
+    #[rstest]
+    #[case::new_card(CardState::default(), "0-2 again·1d  3 hard·1d  4 good·1d  5 easy·1d")]
+    #[case::second_review(CardState { reps: 1, interval: 1, due: Some(100), last_day: Some(99), last_grade: Some(4), ..CardState::default() }, "0-2 again·1d  3 hard·6d  4 good·6d  5 easy·6d")]
+    #[case::mature(CardState { reps: 4, interval: 20, due: Some(100), last_day: Some(80), last_grade: Some(4), ..CardState::default() }, "0-2 again·1d  3 hard·1.6mo  4 good·1.6mo  5 easy·1.7mo")]
+    #[case::longest(CardState { reps: 9, ease: 300, interval: 36_500, due: Some(100), last_day: Some(1), last_grade: Some(5), ..CardState::default() }, "0-2 again·1d  3 hard·100y  4 good·100y  5 easy·100y")]
+    #[case::graded_today(CardState { reps: 1, interval: 1, due: Some(101), last_day: Some(100), last_grade: Some(2), ..CardState::default() }, "re-drill, the schedule stays")]
+    fn the_keys_line_previews_each_grade(#[case] state: CardState, #[case] part: &str) {
+        let keys = grade_keys(&state, 100);
+        assert!(keys.contains(part), "{keys}");
+        assert!(crate::render::width_of(&keys) <= 80, "{keys}");
+    }
+
+    #[test]
+    fn the_front_keys_fit_eighty_columns() {
+        assert!(crate::render::width_of(FRONT_KEYS) <= 80, "{FRONT_KEYS}");
+    }
+}

@@ -1,0 +1,178 @@
+//! What the learner does to a card besides grading it: suspend, bury,
+//! flag; and what the leech rule did. Each change is one statement, so it
+//! is committed (with full durability) before the next card is drawn.
+
+use rusqlite::types::Value;
+
+use super::Store;
+use crate::clock::Day;
+use crate::error::Result;
+
+/// Why a card is out of every queue, if it is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Suspension {
+    #[default]
+    None,
+    /// By the learner (`s`, `mastery suspend`).
+    Learner,
+    /// By the leech rule.
+    Leech,
+}
+
+impl Suspension {
+    pub(super) fn from_column(v: i64) -> Suspension {
+        match v {
+            0 => Suspension::None,
+            2 => Suspension::Leech,
+            _ => Suspension::Learner,
+        }
+    }
+
+    fn column(self) -> i64 {
+        match self {
+            Suspension::None => 0,
+            Suspension::Learner => 1,
+            Suspension::Leech => 2,
+        }
+    }
+
+    pub fn is_suspended(self) -> bool {
+        self != Suspension::None
+    }
+}
+
+/// A card's marks, as one value so an undo can put all of them back.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Marks {
+    pub suspended: Suspension,
+    /// The study day the card is buried on.
+    pub buried: Option<Day>,
+    pub flagged: bool,
+    pub leech: bool,
+}
+
+impl Marks {
+    /// Buried on `today`: out of today's queues.
+    pub fn buried_on(&self, today: Day) -> bool {
+        self.buried.is_some_and(|d| d >= today)
+    }
+}
+
+impl Store {
+    /// Suspends (or lets back in) every given card; returns how many
+    /// changed. Letting a leech back in keeps its leech tag.
+    pub fn set_suspended(&mut self, card_ids: &[i64], on: bool) -> Result<usize> {
+        let value = if on {
+            Suspension::Learner
+        } else {
+            Suspension::None
+        };
+        self.each_card(
+            card_ids,
+            "UPDATE card SET suspended = ?2 WHERE id = ?1 AND (suspended != 0) != ?3",
+            |id| {
+                vec![
+                    Value::Integer(*id),
+                    Value::Integer(value.column()),
+                    Value::Integer(i64::from(on)),
+                ]
+            },
+        )
+    }
+
+    /// Buries every given card until the next study day after `today`.
+    pub fn bury(&mut self, card_ids: &[i64], today: Day) -> Result<usize> {
+        self.each_card(
+            card_ids,
+            "UPDATE card SET buried = ?2 WHERE id = ?1 AND (buried IS NULL OR buried < ?2)",
+            |id| vec![Value::Integer(*id), Value::Integer(today)],
+        )
+    }
+
+    pub fn set_flagged(&mut self, card_id: i64, on: bool) -> Result<usize> {
+        self.each_card(
+            &[card_id],
+            "UPDATE card SET flagged = ?2 WHERE id = ?1 AND flagged != ?2",
+            |id| vec![Value::Integer(*id), Value::Integer(i64::from(on))],
+        )
+    }
+
+    /// Puts a card's marks back as they were (an in-session undo).
+    pub fn restore_marks(&mut self, card_id: i64, m: &Marks) -> Result<()> {
+        self.each_card(
+            &[card_id],
+            "UPDATE card SET suspended = ?2, buried = ?3, flagged = ?4, leech = ?5 WHERE id = ?1",
+            |id| {
+                vec![
+                    Value::Integer(*id),
+                    Value::Integer(m.suspended.column()),
+                    m.buried.map_or(Value::Null, Value::Integer),
+                    Value::Integer(i64::from(m.flagged)),
+                    Value::Integer(i64::from(m.leech)),
+                ]
+            },
+        )?;
+        Ok(())
+    }
+
+    /// Runs `sql` once per card in one durable transaction, binding what
+    /// `bind` gives; the count of rows it changed.
+    fn each_card(
+        &mut self,
+        card_ids: &[i64],
+        sql: &str,
+        bind: impl Fn(&i64) -> Vec<Value>,
+    ) -> Result<usize> {
+        self.durable()?;
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let mut changed = 0;
+        {
+            let mut stmt = tx.prepare(sql)?;
+            for id in card_ids {
+                changed += stmt.execute(rusqlite::params_from_iter(bind(id)))?;
+            }
+        }
+        tx.commit()?;
+        Ok(changed)
+    }
+}
+
+impl Store {
+    /// Cards to relearn on `today`: their newest grade of the day is below
+    /// 4, so the session that failed them ended before a re-drill passed.
+    /// Oldest failure first.
+    pub fn relearn_cards(&self, today: Day, decks: Option<&[i64]>) -> Result<Vec<i64>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT r.card_id FROM live_review r JOIN card c ON c.id = r.card_id
+             WHERE r.day = ?1 AND r.grade < 4
+               AND r.id = (SELECT max(x.id) FROM live_review x WHERE x.card_id = r.card_id)
+               AND c.retired = 0 AND c.suspended = 0 AND (c.buried IS NULL OR c.buried < ?1)
+               AND (?2 IS NULL OR c.deck_id IN (SELECT value FROM json_each(?2)))
+             ORDER BY r.id",
+        )?;
+        let rows = stmt.query_map(
+            rusqlite::params![today, super::query::scope_json(decks)],
+            |r| r.get(0),
+        )?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// (seen, total) active cards of each given deck, from the card_deck
+    /// index alone.
+    pub fn seen_counts(
+        &self,
+        deck_ids: &[i64],
+    ) -> Result<std::collections::HashMap<i64, (i64, i64)>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT deck_id, count(due), count(*) FROM card
+             WHERE retired = 0 AND deck_id IN (SELECT value FROM json_each(?1))
+             GROUP BY deck_id",
+        )?;
+        let ids = super::query::scope_json(Some(deck_ids));
+        let rows = stmt.query_map([ids], |r| Ok((r.get(0)?, (r.get(1)?, r.get(2)?))))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+}
