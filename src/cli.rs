@@ -127,6 +127,27 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Take cards out of every queue until `unsuspend` (cards or whole notes)
+    Suspend {
+        /// Card ids, or note ids for all of their cards
+        #[arg(required = true, value_name = "ID")]
+        ids: Vec<String>,
+    },
+    /// Let suspended cards (leeches too) back into the queues
+    Unsuspend {
+        #[arg(required = true, value_name = "ID")]
+        ids: Vec<String>,
+    },
+    /// Hide cards until the next study day
+    Bury {
+        #[arg(required = true, value_name = "ID")]
+        ids: Vec<String>,
+    },
+    /// Write the built-in decks to a new folder, to edit and study with --decks
+    ExportDecks {
+        /// A folder that does not exist yet
+        dir: PathBuf,
+    },
     /// Start a card over as new: its reviews are undone (kept in the log)
     Reset {
         /// A card id, or a note id for all of its cards
@@ -175,6 +196,15 @@ pub enum Command {
         topic: Option<String>,
         #[arg(long, value_name = "TEXT")]
         search: Option<String>,
+        /// Only flagged cards (`f` on the review screen)
+        #[arg(long)]
+        flagged: bool,
+        /// Only suspended cards (by `s`, `mastery suspend` or as leeches)
+        #[arg(long)]
+        suspended: bool,
+        /// Only leeches
+        #[arg(long)]
+        leech: bool,
         #[arg(long)]
         json: bool,
     },

@@ -22,6 +22,9 @@ pub struct Diagnosis {
     /// Cards whose stored state differs from their log's last state.
     #[serde(skip)]
     pub rebuilt: Vec<i64>,
+    /// Cards whose log counts lapses otherwise than the rule.
+    #[serde(skip)]
+    pub recount: Vec<i64>,
     /// Missing tables or indexes, or a bad schema version, to recreate.
     #[serde(skip)]
     pub schema: bool,
@@ -46,7 +49,24 @@ fn problem(problem: String, fix: &str) -> Problem {
 /// them: a rule change is not corruption.
 fn check_chain(card: &CardLog, d: &mut Diagnosis) {
     let mut prev = Ok(CardState::default());
+    let mut recounted = false;
     for row in &card.rows {
+        // A lapse is a failed scheduling review of a card that was not new.
+        if let (Ok(b), Ok(a)) = (&row.before, &row.after) {
+            let lapse = row.kind == "review" && row.grade < 3;
+            let expected = b.lapses + u32::from(lapse);
+            if a.lapses != expected && !recounted {
+                recounted = true;
+                d.problems.push(problem(
+                    format!(
+                        "card {}: review {} leaves {} lapses where the log counts {expected}",
+                        card.key, row.id, a.lapses
+                    ),
+                    "run `mastery doctor --repair` to count the lapses again from the log",
+                ));
+                d.recount.push(card.id);
+            }
+        }
         if row.before != prev {
             d.problems.push(problem(
                 format!(
@@ -190,13 +210,16 @@ fn describe(s: &CardState) -> String {
 
 /// Rebuilds the mismatched card states after backing the database up.
 pub fn repair(store: &mut Store, d: &Diagnosis) -> Result<Option<std::path::PathBuf>> {
-    if d.rebuilt.is_empty() && !d.schema {
+    if d.rebuilt.is_empty() && d.recount.is_empty() && !d.schema {
         return Ok(None);
     }
     let backup = store.backup_before_repair()?;
     if d.schema {
         store.repair_schema()?;
     }
-    store.repair_states(&d.rebuilt)?;
+    store.recount_lapses(&d.recount)?;
+    let mut rebuilt = d.rebuilt.clone();
+    rebuilt.extend(&d.recount);
+    store.repair_states(&rebuilt)?;
     Ok(Some(backup))
 }

@@ -101,7 +101,11 @@ fn the_header_names_deck_topic_and_progress() {
     );
     assert!(out.contains("Which exit code blocks a tool call?"), "{out}");
     assert!(out.contains("Exit code 2."), "{out}");
-    assert!(out.contains("0 blackout · 1 wrong"), "{out}");
+    // The keys line previews each grade's interval (a new card: 1 day).
+    assert!(
+        out.contains("grade [0-5]:  0-2 again·1d  3 hard·1d  4 good·1d  5 easy·1d"),
+        "{out}"
+    );
 }
 
 #[test]

@@ -4,7 +4,46 @@ use super::{json, out};
 use crate::app::App;
 use crate::clock::format_day;
 use crate::error::{Error, Result};
-use crate::store::CardFilter;
+use crate::store::{CardFilter, CardRow, Suspension};
+
+/// A card's marks, as `cards` and `show` print them in JSON.
+#[derive(Serialize)]
+struct MarksJson {
+    flagged: bool,
+    suspended: Suspension,
+    buried_until: Option<String>,
+    leech: bool,
+}
+
+fn marks_json(c: &CardRow) -> MarksJson {
+    MarksJson {
+        flagged: c.marks.flagged,
+        suspended: c.marks.suspended,
+        // Buried on a day: back the day after.
+        buried_until: c.marks.buried.map(|d| format_day(d + 1)),
+        leech: c.marks.leech,
+    }
+}
+
+/// The marks as words, for text output.
+fn marks_text(c: &CardRow) -> String {
+    let mut out = Vec::new();
+    if c.marks.flagged {
+        out.push("flagged");
+    }
+    match c.marks.suspended {
+        Suspension::None => {}
+        Suspension::Learner => out.push("suspended"),
+        Suspension::Leech => out.push("suspended (leech)"),
+    }
+    if c.marks.leech && c.marks.suspended != Suspension::Leech {
+        out.push("leech");
+    }
+    if c.marks.buried.is_some() {
+        out.push("buried");
+    }
+    out.join(", ")
+}
 
 #[derive(Serialize)]
 struct CardJson<'a> {
@@ -17,21 +56,13 @@ struct CardJson<'a> {
     source: String,
     /// Where the fact comes from: its note's `Source:` line.
     cites: Option<&'a str>,
+    #[serde(flatten)]
+    marks: MarksJson,
 }
 
-pub fn list(
-    app: &App,
-    deck: Option<String>,
-    topic: Option<String>,
-    search: Option<String>,
-    as_json: bool,
-) -> Result<()> {
+pub fn list(app: &App, filter: CardFilter, as_json: bool) -> Result<()> {
     let (store, _) = app.open()?;
-    let cards = store.cards(&CardFilter {
-        deck,
-        topic,
-        search,
-    })?;
+    let cards = store.cards(&filter)?;
     if as_json {
         let rows: Vec<CardJson<'_>> = cards
             .iter()
@@ -44,21 +75,66 @@ pub fn list(
                 front: &c.front,
                 source: c.source(),
                 cites: c.cites.as_deref(),
+                marks: marks_json(c),
             })
             .collect();
         return json(&rows);
     }
     let mut text = String::new();
     for c in &cards {
+        let marks = marks_text(c);
         text.push_str(&format!(
-            "{}\t{}\t{}\t{}\n",
+            "{}\t{}\t{}\t{}{}\n",
             c.key,
             c.deck_key,
             c.topic,
-            c.source()
+            c.source(),
+            if marks.is_empty() {
+                String::new()
+            } else {
+                format!("\t{marks}")
+            }
         ));
     }
     out(&text)
+}
+
+/// What `suspend`, `unsuspend` and `bury` do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mark {
+    Suspend,
+    Unsuspend,
+    Bury,
+}
+
+/// Marks cards, or every card of a note, by id; all ids are checked
+/// before anything is written.
+pub fn mark(app: &App, ids: &[String], mark: Mark) -> Result<()> {
+    let (mut store, _) = app.open()?;
+    let mut cards = Vec::new();
+    for id in ids {
+        let found = store.cards_of_id(id)?;
+        if found.is_empty() {
+            return Err(Error::UnknownCard(id.clone()));
+        }
+        cards.extend(found);
+    }
+    cards.sort_unstable();
+    cards.dedup();
+    let today = app.clock.today();
+    let (changed, verb) = match mark {
+        Mark::Suspend => (store.set_suspended(&cards, true)?, "suspended"),
+        Mark::Unsuspend => (store.set_suspended(&cards, false)?, "let back in"),
+        Mark::Bury => (
+            store.bury(&cards, today)?,
+            "buried until the next study day",
+        ),
+    };
+    out(&format!(
+        "{verb}: {changed} of {} card(s); {} unchanged\n",
+        cards.len(),
+        cards.len() - changed
+    ))
 }
 
 #[derive(Serialize)]
@@ -77,6 +153,8 @@ struct ShowJson<'a> {
     due: Option<String>,
     lapses: u32,
     retired: bool,
+    #[serde(flatten)]
+    marks: MarksJson,
     reviews: Vec<ReviewJson>,
 }
 
@@ -109,6 +187,7 @@ pub fn show(app: &App, key: &str, as_json: bool) -> Result<()> {
             due: s.due.map(format_day),
             lapses: s.lapses,
             retired: card.retired,
+            marks: marks_json(&card),
             reviews: reviews
                 .into_iter()
                 .map(|r| ReviewJson {
@@ -123,22 +202,22 @@ pub fn show(app: &App, key: &str, as_json: bool) -> Result<()> {
         .cites
         .as_deref()
         .map_or_else(String::new, |c| format!("\nSource: {c}\n"));
+    let marks = marks_text(&card);
     let mut text = format!(
-        "{}  ({} › {}, {})\n\n{}\n―――\n{}\n{cites}\nrepetitions {} · ease {}.{:02} · interval {} d · due {} · lapses {}{}\n",
+        "{}  ({} › {}, {})\n\n{}\n―――\n{}\n{cites}\n{}{}{}\n",
         card.key,
         card.deck_title,
         card.topic,
         card.source(),
         card.front,
         card.back,
-        s.reps,
-        s.ease / 100,
-        s.ease % 100,
-        s.interval,
-        s.due
-            .map_or_else(|| "never reviewed".to_string(), format_day),
-        s.lapses,
-        if card.retired { " · retired" } else { "" }
+        crate::review::screen::state_line(s),
+        if card.retired { " · retired" } else { "" },
+        if marks.is_empty() {
+            String::new()
+        } else {
+            format!(" · {marks}")
+        }
     );
     for r in &reviews {
         text.push_str(&format!("  {}  grade {}  {}\n", r.at, r.grade, r.kind));

@@ -201,6 +201,30 @@ fn fix_deck_ids(deck: &Deck, missing: &[&Note]) -> Result<Option<(PathBuf, Strin
 }
 
 /// `mastery import docs PATH --out DIR [--force]`.
+/// `mastery export-decks DIR`: the built-in decks as files to edit. The
+/// folder must not exist yet, so nothing of the learner's is replaced.
+pub fn export_decks(dir: &Path) -> Result<()> {
+    if std::fs::symlink_metadata(dir).is_ok() {
+        return Err(Error::Usage(format!(
+            "{} already exists: name a new folder, so that nothing in it is replaced",
+            crate::render::sanitize(&dir.display().to_string())
+        )));
+    }
+    let mut files = Vec::new();
+    for (rel, bytes) in crate::deck::source::embedded_files() {
+        let text = String::from_utf8(bytes.to_vec())
+            .map_err(|_| Error::Usage(format!("the built-in file {rel} is not UTF-8 text")))?;
+        files.push((dir.join(rel), text));
+    }
+    crate::files::write_files(&files)?;
+    out(&format!(
+        "wrote {} files of the built-in decks to {}; study them with `mastery --decks {} review` (or set MASTERY_DECKS)\n",
+        files.len(),
+        crate::render::sanitize(&dir.display().to_string()),
+        crate::render::sanitize(&dir.display().to_string())
+    ))
+}
+
 pub fn import_docs(path: &Path, dir: &Path, force: bool) -> Result<()> {
     let source = Source::from_dir(path.to_path_buf());
     let Source::Docs(docs) = &source else {

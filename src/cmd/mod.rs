@@ -16,7 +16,7 @@ use crate::app::App;
 use crate::cli::{Cli, Command, DevCommand, ImportWhat};
 use crate::compile::{CompileReport, Options, compile};
 use crate::error::{Error, Result};
-use crate::store::{DeckInfo, Store};
+use crate::store::{CardFilter, DeckInfo, Store};
 
 pub fn run(cli: Cli) -> Result<()> {
     crate::interrupt::install();
@@ -88,8 +88,26 @@ fn dispatch(app: &App, command: Command) -> Result<()> {
             deck,
             topic,
             search,
+            flagged,
+            suspended,
+            leech,
             json,
-        } => cards::list(app, deck, topic, search, json),
+        } => cards::list(
+            app,
+            CardFilter {
+                deck,
+                topic,
+                search,
+                flagged,
+                suspended,
+                leech,
+            },
+            json,
+        ),
+        Command::Suspend { ids } => cards::mark(app, &ids, cards::Mark::Suspend),
+        Command::Unsuspend { ids } => cards::mark(app, &ids, cards::Mark::Unsuspend),
+        Command::Bury { ids } => cards::mark(app, &ids, cards::Mark::Bury),
+        Command::ExportDecks { dir } => check::export_decks(&dir),
         Command::Status { json } => status::status(app, json),
         Command::Show { card, json } => cards::show(app, &card, json),
         Command::Undo => status::undo(app),

@@ -252,6 +252,11 @@ pub struct Listing {
     pub warnings: Vec<Diag>,
 }
 
+/// Every file built into the binary from `decks/`, by path below it.
+pub fn embedded_files() -> &'static [(&'static str, &'static [u8])] {
+    embedded::EMBEDDED
+}
+
 /// Lists the deck files of a source in path order.
 pub fn list(source: &Source) -> Result<Listing> {
     match source {

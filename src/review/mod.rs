@@ -42,7 +42,8 @@ enum Lane {
 enum Step {
     Graded {
         review_id: i64,
-        card: CardRow,
+        card_id: i64,
+        key: String,
         lane: Lane,
         requeued: bool,
         scheduled: bool,
@@ -311,7 +312,8 @@ impl Session<'_> {
         self.prompter.status(&note)?;
         self.history.push(Step::Graded {
             review_id,
-            card,
+            card_id: card.id,
+            key: card.key,
             lane,
             requeued,
             scheduled,
@@ -395,7 +397,8 @@ impl Session<'_> {
         match step {
             Step::Graded {
                 review_id,
-                card,
+                card_id,
+                key,
                 lane,
                 requeued,
                 scheduled,
@@ -413,7 +416,7 @@ impl Session<'_> {
                     && let Some(pos) = self
                         .pending
                         .iter()
-                        .rposition(|(c, l)| *c == card.id && *l == Lane::Again)
+                        .rposition(|(c, l)| *c == card_id && *l == Lane::Again)
                 {
                     self.pending.remove(pos);
                 }
@@ -425,9 +428,9 @@ impl Session<'_> {
                 }
                 self.summary.millis -= millis;
                 self.shown = self.shown.saturating_sub(1);
-                self.pending.push_front((card.id, lane));
+                self.pending.push_front((card_id, lane));
                 (self.on_grade)(&self.summary);
-                self.prompter.status(&format!("undone: {}", card.key))
+                self.prompter.status(&format!("undone: {key}"))
             }
             Step::Marked {
                 card_id,

@@ -223,6 +223,31 @@ impl Store {
     }
 
     /// Paths that more than one active deck claims: (path, deck ids).
+    /// Counts the lapses of these cards' review rows again from their log,
+    /// as migration 6 did for every card, in one transaction.
+    pub fn recount_lapses(&mut self, card_ids: &[i64]) -> Result<()> {
+        if card_ids.is_empty() {
+            return Ok(());
+        }
+        let tx = self.conn.transaction()?;
+        tx.execute(
+            "WITH counted AS (
+                SELECT id,
+                       (kind = 'review' AND grade < 3) AS own,
+                       sum(CASE WHEN undone = 0 AND kind = 'review' AND grade < 3 THEN 1 ELSE 0 END)
+                           OVER (PARTITION BY card_id ORDER BY id ROWS UNBOUNDED PRECEDING) AS upto
+                FROM review WHERE card_id IN (SELECT value FROM json_each(?1))
+             )
+             UPDATE review SET
+                b_lapses = counted.upto - (counted.own AND review.undone = 0),
+                a_lapses = counted.upto - (counted.own AND review.undone = 0) + counted.own
+             FROM counted WHERE counted.id = review.id",
+            [super::query::scope_json(Some(card_ids))],
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+
     pub fn shared_deck_paths(&self) -> Result<Vec<(String, String)>> {
         let mut stmt = self.conn.prepare(
             "SELECT path, group_concat(key, ', ') FROM deck WHERE retired = 0 GROUP BY path HAVING count(*) > 1",

@@ -471,6 +471,68 @@ mod tests {
 
     use super::*;
 
+    /// Migration 6 counts lapses as Anki does: a card passed, then failed
+    /// on two days running, had one lapse under mastery 0.1 and has two
+    /// now, on each row of its log and on the card; the chain still holds.
+    #[test]
+    fn migration_six_recounts_lapses_from_the_log() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("v5.db");
+        let conn = Connection::open(&path).unwrap();
+        for sql in &migrations()[..5] {
+            conn.execute_batch(sql).unwrap();
+        }
+        conn.pragma_update(None, "user_version", 5).unwrap();
+        conn.pragma_update(None, "application_id", APPLICATION_ID)
+            .unwrap();
+        // 0.1's rows: new 4, review 1 (lapse 1), review 1 (no lapse then),
+        // a drill, and an undone fail.
+        conn.execute_batch(
+            "INSERT INTO deck (id, key, title, path) VALUES (1, 'd', 'D', 'd.md');
+             INSERT INTO note (id, key, deck_id, kind, title, topic, line) VALUES (1, 'n', 1, 'q', 'n', 't', 1);
+             INSERT INTO card (id, key, note_id, deck_id, gen, pos, reps, ease, interval, due, lapses, last_grade, last_day)
+                 VALUES (1, 'n', 1, 1, 'q', 0, 1, 142, 1, 13, 1, 1, 12);
+             INSERT INTO card_text (card_id, front, back) VALUES (1, 'f', 'b');
+             INSERT INTO review (id, card_id, at, day, grade, kind, ms, b_reps, b_ease, b_interval, b_due, b_lapses, b_last_grade, b_last_day,
+                 a_reps, a_ease, a_interval, a_due, a_lapses, a_last_grade, a_last_day, undone) VALUES
+                 (1, 1, 'a', 10, 4, 'new', 1, 0, 250, 0, NULL, 0, NULL, NULL, 1, 250, 1, 11, 0, 4, 10, 0),
+                 (2, 1, 'a', 11, 1, 'review', 1, 1, 250, 1, 11, 0, 4, 10, 1, 196, 1, 12, 1, 1, 11, 0),
+                 (3, 1, 'a', 11, 4, 'drill', 1, 1, 196, 1, 12, 1, 1, 11, 1, 196, 1, 12, 1, 1, 11, 0),
+                 (4, 1, 'a', 12, 1, 'review', 1, 1, 196, 1, 12, 1, 1, 11, 1, 142, 1, 13, 1, 1, 12, 0),
+                 (5, 1, 'a', 13, 0, 'review', 1, 1, 142, 1, 13, 1, 1, 12, 1, 130, 1, 14, 1, 0, 13, 1);
+             INSERT INTO undo (review_id, at) VALUES (5, 'b');",
+        )
+        .unwrap();
+        drop(conn);
+        let store = Store::open(&path).unwrap();
+        let rows: Vec<(i64, i64)> = store
+            .conn
+            .prepare("SELECT b_lapses, a_lapses FROM review ORDER BY id")
+            .unwrap()
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap();
+        assert_eq!(rows, [(0, 0), (0, 1), (1, 1), (1, 2), (2, 3)]);
+        assert_eq!(store.card_by_id(1).unwrap().unwrap().state.lapses, 2);
+        let mut chain_ok = true;
+        store
+            .each_card_log(|card| {
+                let mut prev = CardState::default();
+                for row in &card.rows {
+                    chain_ok &= row.before.as_ref().ok() == Some(&prev);
+                    prev = row.after.clone().unwrap();
+                }
+                chain_ok &= card.state.as_ref().ok() == Some(&prev);
+                Ok(())
+            })
+            .unwrap();
+        assert!(
+            chain_ok,
+            "the log's chain of states holds after the recount"
+        );
+    }
+
     /// The quick name scan every command uses agrees with a database
     /// actually built from the migrations.
     #[test]

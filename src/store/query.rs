@@ -77,6 +77,9 @@ pub struct CardFilter {
     pub deck: Option<String>,
     pub topic: Option<String>,
     pub search: Option<String>,
+    pub flagged: bool,
+    pub suspended: bool,
+    pub leech: bool,
 }
 
 pub(super) const CARD_SELECT: &str = "SELECT c.id, c.key, d.key, d.title, d.module, d.category, n.topic, coalesce(n.path, d.path), n.line,
@@ -296,9 +299,20 @@ impl Store {
                AND (?1 IS NULL OR d.key = ?1)
                AND (?2 IS NULL OR instr(fold(n.topic), fold(?2)) > 0)
                AND (?3 IS NULL OR instr(fold(t.front || ' ' || t.back || ' ' || c.key), fold(?3)) > 0)
+               AND (?4 = 0 OR c.flagged = 1) AND (?5 = 0 OR c.suspended != 0) AND (?6 = 0 OR c.leech = 1)
              ORDER BY d.module IS NULL, d.module, d.key, c.pos"
         ))?;
-        let rows = stmt.query_map(params![filter.deck, filter.topic, filter.search], card_row)?;
+        let rows = stmt.query_map(
+            params![
+                filter.deck,
+                filter.topic,
+                filter.search,
+                filter.flagged,
+                filter.suspended,
+                filter.leech
+            ],
+            card_row,
+        )?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 }
