@@ -34,9 +34,9 @@ fn review(env: &Env, now: &str, grades: &str) {
 }
 
 /// Day 1 everything is learned; day 2 h1, h2 and p1 lapse and h2 needs two
-/// re-drills; day 3 h1 and p1 fail again, which is no new lapse since they
-/// were not recalled in between; k1 is missed in a quiz and the hooks are
-/// quizzed 2/4.
+/// re-drills; day 3 h1 and p1 fail again, a second lapse each (every fail of
+/// a card that is not new is a lapse, as Anki counts them); k1 is missed in
+/// a quiz and the hooks are quizzed 2/4.
 fn history(env: &Env) {
     review(env, DAY1, "55555555555");
     // Order on day 2 (all due, by id): h1 h2 h3 h4 k1 k2 p1 p2 p3 s1 s2, then re-drills.
@@ -77,7 +77,7 @@ fn leeches_are_called_out_for_rewriting() {
     let out = stdout(&run(&env, DAY3, &["weak", "--leech-lapses", "1"], ""));
     assert!(
         out.contains(
-            "- [ ] Rewrite the leech 'h1?' (decks/m1.md:6): 1 lapses; rewrite or split this card"
+            "- [ ] Rewrite the leech 'h1?' (decks/m1.md:6): 2 lapses; rewrite or split this card"
         ),
         "{out}"
     );
@@ -109,7 +109,7 @@ fn json_and_csv_hold_one_record_per_weak_card() {
     assert_eq!(h1["topic"], "Hooks");
     assert_eq!(h1["source"], "decks/m1.md:6");
     assert_eq!(h1["leech"], false);
-    assert_eq!(h1["signals"]["lapses"], 1);
+    assert_eq!(h1["signals"]["lapses"], 2);
     assert_eq!(h1["signals"]["low_ease"], true);
     assert_eq!(h1["signals"]["last_grade_failed"], true);
     assert!(h1["score"].as_f64().unwrap() > records[1]["score"].as_f64().unwrap());
@@ -148,12 +148,14 @@ fn an_existing_list_is_updated_in_place() {
         ),
     )
     .unwrap();
-    // A month of good recall: the hooks' lapses fade, p1's low ease stays.
+    // Six weeks of good recall: the hooks' lapses (three, counted as Anki
+    // counts them) fade, p1's low ease stays.
     review(&env, "2026-03-05T09:00:00Z", "55");
     review(&env, "2026-03-20T09:00:00Z", "55555555555");
+    review(&env, "2026-04-10T09:00:00Z", "55555555555");
     let out = run(
         &env,
-        "2026-04-05T09:00:00Z",
+        "2026-04-20T09:00:00Z",
         &["weak", "-o", file.to_str().unwrap()],
         "",
     );
