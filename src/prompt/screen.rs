@@ -77,7 +77,7 @@ impl ScreenPrompter {
     }
 
     /// Draws `body` between the title and the status and keys lines.
-    fn draw(&mut self, body: Vec<Line>, title: Line) -> Result<()> {
+    fn draw(&mut self, body: Vec<Line>, header: [Line; 2]) -> Result<()> {
         let (width, height) = Self::size();
         // The status and the keys wrap at word boundaries too (a message
         // may name a long path); only their own extra lines are cut.
@@ -99,13 +99,13 @@ impl ScreenPrompter {
         let mut footer = wrapped(&status, Style::BOLD, 3);
         footer.extend(keys_lines(&self.prompt, width));
         let room = height.saturating_sub(3 + footer.len()).max(1);
-        let mut rows: Vec<Line> = vec![title, vec![Span::new("─".repeat(width), Style::DIM)]];
-        rows.push(Vec::new());
+        let [title, info] = header;
+        let mut rows: Vec<Line> = vec![title, info, Vec::new()];
         if body.len() > room {
             let hidden = body.len() - room + 1;
             rows.extend(body.into_iter().take(room - 1));
             rows.push(vec![Span::new(
-                format!("  … {hidden} more lines: press i to read the whole card"),
+                format!("  … {hidden} more lines: make the terminal taller to see them"),
                 Style::DIM,
             )]);
         } else {
@@ -131,8 +131,8 @@ impl ScreenPrompter {
     fn draw_frame(&mut self) -> Result<()> {
         let (width, _) = Self::size();
         let body = self.frame.body(width);
-        let title = self.frame.title_line(width);
-        self.draw(body, title)
+        let header = self.frame.header(width);
+        self.draw(body, header)
     }
 
     /// The next key press, redrawing with `redraw` on every resize.
@@ -235,8 +235,8 @@ impl Prompter for ScreenPrompter {
                     l
                 })
                 .collect();
-            let title = me.frame.title_line(width);
-            me.draw(body, title)
+            let header = me.frame.header(width);
+            me.draw(body, header)
         };
         draw(self, &text)?;
         loop {

@@ -76,20 +76,17 @@ pub struct Frame {
 const MARGIN: usize = 2;
 
 impl Frame {
-    /// The title line at `width`: the title cut with an ellipsis so that
-    /// the counts always fit on the same line.
-    pub fn title_line(&self, width: usize) -> Line {
-        let info_w = width_of(&self.info);
-        if info_w + 4 > width {
-            return vec![Span::new(truncate(&self.title, width), Style::BOLD)];
+    /// The two header lines at `width`: the title, cut with an ellipsis
+    /// rather than wrapped, then the counts followed by a rule.
+    pub fn header(&self, width: usize) -> [Line; 2] {
+        let title = vec![Span::new(truncate(&self.title, width), Style::BOLD)];
+        let info = truncate(&self.info, width);
+        let rule = width.saturating_sub(width_of(&info) + 1);
+        let mut second = vec![Span::new(info, Style::DIM)];
+        if rule > 0 {
+            second.push(Span::new(format!(" {}", "─".repeat(rule)), Style::DIM));
         }
-        let title = truncate(&self.title, width - info_w - 2);
-        let gap = width - width_of(&title) - info_w;
-        vec![
-            Span::new(title, Style::BOLD),
-            Span::plain(" ".repeat(gap)),
-            Span::new(self.info.clone(), Style::DIM),
-        ]
+        [title, second]
     }
 
     /// The body at `width`, with a margin: sections apart by a blank line,
@@ -151,12 +148,22 @@ mod tests {
     }
 
     #[test]
-    fn the_title_line_fits_with_its_counts() {
+    fn the_header_fits_any_width_with_its_counts_whole() {
         for width in [40, 60, 80, 100] {
-            let line = super::super::plain(&frame().title_line(width));
-            assert_eq!(width_of(&line), width, "{line}");
-            assert!(line.ends_with("5 new · 0 again"), "{line}");
+            let [title, info] = frame().header(width);
+            let (title, info) = (super::super::plain(&title), super::super::plain(&info));
+            assert!(width_of(&title) <= width, "{title}");
+            assert_eq!(width_of(&info), width, "{info}");
+            assert!(
+                info.starts_with("card 1/14 · 9 due · 5 new · 0 again ─"),
+                "{info}"
+            );
         }
+        let [title, _] = frame().header(40);
+        assert_eq!(
+            super::super::plain(&title),
+            "Module 1 · Codex Code Internals › Hooks…"
+        );
     }
 
     #[test]

@@ -117,3 +117,23 @@ fn a_highlighted_run_is_marked() {
     assert_eq!(marked, ["exit code 2"]);
     assert_eq!(plain(&lines[0]), "hooks fire with exit code 2 set");
 }
+
+#[test]
+fn a_url_longer_than_a_line_breaks_after_a_slash() {
+    let lines: Vec<String> = markdown(
+        "see https://platform.claude.com/docs/en/agents-and-tools/tool-use/handle-tool-calls now",
+        40,
+    )
+    .iter()
+    .map(|l| plain(l))
+    .collect();
+    assert_eq!(
+        lines,
+        [
+            "see",
+            "https://platform.claude.com/docs/en/",
+            "agents-and-tools/tool-use/handle-tool-",
+            "calls now"
+        ]
+    );
+}

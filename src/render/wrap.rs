@@ -81,26 +81,46 @@ fn prefix_span(prefix: &str) -> Span {
 }
 
 /// Splits a word too long for any line into pieces of at most `room`
-/// columns (at least one character each).
+/// columns (at least one character each), after a `/` or `-` where one
+/// falls in the second half of a piece (a URL breaks between its parts).
 fn split_word(word: &[Span], room: usize) -> Vec<Vec<Span>> {
-    let mut pieces: Vec<Vec<Span>> = Vec::new();
-    let mut piece: Vec<Span> = Vec::new();
-    let mut used = 0;
-    for span in word {
-        for c in span.text.chars() {
-            let w = c.width().unwrap_or(0);
-            if used + w > room && used > 0 {
-                pieces.push(std::mem::take(&mut piece));
-                used = 0;
-            }
-            match piece.last_mut() {
-                Some(last) if last.style == span.style => last.text.push(c),
-                _ => piece.push(Span::new(c.to_string(), span.style)),
-            }
-            used += w;
+    let chars: Vec<(char, Style)> = word
+        .iter()
+        .flat_map(|s| s.text.chars().map(move |c| (c, s.style)))
+        .collect();
+    let mut cuts = Vec::new();
+    let (mut start, mut used) = (0, 0);
+    for (i, (c, _)) in chars.iter().enumerate() {
+        let w = c.width().unwrap_or(0);
+        if used + w > room && i > start {
+            let soft = (start + 1..i)
+                .rev()
+                .take_while(|j| j - start > (i - start) / 2)
+                .find(|j| matches!(chars[j - 1].0, '/' | '-'));
+            let cut = soft.unwrap_or(i);
+            cuts.push(cut);
+            start = cut;
+            used = chars[cut..i]
+                .iter()
+                .map(|(c, _)| c.width().unwrap_or(0))
+                .sum();
         }
+        used += w;
     }
-    pieces.push(piece);
+    let mut pieces: Vec<Vec<Span>> = Vec::new();
+    let mut bounds = vec![0];
+    bounds.extend(cuts);
+    bounds.push(chars.len());
+    for pair in bounds.windows(2) {
+        let mut piece: Vec<Span> = Vec::new();
+        for (c, style) in &chars[pair[0]..pair[1]] {
+            match piece.last_mut() {
+                Some(last) if last.style == *style => last.text.push(*c),
+                _ => piece.push(Span::new(c.to_string(), *style)),
+            }
+        }
+        pieces.push(piece);
+    }
     pieces
 }
 

@@ -129,8 +129,9 @@ pub const HELP: &str = "\
 - **4**: right, after some hesitation
 - **5**: perfect recall
 
-Grades below 3 are lapses and bring the card back tomorrow; below 4 it comes \
-back in this session as a re-drill, which never changes its schedule.
+Below 3 the card starts over and is due tomorrow (a lapse, unless it was \
+new); below 4 it comes back in this session as a re-drill, which never \
+changes its schedule. The keys line shows the interval each grade gives.
 
 - **s**: suspend the card: out of every queue until `mastery unsuspend ID`
 - **b**: bury the card until the next study day
@@ -192,6 +193,9 @@ pub fn info(card: &CardRow, reviews: &[ReviewEntry]) -> String {
 
 /// A card's scheduling state in one line.
 pub fn state_line(s: &CardState) -> String {
+    if s.is_new() {
+        return "new: never reviewed".to_string();
+    }
     format!(
         "repetitions {} · ease {}.{:02} · interval {} d · due {} · lapses {}",
         s.reps,
