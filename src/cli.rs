@@ -326,9 +326,9 @@ pub struct WeakArgs {
     /// Write to FILE; an existing Markdown list is updated in place
     #[arg(short = 'o', long = "output", value_name = "FILE")]
     pub output: Option<std::path::PathBuf>,
-    /// Lapses that make a card a leech
-    #[arg(long, value_name = "N", default_value_t = 6, value_parser = count::<u32>(1..=MAX_LAPSES))]
-    pub leech_lapses: u32,
+    /// Lapses that make a card a leech [default: leech_lapses from config, or 8]
+    #[arg(long, value_name = "N", value_parser = count::<u32>(1..=MAX_LAPSES))]
+    pub leech_lapses: Option<u32>,
 }
 
 #[derive(Debug, Subcommand)]

@@ -88,6 +88,17 @@ fn leeches_are_called_out_for_rewriting() {
     assert!(!out.contains("Drill 2 cards"), "{out}");
     let default = stdout(&run(&env, DAY3, &["weak"], ""));
     assert!(!default.contains("leech"), "{default}");
+    // Without the flag, the threshold is the review screen's, from config.
+    std::fs::write(env.path("config.toml"), "leech_lapses = 2\n").unwrap();
+    let configured = stdout(&run(&env, DAY3, &["weak"], ""));
+    assert!(
+        configured.contains("Rewrite the leech 'h1?'"),
+        "{configured}"
+    );
+    assert!(
+        !configured.contains("Rewrite the leech 'h2?'"),
+        "{configured}"
+    );
 }
 
 #[test]

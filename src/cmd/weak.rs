@@ -24,7 +24,8 @@ pub fn run(app: &App, args: &WeakArgs) -> Result<()> {
             module: args.module,
             deck: args.deck.clone(),
             limit: args.limit as usize,
-            leech_lapses: args.leech_lapses,
+            // One threshold for the drill's leeches and the weak list's.
+            leech_lapses: args.leech_lapses.unwrap_or(app.settings.leech_lapses.value),
         },
     )?;
     let date = format_day(today);
