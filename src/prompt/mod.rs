@@ -39,6 +39,12 @@ pub trait Prompter {
     fn note(&mut self, text: &str) -> Result<()> {
         self.show(text)
     }
+    /// Reads a typed answer. Unlike [`Prompter::line`], `q` is text here
+    /// (an answer may be `q`); only end of input (Ctrl-D) quits. The default
+    /// is `line`, for prompters that can't tell the two apart.
+    fn answer(&mut self, prompt: &str) -> Result<Reply> {
+        self.line(prompt)
+    }
 }
 
 /// Prompts for an interactive command: single keys on a terminal, lines

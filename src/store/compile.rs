@@ -477,6 +477,10 @@ impl CompileTx<'_> {
             [],
         )?;
         self.tx.execute(
+            &format!("DELETE FROM teach_point WHERE card_id IN ({retired})"),
+            [],
+        )?;
+        self.tx.execute(
             &format!("DELETE FROM card_text WHERE card_id IN ({retired})"),
             [],
         )?;

@@ -26,7 +26,7 @@ pub use compile::{
 pub use doctor::{CardLog, LogRow, Replayed};
 pub use log::{Decide, Grading, Logged, ReviewKind, UndoneReview};
 pub use query::{CardFilter, CardRow, DeckInfo, DeckStatus, ReviewEntry};
-pub use quiz::{CardRef, NewQuiz, QuizAnswer, QuizScope, QuizSummary};
+pub use quiz::{CardRef, NewQuiz, PoolEntry, QuizAnswer, QuizScope, QuizSummary};
 pub use stats::{DeckCounts, DeckQuiz, MATURE_DAYS, Retention};
 pub use weak::{CardEvents, LastQuiz, NotePlace, ScoreRow};
 
