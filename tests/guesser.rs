@@ -114,13 +114,13 @@ fn a_word_matching_guesser_scores_at_most_35_percent_on_every_deck() {
             },
         ));
     }
-    let mut table = String::from("scope                    choice  guessed  score\n");
+    let mut table = String::from("scope                    drawn  choice  guessed  score\n");
     let mut failures = Vec::new();
     for (name, scope) in &scopes {
-        let (choice, hits, _) = measure(&store, scope);
+        let (choice, hits, drawn) = measure(&store, scope);
         let score = 100.0 * hits as f64 / choice.max(1) as f64;
         table.push_str(&format!(
-            "{name:<24} {choice:>6}  {hits:>7}  {score:>4.0} %\n"
+            "{name:<24} {drawn:>5}  {choice:>6}  {hits:>7}  {score:>4.0} %\n"
         ));
         if choice < QUESTIONS {
             failures.push(format!("{name}: only {choice} choice questions"));

@@ -146,7 +146,8 @@ fn written_in(needle: &str, haystack: &str) -> bool {
 }
 
 /// Three distractors for a card, or `None` when fewer than three are
-/// plausible and the card should be asked another way.
+/// plausible, or when the right answer would be the only option that
+/// repeats the question's words, and the card should be asked another way.
 pub fn choose(
     question: &str,
     answer: &str,
@@ -189,8 +190,15 @@ pub fn choose(
     // Siblings first, then the options that talk about the question's
     // subject, whichever tier they come from.
     candidates.sort_by_key(|(tier, overlap, _)| (*tier != 0, std::cmp::Reverse(*overlap), *tier));
-    let chosen: Vec<String> = candidates.iter().take(3).map(|c| c.2.to_string()).collect();
-    Some(chosen)
+    let chosen = &candidates[..3];
+    // An answer that alone repeats the question's words is found without
+    // knowing anything: such a card is not fair as multiple choice.
+    let right_overlap = content_words(answer).intersection(&asked).count();
+    let best_wrong = chosen.iter().map(|c| c.1).max().unwrap_or(0);
+    if right_overlap > best_wrong {
+        return None;
+    }
+    Some(chosen.iter().map(|c| c.2.to_string()).collect())
 }
 
 #[cfg(test)]
