@@ -242,3 +242,7 @@ CREATE TABLE teach_point (
     at       TEXT    NOT NULL
 ) STRICT;
 CREATE INDEX teach_point_quiz ON teach_point(quiz_id);
+
+-- Accepted alternatives: `{{Ctrl+V|Cmd+V}}` shows the first and accepts the
+-- others, kept here as a JSON array (NULL when there are none).
+ALTER TABLE card_text ADD COLUMN accept TEXT;

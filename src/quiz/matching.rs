@@ -81,6 +81,16 @@ impl Verdict {
     pub fn correct(self) -> bool {
         matches!(self, Verdict::Exact | Verdict::Typos(_))
     }
+
+    /// Best first: exact, fewest typos, nearest miss, wrong.
+    pub fn rank(self) -> (u8, usize) {
+        match self {
+            Verdict::Exact => (0, 0),
+            Verdict::Typos(n) => (1, n),
+            Verdict::NearMiss(n) => (2, n),
+            Verdict::Wrong => (3, 0),
+        }
+    }
 }
 
 /// Longest answer, in characters after normalising, compared letter by

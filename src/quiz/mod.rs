@@ -126,7 +126,7 @@ pub fn plan(
         let mut options = Vec::new();
         let format = if wants == Format::Choice {
             let pool = store.distractor_pool(card.id)?;
-            match distractors::choose(&card.front, &card.back, &[], &pool, rng) {
+            match distractors::choose(&card.front, &card.back, &card.accept, &pool, rng) {
                 Some(chosen) => {
                     options = chosen;
                     options.push(card.back.clone());
@@ -418,19 +418,25 @@ fn ask_typed(prompter: &mut dyn Prompter, q: &Question, can_undo: bool) -> Resul
         },
         _ => {}
     }
-    let verdict = check(&given, &q.card.back);
+    // The best verdict over the shown answer and its accepted alternatives;
+    // the difference is marked against the one that came closest.
+    let (verdict, closest) = std::iter::once(&q.card.back)
+        .chain(&q.card.accept)
+        .map(|expected| (check(&given, expected), expected))
+        .min_by_key(|(v, _)| v.rank())
+        .unwrap_or((Verdict::Wrong, &q.card.back));
     let mut overridden = false;
     let message = match verdict {
         Verdict::Exact => "right".to_string(),
         Verdict::Typos(n) => format!(
             "right, with {n} typo{}: {}",
             if n == 1 { "" } else { "s" },
-            mark_difference(&given, &q.card.back)
+            mark_difference(&given, closest)
         ),
         Verdict::NearMiss(_) => {
             prompter.show(&format!(
                 "near miss: the answer is {}",
-                mark_difference(&given, &q.card.back)
+                mark_difference(&given, closest)
             ))?;
             prompter.show(&format!("you typed:             {}", given.trim()))?;
             match confirm(prompter, "count it as right? [y/N] ")? {

@@ -51,7 +51,17 @@ pub fn build(questions: &[Question], seed: u64, format: &str, scope: &str, answe
             right: answers
                 .then(|| q.options.iter().position(|o| *o == q.card.back))
                 .flatten(),
-            answer: answers.then(|| q.card.back.clone()),
+            answer: answers.then(|| {
+                if q.card.accept.is_empty() {
+                    q.card.back.clone()
+                } else {
+                    format!(
+                        "{} (also accepted: {})",
+                        q.card.back,
+                        q.card.accept.join(", ")
+                    )
+                }
+            }),
             source: answers.then(|| source_of(q)),
         })
         .collect();

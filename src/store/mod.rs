@@ -21,7 +21,7 @@ use crate::scheduler::CardState;
 
 pub use bulk::HistoryWriter;
 pub use compile::{
-    CardOwners, CompileTx, DeckPrint, NoteRow, Stat, StoredCard, stored_card_owners,
+    CardOwners, CompileTx, DeckPrint, NoteRow, Stat, StoredCard, accept_sql, stored_card_owners,
 };
 pub use doctor::{CardLog, LogRow, Replayed};
 pub use log::{Decide, Grading, Logged, ReviewKind, UndoneReview};

@@ -29,6 +29,8 @@ pub struct CardRow {
     pub retired: bool,
     /// Where the fact comes from (its note's `Source:` line).
     pub cites: Option<String>,
+    /// Other accepted answers (`{{shown|other}}` in the deck).
+    pub accept: Vec<String>,
 }
 
 impl CardRow {
@@ -77,7 +79,7 @@ pub struct CardFilter {
 }
 
 pub(super) const CARD_SELECT: &str = "SELECT c.id, c.key, d.key, d.title, d.module, d.category, n.topic, coalesce(n.path, d.path), n.line,
-    c.gen, t.front, t.back, c.reps, c.ease, c.interval, c.due, c.lapses, c.last_grade, c.last_day, c.retired, n.cites
+    c.gen, t.front, t.back, c.reps, c.ease, c.interval, c.due, c.lapses, c.last_grade, c.last_day, c.retired, n.cites, t.accept
     FROM card c JOIN card_text t ON t.card_id = c.id JOIN note n ON n.id = c.note_id JOIN deck d ON d.id = c.deck_id";
 
 pub(super) fn card_row(r: &Row<'_>) -> rusqlite::Result<CardRow> {
@@ -97,6 +99,10 @@ pub(super) fn card_row(r: &Row<'_>) -> rusqlite::Result<CardRow> {
         state: card_state(r, 12)?,
         retired: r.get(19)?,
         cites: r.get(20)?,
+        accept: r
+            .get::<_, Option<String>>(21)?
+            .and_then(|a| serde_json::from_str(&a).ok())
+            .unwrap_or_default(),
     })
 }
 
