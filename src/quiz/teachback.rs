@@ -43,6 +43,26 @@ pub fn key_point(card: &CardRow) -> String {
         .trim();
     let line = if card.generator.starts_with('c') {
         front.replacen(crate::deck::cards::BLANK, gist, 1)
+    } else if card.generator == "steps" {
+        // A checklist's gist is its steps in one line, without numbers.
+        let steps: Vec<&str> = card
+            .back
+            .lines()
+            .map(|l| {
+                l.trim()
+                    .trim_start_matches(|c: char| {
+                        c.is_ascii_digit() || matches!(c, '.' | ')' | '-' | '*')
+                    })
+                    .trim()
+                    .trim_end_matches('.')
+            })
+            .filter(|l| !l.is_empty())
+            .collect();
+        format!(
+            "{}: {}",
+            front.trim_start_matches("List the steps, in order: "),
+            steps.join("; ")
+        )
     } else {
         format!("{}: {gist}", front.trim_start_matches("Define: "))
     };
