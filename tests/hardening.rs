@@ -335,7 +335,7 @@ fn an_older_schema_is_backed_up_then_migrated() {
         .query_row("PRAGMA user_version", [], |r| r.get(0))
         .unwrap();
     assert_eq!(v, 1);
-    assert_eq!(env.sql_count("PRAGMA user_version"), 5);
+    assert_eq!(env.sql_count("PRAGMA user_version"), 6);
     assert_eq!(env.sql_count("SELECT count(*) FROM quiz"), 0);
     assert_eq!(env.sql_count("SELECT reps FROM card WHERE key = 'n'"), 1);
 }
@@ -353,7 +353,7 @@ fn a_newer_schema_is_refused_naming_both_versions() {
     assert_eq!(
         err,
         format!(
-            "mastery: {}: written by a newer mastery (schema version 42, this build knows up to 5); upgrade mastery to open it",
+            "mastery: {}: written by a newer mastery (schema version 42, this build knows up to 6); upgrade mastery to open it",
             env.db().display()
         )
     );
