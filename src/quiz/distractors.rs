@@ -187,9 +187,9 @@ pub fn choose(
         return None;
     }
     candidates.shuffle(rng);
-    // Siblings first, then the options that talk about the question's
-    // subject, whichever tier they come from.
-    candidates.sort_by_key(|(tier, overlap, _)| (*tier != 0, std::cmp::Reverse(*overlap), *tier));
+    // Siblings first, then the same topic, then the same deck; within each,
+    // the options that talk about the question's subject.
+    candidates.sort_by_key(|(tier, overlap, _)| (*tier, std::cmp::Reverse(*overlap)));
     let chosen = &candidates[..3];
     // An answer that alone repeats the question's words is found without
     // knowing anything: such a card is not fair as multiple choice.
