@@ -670,6 +670,56 @@ mod tests {
     }
 
     #[test]
+    fn undo_takes_back_the_answer_and_its_review() {
+        let (_d, mut store, clock) = store();
+        let before = store.card_by_key("f1").unwrap().unwrap().state;
+        let questions = vec![
+            one(&mut store, "f1", FormatChoice::Flip),
+            one(&mut store, "f2", FormatChoice::Flip),
+        ];
+        let id = store
+            .start_quiz(&crate::store::NewQuiz {
+                scope: &Default::default(),
+                seed: 1,
+                format: "flip",
+                threshold: 80,
+                reschedule: true,
+                at: "2026-03-02T09:00:00Z",
+                kind: "quiz",
+                planned: 2,
+                topic_floor: 60,
+            })
+            .unwrap();
+        let mut p = ScriptedPrompter::new(vec![
+            Reply::Key(ENTER),
+            Reply::Key('y'),
+            // At the second question: take the first answer back.
+            Reply::Key('u'),
+            Reply::Key(ENTER),
+            Reply::Key('n'),
+            Reply::Key(ENTER),
+            Reply::Key('y'),
+        ]);
+        let out = run(&mut store, &clock, &mut p, id, questions, true, &mut |_| {}).unwrap();
+        assert!(out.complete);
+        assert!(p.output().contains("undone: f1"), "{}", p.output());
+        let given: Vec<(&str, bool)> = out
+            .answers
+            .iter()
+            .map(|a| (a.card.key.as_str(), a.correct))
+            .collect();
+        assert_eq!(given, [("f1", false), ("f2", true)]);
+        // f1's review of the taken-back "y" is undone: its state is the one
+        // a first answer "n" gives from the state before the quiz.
+        let after = store.card_by_key("f1").unwrap().unwrap().state;
+        let expected = crate::scheduler::review_of(&before, Grade::FAMILIAR, clock.today())
+            .1;
+        assert_eq!(after, expected);
+        let h = store.quiz_history(None).unwrap();
+        assert_eq!((h[0].asked, h[0].correct), (2, 1));
+    }
+
+    #[test]
     fn mixed_picks_a_fitting_format_per_card() {
         let deck = "## Cloze: Exit {#z}\nExit code {{2}} blocks.\n\
             ## Concept: Alpha {#a1}\nThe first letter of a long alphabet used in many places.\n\
