@@ -558,3 +558,57 @@ fn check_refuses_bad_alternatives() {
     assert!(err.contains("empty alternative in '{{Esc|}}'"), "{err}");
     assert!(err.contains("are the same answer once normalised"), "{err}");
 }
+
+/// Runs with the decks as a relative path, so sources read `decks/…`.
+fn relative(env: &Env, args: &[&str], stdin: &str) -> String {
+    let out = env
+        .cmd(DAY2)
+        .env("MASTERY_DECKS", "decks")
+        .args(args)
+        .write_stdin(stdin)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    stdout(&out)
+}
+
+#[test]
+fn worksheet_markdown_snapshot() {
+    let env = env();
+    let md = relative(
+        &env,
+        &[
+            "quiz",
+            "--print",
+            "md",
+            "--answers",
+            "--deck",
+            "verdict",
+            "--seed",
+            "5",
+            "--count",
+            "6",
+            "--format",
+            "choice",
+        ],
+        "",
+    );
+    insta::assert_snapshot!("worksheet_markdown", md);
+}
+
+#[test]
+fn report_text_snapshot() {
+    let env = env();
+    let text = relative(
+        &env,
+        &[
+            "quiz", "--topic", "Hooks", "--topic", "Files", "--format", "flip", "--seed", "7",
+            "--count", "8",
+        ],
+        &flips([true, false, true, true, false, true, true, true]),
+    );
+    insta::assert_snapshot!(
+        "report_text",
+        text.split("\nscore ").nth(1).unwrap_or(&text)
+    );
+}

@@ -121,14 +121,22 @@ fn has_extension(t: &str) -> bool {
     })
 }
 
-/// Whether a candidate of shape `s` and length `len` words may stand beside
-/// a right answer of the same shape and `right` words.
-fn similar_length(shape: Shape, right: usize, len: usize) -> bool {
-    let (lo, hi) = (right.min(len), right.max(len));
+/// Whether a candidate may stand beside a right answer of the same shape
+/// without its length giving it away: sentences and terms by words, lists
+/// by lines, code words by characters (`q` beside `SessionStart` is odd).
+fn similar_length(shape: Shape, right: &str, candidate: &str) -> bool {
+    let measure = |t: &str| match shape {
+        Shape::List => t.lines().filter(|l| !l.trim().is_empty()).count(),
+        Shape::Identifier => t.chars().filter(|c| *c != '`').count(),
+        _ => words(t).len(),
+    };
+    let (a, b) = (measure(right), measure(candidate));
+    let (lo, hi) = (a.min(b), a.max(b));
     match shape {
         Shape::Sentence => hi <= 2 * lo,
         Shape::Term | Shape::Command => hi <= 2 * lo + 1,
         Shape::List => hi <= lo + 2,
+        Shape::Identifier => hi <= 3 * lo,
         _ => true,
     }
 }
@@ -156,7 +164,6 @@ pub fn choose(
     rng: &mut StdRng,
 ) -> Option<Vec<String>> {
     let right_shape = shape(answer, question);
-    let right_len = words(answer).len();
     let asked = content_words(question);
     let mut taken: HashSet<String> = accepted.iter().map(|a| canonical(a)).collect();
     taken.insert(canonical(answer));
@@ -167,7 +174,7 @@ pub fn choose(
         if key.is_empty()
             || taken.contains(&key)
             || shape(back, &entry.front) != right_shape
-            || !similar_length(right_shape, right_len, words(back).len())
+            || !similar_length(right_shape, answer, back)
             || written_in(back, question)
         {
             continue;
@@ -376,6 +383,27 @@ mod tests {
             choose("Codex config file?", "config.toml", &[], &pool, &mut rng),
             None
         );
+    }
+
+    #[test]
+    fn code_words_keep_to_similar_lengths() {
+        let pool = [
+            entry("q", "Which key quits?", false, true),
+            entry("PostToolUse", "", false, true),
+            entry("SessionStart", "", false, true),
+            entry("Stop", "", false, true),
+            entry("UserPromptSubmit", "", false, true),
+        ];
+        let mut rng = StdRng::seed_from_u64(1);
+        let chosen = choose(
+            "Which event fires before a tool runs?",
+            "PreToolUse",
+            &[],
+            &pool,
+            &mut rng,
+        )
+        .unwrap();
+        assert!(!chosen.iter().any(|c| c == "q"), "{chosen:?}");
     }
 
     #[test]

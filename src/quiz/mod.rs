@@ -712,8 +712,7 @@ mod tests {
         // f1's review of the taken-back "y" is undone: its state is the one
         // a first answer "n" gives from the state before the quiz.
         let after = store.card_by_key("f1").unwrap().unwrap().state;
-        let expected = crate::scheduler::review_of(&before, Grade::FAMILIAR, clock.today())
-            .1;
+        let expected = crate::scheduler::review_of(&before, Grade::FAMILIAR, clock.today()).1;
         assert_eq!(after, expected);
         let h = store.quiz_history(None).unwrap();
         assert_eq!((h[0].asked, h[0].correct), (2, 1));
