@@ -25,14 +25,41 @@ pub enum Shape {
     Path,
     /// `--resume`, `/compact`, `claude --continue`.
     Command,
-    /// One code word: `PreToolUse`, `tool_result`, `manual`.
-    Identifier,
+    /// One code word, in one spelling style: `PreToolUse` is not offered
+    /// beside `manual`, nor `tool_result` beside either.
+    Identifier(Style),
     /// A few plain words: a term or a pattern's name.
     Term,
     /// A sentence or more.
     Sentence,
     /// Several lines: a checklist's steps.
     List,
+}
+
+/// How a one-word answer is spelled.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Style {
+    /// `manual`, `compact`.
+    Lower,
+    /// `PreToolUse`, `Stop`.
+    Capital,
+    /// `CLAUDE`, `TODO`.
+    Upper,
+    /// `tool_result`, `worktree-feature-auth`, `config.toml`-like names.
+    Compound,
+}
+
+fn style(word: &str) -> Style {
+    let w = word.trim_matches('`');
+    if w.contains(['_', '-', '.', ':']) {
+        Style::Compound
+    } else if !w.chars().any(char::is_uppercase) {
+        Style::Lower
+    } else if !w.chars().any(char::is_lowercase) {
+        Style::Upper
+    } else {
+        Style::Capital
+    }
 }
 
 /// Words too common to say what a text is about.
@@ -97,7 +124,7 @@ pub fn shape(answer: &str, question: &str) -> Shape {
         if t.contains('/') || t.starts_with('~') || has_extension(t) {
             return Shape::Path;
         }
-        return Shape::Identifier;
+        return Shape::Identifier(style(t));
     }
     if w.len() <= 6
         && (w[0].starts_with('-') || w[0].starts_with('/') || w.iter().any(|t| t.starts_with("--")))
@@ -127,7 +154,7 @@ fn has_extension(t: &str) -> bool {
 fn similar_length(shape: Shape, right: &str, candidate: &str) -> bool {
     let measure = |t: &str| match shape {
         Shape::List => t.lines().filter(|l| !l.trim().is_empty()).count(),
-        Shape::Identifier => t.chars().filter(|c| *c != '`').count(),
+        Shape::Identifier(_) => t.chars().filter(|c| *c != '`').count(),
         _ => words(t).len(),
     };
     let (a, b) = (measure(right), measure(candidate));
@@ -136,7 +163,7 @@ fn similar_length(shape: Shape, right: &str, candidate: &str) -> bool {
         Shape::Sentence => hi <= 2 * lo,
         Shape::Term | Shape::Command => hi <= 2 * lo + 1,
         Shape::List => hi <= lo + 2,
-        Shape::Identifier => hi <= 3 * lo,
+        Shape::Identifier(_) => hi <= 3 * lo,
         _ => true,
     }
 }
@@ -234,8 +261,10 @@ mod tests {
     #[case::flag("`--resume`", "Which flag?", Shape::Command)]
     #[case::slash_command("`/compact`", "Which command?", Shape::Command)]
     #[case::command_line("`claude --continue`", "How to go on?", Shape::Command)]
-    #[case::identifier("`PreToolUse`", "Which event?", Shape::Identifier)]
-    #[case::plain_word("manual", "Which source?", Shape::Identifier)]
+    #[case::identifier("`PreToolUse`", "Which event?", Shape::Identifier(Style::Capital))]
+    #[case::plain_word("manual", "Which source?", Shape::Identifier(Style::Lower))]
+    #[case::snake_case("`tool_result`", "Which block?", Shape::Identifier(Style::Compound))]
+    #[case::upper("TODO", "Which marker?", Shape::Identifier(Style::Upper))]
     #[case::term("Parallel subagent fan-out", "Which pattern fits?", Shape::Term)]
     #[case::sentence(
         "Return one tool_result for every tool_use block, all in the next user message.",
@@ -302,11 +331,31 @@ mod tests {
             ),
         ];
         let mut rng = StdRng::seed_from_u64(1);
-        let chosen = choose(question, "startup", &[], &pool, &mut rng).expect("three");
-        for banned in ["resume", "clear", "compact", "manual", "0"] {
-            assert!(!chosen.iter().any(|c| c == banned), "{chosen:?}");
-        }
-        assert_eq!(chosen.len(), 3);
+        // Only event names are left, and a lowercase value among CamelCase
+        // events gives itself away: asked another way, never padded.
+        assert_eq!(choose(question, "startup", &[], &pool, &mut rng), None);
+        let mut more = pool.to_vec();
+        more.push(entry(
+            "project",
+            "Settings scope […] is shared in the repository",
+            false,
+            false,
+        ));
+        more.push(entry(
+            "user",
+            "Settings scope […] applies to every project",
+            false,
+            false,
+        ));
+        more.push(entry(
+            "local",
+            "Settings scope […] is yours in one project",
+            false,
+            false,
+        ));
+        let mut chosen = choose(question, "startup", &[], &more, &mut rng).expect("three");
+        chosen.sort();
+        assert_eq!(chosen, ["local", "project", "user"]);
     }
 
     #[test]
