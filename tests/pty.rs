@@ -203,3 +203,38 @@ fn teach_back_on_a_terminal() {
     );
     assert_eq!(env.show("q-exit")["reviews"].as_array().unwrap().len(), 0);
 }
+
+#[test]
+fn a_typed_q_is_an_answer_until_quitting_is_confirmed() {
+    let env = Env::basics();
+    env.ok(DAY1, &["compile"]);
+    let mut p = spawn(
+        &env,
+        &[
+            "quiz", "--card", "z-mem", "--format", "typed", "--seed", "1",
+        ],
+    );
+    p.expect("your answer").unwrap();
+    p.send_line("q").unwrap();
+    p.expect("quit the quiz? [y/N]").unwrap();
+    p.send("n").unwrap();
+    p.expect("wrong: the answer is CLAUDE.md").unwrap();
+    p.expect("score 0% (0/1) · threshold 80% · not yet")
+        .unwrap();
+    p.expect("you answered: q").unwrap();
+    p.expect(Eof).unwrap();
+    assert!(exit_code(&p).contains(", 0)"), "{}", exit_code(&p));
+    let mut p = spawn(
+        &env,
+        &[
+            "quiz", "--card", "z-mem", "--format", "typed", "--seed", "1",
+        ],
+    );
+    p.expect("your answer").unwrap();
+    p.send_line("q").unwrap();
+    p.expect("quit the quiz? [y/N]").unwrap();
+    p.send("y").unwrap();
+    p.expect("not yet: incomplete, 0 of 1 questions answered")
+        .unwrap();
+    p.expect(Eof).unwrap();
+}
