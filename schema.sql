@@ -251,3 +251,39 @@ UPDATE card SET lapses = coalesce(
 DROP INDEX review_lapse;
 CREATE INDEX review_lapse ON review(card_id, day)
     WHERE grade < 3 AND kind = 'review' AND undone = 0;
+
+-- migration: 7
+
+-- Issue 15, a readiness verdict you can teach on. A quiz knows its kind
+-- ('quiz' or 'teach-back'), how many questions it drew, the topic floor its
+-- verdict used, and whether it was answered to the end: a quiz stopped early
+-- is never "ready", and stats skip it. Quizzes taken before this migration
+-- were shown as finished results, so those with an end keep counting.
+ALTER TABLE quiz ADD COLUMN kind TEXT NOT NULL DEFAULT 'quiz';
+ALTER TABLE quiz ADD COLUMN planned INTEGER;
+ALTER TABLE quiz ADD COLUMN topic_floor INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE quiz ADD COLUMN complete INTEGER NOT NULL DEFAULT 0;
+UPDATE quiz SET complete = 1 WHERE ended_at IS NOT NULL;
+
+-- An answer the learner counted as right after a near miss is marked, so
+-- the override stays visible; an answer undone with `u` stays in the table,
+-- flagged, with the review it made (if the quiz rescheduled) to undo too.
+ALTER TABLE quiz_answer ADD COLUMN override INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE quiz_answer ADD COLUMN undone INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE quiz_answer ADD COLUMN review_id INTEGER REFERENCES review(id);
+
+-- Teach-back: one row per key point (a card's short answer) of a topic the
+-- learner explained, and whether the explanation covered it. It never
+-- touches the schedule.
+CREATE TABLE teach_point (
+    id       INTEGER PRIMARY KEY,
+    quiz_id  INTEGER NOT NULL REFERENCES quiz(id),
+    card_id  INTEGER NOT NULL REFERENCES card(id),
+    covered  INTEGER NOT NULL CHECK (covered IN (0, 1)),
+    at       TEXT    NOT NULL
+) STRICT;
+CREATE INDEX teach_point_quiz ON teach_point(quiz_id);
+
+-- Accepted alternatives: `{{Ctrl+V|Cmd+V}}` shows the first and accepts the
+-- others, kept here as a JSON array (NULL when there are none).
+ALTER TABLE card_text ADD COLUMN accept TEXT;

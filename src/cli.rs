@@ -284,9 +284,10 @@ pub struct QuizArgs {
     /// Card or note id
     #[arg(long, value_name = "ID")]
     pub card: Vec<String>,
-    /// Questions to ask, drawn evenly across topics
-    #[arg(long, value_name = "N", default_value_t = 20, value_parser = count::<u64>(1..=MAX_QUESTIONS))]
-    pub count: u64,
+    /// Questions to ask, drawn evenly across topics [default: 20, or every
+    /// card named when the scope is only --card flags]
+    #[arg(long, value_name = "N", value_parser = count::<u64>(1..=MAX_QUESTIONS))]
+    pub count: Option<u64>,
     /// Seed for a reproducible order and choice of options
     #[arg(long, value_name = "S", value_parser = count::<u64>(0..=u64::MAX))]
     pub seed: Option<u64>,
@@ -296,12 +297,31 @@ pub struct QuizArgs {
     /// Percent correct needed for "ready"
     #[arg(long, value_name = "P", default_value_t = 80, value_parser = count::<u32>(0..=100))]
     pub threshold: u32,
+    /// Percent correct every topic asked at least twice needs for "ready"
+    #[arg(long, value_name = "P", default_value_t = 60, value_parser = count::<u32>(0..=100))]
+    pub topic_floor: u32,
+    /// Write the drawn quiz as a worksheet instead of asking it; records nothing
+    #[arg(long, value_enum, value_name = "FORMAT", conflicts_with_all = ["teach_back", "reschedule"])]
+    pub print: Option<SheetFormat>,
+    /// With --print: add an answer key with sources
+    #[arg(long, requires = "print")]
+    pub answers: bool,
+    /// Explain each topic in scope, then tick the key points you covered
+    #[arg(long, conflicts_with_all = ["reschedule", "format", "count", "seed"])]
+    pub teach_back: bool,
     /// Let the first answer of a study day count as a review
     #[arg(long)]
     pub reschedule: bool,
     /// Print the report as JSON (questions go to stderr)
     #[arg(long)]
     pub json: bool,
+}
+
+/// A worksheet's format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum SheetFormat {
+    Md,
+    Json,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]

@@ -994,6 +994,7 @@ fn sync_cards(
                 kept.insert(card.id);
                 let changed = card.front != draft.front
                     || card.back != draft.back
+                    || card.accept != crate::store::accept_sql(draft)
                     || card.retired
                     || card.key != draft.key;
                 if changed || card.pos != pos || card.deck_id != deck_id {

@@ -64,3 +64,108 @@ fn a_choice_question_is_answered_with_one_key() {
     p.expect(Eof).unwrap();
     assert!(exit_code(&p).contains(", 0)"), "{}", exit_code(&p));
 }
+
+#[test]
+fn a_choice_quiz_takes_back_an_answer_with_u() {
+    let env = Env::new();
+    env.deck(
+        "events.md",
+        "## Q: Which event fires before a tool runs? {#e1}\nPreToolUse\n\
+         ## Q: Which event fires after a tool succeeds? {#e2}\nPostToolUse\n\
+         ## Q: Which event fires when a session starts? {#e3}\nSessionStart\n\
+         ## Q: Which event fires when Claude finishes responding? {#e4}\nStop\n",
+    );
+    env.ok(DAY1, &["compile"]);
+    let mut p = spawn(
+        &env,
+        &[
+            "quiz", "--card", "e1", "--card", "e2", "--format", "choice", "--seed", "4",
+        ],
+    );
+    p.expect("question 1/2 · choice").unwrap();
+    p.expect("answer [1-4]").unwrap();
+    p.send("1").unwrap();
+    p.expect("saved:").unwrap();
+    p.expect("question 2/2 · choice").unwrap();
+    p.expect("[u] undo").unwrap();
+    p.send("u").unwrap();
+    p.expect("undone: e").unwrap();
+    p.expect("question 1/2 · choice").unwrap();
+    p.expect("answer [1-4]").unwrap();
+    p.send("2").unwrap();
+    p.expect("question 2/2 · choice").unwrap();
+    p.expect("answer [1-4]").unwrap();
+    p.send("3").unwrap();
+    p.expect(expectrl::Regex(r"score \d+% \(\d/2\)")).unwrap();
+    p.expect("2 of 2 questions were multiple choice: guessing alone would score 25%")
+        .unwrap();
+    p.expect(Eof).unwrap();
+    assert!(exit_code(&p).contains(", 0)"), "{}", exit_code(&p));
+    assert_eq!(
+        env.sql_count("SELECT count(*) FROM quiz_answer WHERE undone = 0"),
+        2
+    );
+    assert_eq!(
+        env.sql_count("SELECT count(*) FROM quiz_answer WHERE undone = 1"),
+        1
+    );
+}
+
+#[test]
+fn teach_back_on_a_terminal() {
+    let env = Env::basics();
+    env.ok(DAY1, &["compile"]);
+    let mut p = spawn(&env, &["quiz", "--teach-back", "--card", "q-exit"]);
+    p.expect("as you would to a colleague").unwrap();
+    p.expect("your explanation").unwrap();
+    p.send_line("exit code 2 blocks the call").unwrap();
+    p.expect("1) Which exit code blocks a tool call?: Exit code 2.")
+        .unwrap();
+    p.expect("which did your explanation cover?").unwrap();
+    p.send_line("1").unwrap();
+    p.expect("saved: 1/1 points covered").unwrap();
+    p.expect("100% of key points covered (1/1) over 1 of 1 topics")
+        .unwrap();
+    p.expect(Eof).unwrap();
+    assert!(exit_code(&p).contains(", 0)"), "{}", exit_code(&p));
+    assert_eq!(
+        env.sql_count("SELECT count(*) FROM teach_point WHERE covered = 1"),
+        1
+    );
+    assert_eq!(env.show("q-exit")["reviews"].as_array().unwrap().len(), 0);
+}
+
+#[test]
+fn a_typed_q_is_an_answer_until_quitting_is_confirmed() {
+    let env = Env::basics();
+    env.ok(DAY1, &["compile"]);
+    let mut p = spawn(
+        &env,
+        &[
+            "quiz", "--card", "z-mem", "--format", "typed", "--seed", "1",
+        ],
+    );
+    p.expect("your answer").unwrap();
+    p.send_line("q").unwrap();
+    p.expect("quit the quiz? [y/N]").unwrap();
+    p.send("n").unwrap();
+    p.expect("wrong: the answer is CLAUDE.md").unwrap();
+    p.expect("score 0% (0/1) · threshold 80% · not yet")
+        .unwrap();
+    p.expect("you answered: q").unwrap();
+    p.expect(Eof).unwrap();
+    assert!(exit_code(&p).contains(", 0)"), "{}", exit_code(&p));
+    let mut p = spawn(
+        &env,
+        &[
+            "quiz", "--card", "z-mem", "--format", "typed", "--seed", "1",
+        ],
+    );
+    p.expect("your answer").unwrap();
+    p.send_line("q").unwrap();
+    p.expect("quit the quiz? [y/N]").unwrap();
+    p.send("y").unwrap();
+    p.expect("not yet: incomplete, 0 of 1 questions answered")
+        .unwrap();
+    p.expect(Eof).unwrap();
+}

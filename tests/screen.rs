@@ -64,7 +64,7 @@ fn at_80x24_nothing_breaks_mid_word_and_markdown_is_rendered() {
         "{screen}"
     );
     assert!(
-        lines[0].ends_with("card 1/3 · 0 due · 3 new · 0 again"),
+        lines[1].starts_with("card 1/3 · 0 due · 3 new · 0 again ───"),
         "{screen}"
     );
     assert!(lines[23].starts_with("[Space] reveal"), "{screen}");

@@ -1,7 +1,7 @@
 //! Card generation: each note kind yields a fixed set of prompts, and each
 //! card's key is the note key plus the generator's name.
 
-use super::{Content, Note};
+use super::{Content, Note, alternatives};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CardDraft {
@@ -10,6 +10,8 @@ pub struct CardDraft {
     pub generator: String,
     pub front: String,
     pub back: String,
+    /// Other accepted answers (`{{shown|other}}`), never shown as the answer.
+    pub accept: Vec<String>,
 }
 
 /// What a cloze shows in place of the hidden deletion.
@@ -41,10 +43,20 @@ pub fn cards_of(note: &Note) -> Vec<CardDraft> {
         generator: generator.to_string(),
         front,
         back: back.to_string(),
+        accept: Vec::new(),
     };
     let title = &note.title;
     match &note.content {
-        Content::Answer(answer) => vec![card("q", title.clone(), answer)],
+        Content::Answer(answer) => match alternatives::answer_group(answer) {
+            Some(group) => {
+                let (shown, accept) = alternatives::split(group);
+                vec![CardDraft {
+                    accept,
+                    ..card("q", title.clone(), &shown)
+                }]
+            }
+            None => vec![card("q", title.clone(), answer)],
+        },
         Content::Definition(def) => vec![
             card("define", format!("Define: {title}"), def),
             card("name", format!("Which term is this?\n\n{def}"), title),
@@ -71,9 +83,13 @@ pub fn cards_of(note: &Note) -> Vec<CardDraft> {
         Content::Cloze { text, deletions } => cloze_keys(deletions)
             .into_iter()
             .enumerate()
-            .map(|(i, suffix)| CardDraft {
-                key: format!("{}/{suffix}", note.key),
-                ..card(&format!("c{}", i + 1), cloze_front(text, i), &deletions[i])
+            .map(|(i, suffix)| {
+                let (shown, accept) = alternatives::split(&deletions[i]);
+                CardDraft {
+                    key: format!("{}/{suffix}", note.key),
+                    accept,
+                    ..card(&format!("c{}", i + 1), cloze_front(text, i), &shown)
+                }
             })
             .collect(),
         Content::Checklist(steps) => {
@@ -94,7 +110,9 @@ pub fn cloze_keys(deletions: &[String]) -> Vec<String> {
     deletions
         .iter()
         .map(|d| {
-            let base = format!("c-{}", super::derived_slug(d));
+            // The shown answer names the card: adding an alternative keeps
+            // the deletion's history.
+            let base = format!("c-{}", super::derived_slug(&alternatives::split(d).0));
             let n = seen.entry(base.clone()).or_insert(0);
             *n += 1;
             if *n == 1 { base } else { format!("{base}-{n}") }
@@ -116,7 +134,7 @@ pub fn cloze_front(text: &str, hide: usize) -> String {
         if index == hide {
             out.push_str(BLANK);
         } else {
-            out.push_str(&after[..close]);
+            out.push_str(&alternatives::split(&after[..close]).0);
         }
         index += 1;
         rest = &after[close + 2..];

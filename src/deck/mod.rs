@@ -1,6 +1,7 @@
 //! Decks as the author wrote them: parsing Markdown, generating cards,
 //! finding deck files, and linting.
 
+pub mod alternatives;
 pub mod cards;
 pub mod docs;
 pub mod identity;

@@ -304,7 +304,15 @@ impl<'a> Parser<'a> {
             return None;
         }
         match kind {
-            NoteKind::Q => Some(Content::Answer(text.to_string())),
+            NoteKind::Q => {
+                if let Some(problem) =
+                    super::alternatives::answer_group(text).and_then(super::alternatives::problem)
+                {
+                    self.error(first, problem);
+                    return None;
+                }
+                Some(Content::Answer(text.to_string()))
+            }
             NoteKind::Concept => Some(Content::Definition(text.to_string())),
             NoteKind::Pattern => self.pattern(title, text, first, line),
             NoteKind::Cloze => self.cloze(title, text, first, line),
@@ -418,6 +426,10 @@ impl<'a> Parser<'a> {
                             );
                             ok = false;
                             break;
+                        }
+                        if let Some(problem) = super::alternatives::problem(d) {
+                            self.error(first + i, problem);
+                            ok = false;
                         }
                         deletions.push(d.to_string());
                         rest = &after[close + 2..];

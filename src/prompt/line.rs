@@ -100,6 +100,13 @@ impl<R: BufRead, W: Write> Prompter for LinePrompter<R, W> {
             Some(l) => Reply::Text(l),
         })
     }
+
+    fn answer(&mut self, prompt: &str) -> Result<Reply> {
+        Ok(match self.read(prompt)? {
+            None => Reply::Quit,
+            Some(l) => Reply::Text(l),
+        })
+    }
 }
 
 #[cfg(test)]

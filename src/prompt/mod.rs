@@ -76,6 +76,12 @@ pub trait Prompter {
     /// Gives the terminal back (leaves a full screen), so that what is
     /// printed next stays on the ordinary screen.
     fn close(&mut self) {}
+    /// Reads a typed answer. Unlike [`Prompter::line`], `q` is text here
+    /// (an answer may be `q`); only end of input (Ctrl-D) quits. The default
+    /// is `line`, for prompters that can't tell the two apart.
+    fn answer(&mut self, prompt: &str) -> Result<Reply> {
+        self.line(prompt)
+    }
 }
 
 /// Prompts for an interactive command: single keys on a terminal, lines

@@ -58,4 +58,8 @@ impl Prompter for ScriptedPrompter {
         self.prompts.push(prompt.to_string());
         Ok(self.next())
     }
+
+    fn answer(&mut self, prompt: &str) -> Result<Reply> {
+        self.line(prompt)
+    }
 }

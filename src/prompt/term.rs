@@ -108,4 +108,22 @@ impl Prompter for TermPrompter {
             Err(dialoguer::Error::IO(e)) => Err(term_err("read a line")(e)),
         }
     }
+
+    // As `line`, but `q` is an answer here; Ctrl-D (end of input) quits.
+    fn answer(&mut self, prompt: &str) -> Result<Reply> {
+        let input = dialoguer::Input::<String>::new()
+            .with_prompt(sanitize(prompt.trim_end().trim_end_matches(':')).into_owned())
+            .allow_empty(true)
+            .interact_text_on(&self.term);
+        match input {
+            Ok(text) => Ok(Reply::Text(text)),
+            Err(dialoguer::Error::IO(e)) if e.kind() == std::io::ErrorKind::Interrupted => {
+                Ok(Reply::Interrupt)
+            }
+            Err(dialoguer::Error::IO(e)) if e.kind() == std::io::ErrorKind::UnexpectedEof => {
+                Ok(Reply::Quit)
+            }
+            Err(dialoguer::Error::IO(e)) => Err(term_err("read a line")(e)),
+        }
+    }
 }

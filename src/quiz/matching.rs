@@ -1,4 +1,4 @@
-//! Checking typed answers: forgiving of case, surrounding punctuation,
+//! Checking typed answers: forgiving of typography (see `normalize`), case, surrounding punctuation,
 //! spacing and one typo per 8 characters, but only in words where a typo
 //! can't be another fact: numbers, identifiers in backticks and words of up
 //! to three characters must be typed exactly.
@@ -81,6 +81,16 @@ impl Verdict {
     pub fn correct(self) -> bool {
         matches!(self, Verdict::Exact | Verdict::Typos(_))
     }
+
+    /// Best first: exact, fewest typos, nearest miss, wrong.
+    pub fn rank(self) -> (u8, usize) {
+        match self {
+            Verdict::Exact => (0, 0),
+            Verdict::Typos(n) => (1, n),
+            Verdict::NearMiss(n) => (2, n),
+            Verdict::Wrong => (3, 0),
+        }
+    }
 }
 
 /// Longest answer, in characters after normalising, compared letter by
@@ -94,7 +104,9 @@ pub fn check(given: &str, expected: &str) -> Verdict {
     if g.is_empty() {
         return Verdict::Wrong;
     }
-    if g == e {
+    // The same answer in other typography: dashes, chords, units, number
+    // words, an article, a plural, a qualifier in brackets, quotes.
+    if g == e || super::normalize::canonical(given) == super::normalize::canonical(expected) {
         return Verdict::Exact;
     }
     let (given_words, expected_words) = (words(given), words(expected));

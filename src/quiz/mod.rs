@@ -2,8 +2,13 @@
 //! flip, multiple-choice or typed questions, record every answer, and
 //! report readiness. A quiz never moves the schedule unless asked to.
 
+pub mod distractors;
 pub mod matching;
+pub mod normalize;
+pub mod readiness;
 pub mod report;
+pub mod teachback;
+pub mod worksheet;
 
 use std::collections::BTreeMap;
 use std::time::Instant;
@@ -14,7 +19,7 @@ use rand::seq::SliceRandom;
 
 use crate::clock::Clock;
 use crate::error::Result;
-use crate::prompt::{ENTER, Prompter, Reply};
+use crate::prompt::{Prompter, Reply};
 use crate::scheduler::{CardState, Grade};
 use crate::store::{CardRef, CardRow, Decide, Grading, QuizAnswer, Store};
 use matching::{Verdict, check, is_short, mark_difference};
@@ -90,7 +95,9 @@ pub fn draw_evenly(cards: Vec<CardRef>, count: usize, rng: &mut StdRng) -> Vec<C
     drawn
 }
 
-/// Picks each card's format and builds choice options from its siblings.
+/// Picks each card's format and draws plausible choice options for it. A
+/// card with fewer than three plausible distractors is asked another way:
+/// typed when its answer is short, flipped otherwise.
 pub fn plan(
     store: &Store,
     cards: Vec<CardRef>,
@@ -118,17 +125,17 @@ pub fn plan(
         };
         let mut options = Vec::new();
         let format = if wants == Format::Choice {
-            let mut siblings = store.sibling_backs(card.id)?;
-            siblings.shuffle(rng);
-            siblings.truncate(3);
-            if siblings.len() == 3 {
-                options = siblings;
-                options.push(card.back.clone());
-                options.shuffle(rng);
-                Format::Choice
-            } else {
-                // Too few siblings for four options: ask it as a flip card.
-                Format::Flip
+            let pool = store.distractor_pool(card.id)?;
+            match distractors::choose(&card.front, &card.back, &card.accept, &pool, rng) {
+                Some(chosen) => {
+                    options = chosen;
+                    options.push(card.back.clone());
+                    options.shuffle(rng);
+                    Format::Choice
+                }
+                // Never padded with implausible options.
+                None if short => Format::Typed,
+                None => Format::Flip,
             }
         } else {
             wants
@@ -146,24 +153,36 @@ pub fn plan(
 pub struct Answered {
     pub card: CardRow,
     pub format: Format,
+    /// What the learner answered: the option's text for a choice question.
     pub given: String,
     pub correct: bool,
+    /// A near miss the learner counted as right.
+    pub overridden: bool,
 }
 
 #[derive(Debug, Default)]
 pub struct Outcome {
     pub answers: Vec<Answered>,
     pub interrupted: bool,
+    /// Every drawn question was answered.
+    pub complete: bool,
 }
 
-/// What the learner answered, before it is checked.
+/// What the learner answered, before it is recorded.
 enum Response {
-    Answer(String, bool),
+    Answer {
+        given: String,
+        stored: String,
+        correct: bool,
+        overridden: bool,
+    },
+    Undo,
     Quit,
     Interrupt,
 }
 
 /// Asks every question; each answer is committed before the next is shown.
+/// `u` takes back the last answer and asks its question again.
 pub fn run(
     store: &mut Store,
     clock: &Clock,
@@ -175,7 +194,12 @@ pub fn run(
 ) -> Result<Outcome> {
     let mut outcome = Outcome::default();
     let total = questions.len();
-    for (i, q) in questions.into_iter().enumerate() {
+    // The stored answer id of each answer in `outcome.answers`, and the
+    // question it answered, for `u`.
+    let mut recorded: Vec<(i64, usize)> = Vec::new();
+    let mut i = 0;
+    while i < total {
+        let q = &questions[i];
         prompter.show(&format!(
             "\n{} › {}    question {}/{total} · {}\n",
             q.card.deck_title,
@@ -185,13 +209,33 @@ pub fn run(
         ))?;
         prompter.show(&q.card.front)?;
         let started = Instant::now();
+        let can_undo = !recorded.is_empty();
         let response = match q.format {
-            Format::Flip => ask_flip(prompter, &q)?,
-            Format::Choice => ask_choice(prompter, &q)?,
-            Format::Typed => ask_typed(prompter, &q)?,
+            Format::Flip => ask_flip(prompter, q, can_undo)?,
+            Format::Choice => ask_choice(prompter, q, can_undo)?,
+            Format::Typed => ask_typed(prompter, q, can_undo)?,
         };
-        let (given, correct) = match response {
-            Response::Answer(given, correct) => (given, correct),
+        let (given, stored, correct, overridden) = match response {
+            Response::Answer {
+                given,
+                stored,
+                correct,
+                overridden,
+            } => (given, stored, correct, overridden),
+            Response::Undo => {
+                if let Some((answer_id, index)) = recorded.pop() {
+                    store.undo_quiz_answer(answer_id, &clock.stamp())?;
+                    let undone = outcome.answers.pop();
+                    if let Some(a) = undone {
+                        prompter.show(&format!("undone: {}", a.card.key))?;
+                    }
+                    on_answer(&outcome.answers);
+                    i = index;
+                } else {
+                    prompter.show("nothing to undo yet")?;
+                }
+                continue;
+            }
             Response::Quit => break,
             Response::Interrupt => {
                 outcome.interrupted = true;
@@ -225,64 +269,91 @@ pub fn run(
                 .schedules_on(today)
                 .then(|| crate::scheduler::review_of(before, grade, today))
         };
-        match store.record_quiz_answer(
+        let answer_id = match store.record_quiz_answer(
             &QuizAnswer {
                 quiz_id,
                 card_id: q.card.id,
                 format: q.format.as_str(),
-                answer: &given,
+                answer: &stored,
                 correct,
                 ms,
                 at: &at,
                 day: today,
+                overridden,
             },
             reschedule.then_some((&grading, &decide as Decide<'_>)),
         ) {
             Err(e @ crate::error::Error::CardGone) => {
                 prompter.show(&e.to_string())?;
+                i += 1;
                 continue;
             }
             other => other?,
-        }
+        };
+        recorded.push((answer_id, i));
         outcome.answers.push(Answered {
-            card: q.card,
+            card: q.card.clone(),
             format: q.format,
             given,
             correct,
+            overridden,
         });
         // Before the acknowledgement: an interruption from now on reports
         // this answer.
         on_answer(&outcome.answers);
-        prompter.show(if correct {
-            "saved: correct"
-        } else {
-            "saved: missed"
+        prompter.show(match (correct, overridden) {
+            (true, true) => "saved: counted as right (your override is recorded)",
+            (true, false) => "saved: correct",
+            _ => "saved: missed",
         })?;
+        i += 1;
     }
+    outcome.complete = i >= total && !outcome.interrupted;
     Ok(outcome)
 }
 
-fn ask_flip(prompter: &mut dyn Prompter, q: &Question) -> Result<Response> {
-    match prompter.key("[Enter/Space] reveal · [q] quit ", &ENTER.to_string())? {
+/// The legend's undo part, when there is an answer to take back.
+fn undo_hint(can_undo: bool) -> &'static str {
+    if can_undo { " · [u] undo" } else { "" }
+}
+
+fn ask_flip(prompter: &mut dyn Prompter, q: &Question, can_undo: bool) -> Result<Response> {
+    let keys = if can_undo { "\nu" } else { "\n" };
+    match prompter.key(
+        &format!("[Enter/Space] reveal{} · [q] quit ", undo_hint(can_undo)),
+        keys,
+    )? {
         Reply::Quit => return Ok(Response::Quit),
         Reply::Interrupt => return Ok(Response::Interrupt),
+        Reply::Key('u') => return Ok(Response::Undo),
         _ => {}
     }
     prompter.show(&format!("―――\n{}\n", q.card.back))?;
+    let known = |yes: bool| Response::Answer {
+        given: if yes { "knew it" } else { "didn't know it" }.into(),
+        stored: if yes { "y" } else { "n" }.into(),
+        correct: yes,
+        overridden: false,
+    };
     Ok(match prompter.key("did you know it? [y/n] ", "yn")? {
-        Reply::Key('y') => Response::Answer("y".into(), true),
-        Reply::Key(_) | Reply::Text(_) => Response::Answer("n".into(), false),
+        Reply::Key('y') => known(true),
+        Reply::Key(_) | Reply::Text(_) => known(false),
         Reply::Quit => Response::Quit,
         Reply::Interrupt => Response::Interrupt,
     })
 }
 
-fn ask_choice(prompter: &mut dyn Prompter, q: &Question) -> Result<Response> {
+fn ask_choice(prompter: &mut dyn Prompter, q: &Question, can_undo: bool) -> Result<Response> {
     for (i, option) in q.options.iter().enumerate() {
         prompter.show(&format!("  {}) {}", i + 1, option.replace('\n', "\n     ")))?;
     }
-    let reply = prompter.key("answer [1-4] · [q] quit ", "1234")?;
+    let keys = if can_undo { "1234u" } else { "1234" };
+    let reply = prompter.key(
+        &format!("answer [1-4]{} · [q] quit ", undo_hint(can_undo)),
+        keys,
+    )?;
     let picked = match reply {
+        Reply::Key('u') => return Ok(Response::Undo),
         Reply::Key(c) => c.to_digit(10).map_or(0, |d| d as usize),
         Reply::Text(_) => 0,
         Reply::Quit => return Ok(Response::Quit),
@@ -299,39 +370,100 @@ fn ask_choice(prompter: &mut dyn Prompter, q: &Question) -> Result<Response> {
     } else {
         prompter.show(&format!("wrong: the answer is {right}) {}", q.card.back))?;
     }
-    Ok(Response::Answer(picked.to_string(), correct))
+    let given = picked
+        .checked_sub(1)
+        .and_then(|p| q.options.get(p))
+        .cloned()
+        .unwrap_or_default();
+    Ok(Response::Answer {
+        given,
+        stored: picked.to_string(),
+        correct,
+        overridden: false,
+    })
 }
 
-fn ask_typed(prompter: &mut dyn Prompter, q: &Question) -> Result<Response> {
-    let given = match prompter.line("your answer (q to quit):")? {
+/// Asks `prompt` with a No default; Ctrl-C is passed on.
+fn confirm(prompter: &mut dyn Prompter, prompt: &str) -> Result<Option<bool>> {
+    Ok(match prompter.key(prompt, "yn\n")? {
+        Reply::Key('y') => Some(true),
+        Reply::Interrupt => None,
+        _ => Some(false),
+    })
+}
+
+fn ask_typed(prompter: &mut dyn Prompter, q: &Question, can_undo: bool) -> Result<Response> {
+    let prompt = if can_undo {
+        "your answer (Ctrl-D quits, u undoes):"
+    } else {
+        "your answer (Ctrl-D quits):"
+    };
+    let given = match prompter.answer(prompt)? {
         Reply::Text(t) => t,
         Reply::Key(c) => c.to_string(),
         Reply::Quit => return Ok(Response::Quit),
         Reply::Interrupt => return Ok(Response::Interrupt),
     };
-    let verdict = check(&given, &q.card.back);
+    // `q` and `u` may be answers: they act only once confirmed.
+    match given.trim() {
+        "q" | "Q" => match confirm(prompter, "quit the quiz? [y/N] ")? {
+            Some(true) => return Ok(Response::Quit),
+            None => return Ok(Response::Interrupt),
+            Some(false) => {}
+        },
+        "u" | "U" if can_undo => match confirm(prompter, "undo the last answer? [y/N] ")? {
+            Some(true) => return Ok(Response::Undo),
+            None => return Ok(Response::Interrupt),
+            Some(false) => {}
+        },
+        _ => {}
+    }
+    // The best verdict over the shown answer and its accepted alternatives;
+    // the difference is marked against the one that came closest.
+    let (verdict, closest) = std::iter::once(&q.card.back)
+        .chain(&q.card.accept)
+        .map(|expected| (check(&given, expected), expected))
+        .min_by_key(|(v, _)| v.rank())
+        .unwrap_or((Verdict::Wrong, &q.card.back));
+    let mut overridden = false;
     let message = match verdict {
         Verdict::Exact => "right".to_string(),
         Verdict::Typos(n) => format!(
             "right, with {n} typo{}: {}",
             if n == 1 { "" } else { "s" },
-            mark_difference(&given, &q.card.back)
+            mark_difference(&given, closest)
         ),
-        Verdict::NearMiss(_) => format!(
-            "near miss: the answer is {}",
-            mark_difference(&given, &q.card.back)
-        ),
+        Verdict::NearMiss(_) => {
+            prompter.show(&format!(
+                "near miss: the answer is {}",
+                mark_difference(&given, closest)
+            ))?;
+            prompter.show(&format!("you typed:             {}", given.trim()))?;
+            match confirm(prompter, "count it as right? [y/N] ")? {
+                Some(true) => overridden = true,
+                None => return Ok(Response::Interrupt),
+                Some(false) => {}
+            }
+            String::new()
+        }
         Verdict::Wrong => format!("wrong: the answer is {}", q.card.back),
     };
-    prompter.show(&message)?;
-    Ok(Response::Answer(given, verdict.correct()))
+    if !message.is_empty() {
+        prompter.show(&message)?;
+    }
+    Ok(Response::Answer {
+        stored: given.clone(),
+        given,
+        correct: verdict.correct() || overridden,
+        overridden,
+    })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    use crate::prompt::ScriptedPrompter;
+    use crate::prompt::{ENTER, ScriptedPrompter};
     use rand::SeedableRng;
 
     const DECK: &str = "+++\nmodule = 1\n+++\n# Files\n## Q: Memory file of Claude Code? {#f1}\nCLAUDE.md\n## Q: Memory file of Codex CLI? {#f2}\nAGENTS.md\n## Q: Project MCP config file? {#f3}\n.mcp.json\n## Q: Codex config file? {#f4}\nconfig.toml\n";
@@ -367,6 +499,9 @@ mod tests {
                 threshold: 80,
                 reschedule,
                 at: "2026-03-02T09:00:00Z",
+                kind: "quiz",
+                planned: 1,
+                topic_floor: 60,
             })
             .unwrap();
         let outcome = run(store, clock, &mut p, id, vec![q], reschedule, &mut |_| {}).unwrap();
@@ -482,6 +617,9 @@ mod tests {
                 threshold: 80,
                 reschedule: false,
                 at: "x",
+                kind: "quiz",
+                planned: 4,
+                topic_floor: 60,
             })
             .unwrap();
         let cards = store.scope_cards(&Default::default()).unwrap();
@@ -529,6 +667,55 @@ mod tests {
         );
         let after = store.card_by_key("f1").unwrap().unwrap().state;
         assert_eq!((after.reps, after.interval, after.ease), (1, 1, 250));
+    }
+
+    #[test]
+    fn undo_takes_back_the_answer_and_its_review() {
+        let (_d, mut store, clock) = store();
+        let before = store.card_by_key("f1").unwrap().unwrap().state;
+        let questions = vec![
+            one(&mut store, "f1", FormatChoice::Flip),
+            one(&mut store, "f2", FormatChoice::Flip),
+        ];
+        let id = store
+            .start_quiz(&crate::store::NewQuiz {
+                scope: &Default::default(),
+                seed: 1,
+                format: "flip",
+                threshold: 80,
+                reschedule: true,
+                at: "2026-03-02T09:00:00Z",
+                kind: "quiz",
+                planned: 2,
+                topic_floor: 60,
+            })
+            .unwrap();
+        let mut p = ScriptedPrompter::new(vec![
+            Reply::Key(ENTER),
+            Reply::Key('y'),
+            // At the second question: take the first answer back.
+            Reply::Key('u'),
+            Reply::Key(ENTER),
+            Reply::Key('n'),
+            Reply::Key(ENTER),
+            Reply::Key('y'),
+        ]);
+        let out = run(&mut store, &clock, &mut p, id, questions, true, &mut |_| {}).unwrap();
+        assert!(out.complete);
+        assert!(p.output().contains("undone: f1"), "{}", p.output());
+        let given: Vec<(&str, bool)> = out
+            .answers
+            .iter()
+            .map(|a| (a.card.key.as_str(), a.correct))
+            .collect();
+        assert_eq!(given, [("f1", false), ("f2", true)]);
+        // f1's review of the taken-back "y" is undone: its state is the one
+        // a first answer "n" gives from the state before the quiz.
+        let after = store.card_by_key("f1").unwrap().unwrap().state;
+        let expected = crate::scheduler::review_of(&before, Grade::FAMILIAR, clock.today()).1;
+        assert_eq!(after, expected);
+        let h = store.quiz_history(None).unwrap();
+        assert_eq!((h[0].asked, h[0].correct), (2, 1));
     }
 
     #[test]

@@ -81,7 +81,10 @@ pub struct Row {
     pub average_ease: Option<f64>,
     pub mastery: Option<f64>,
     pub mastered: bool,
+    /// The newest complete quiz: a quiz stopped early gives no verdict.
     pub last_quiz: Option<QuizScore>,
+    /// A quiz newer than `last_quiz` that was stopped early, shown as such.
+    pub incomplete_quiz: Option<QuizScore>,
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq)]
@@ -160,13 +163,20 @@ fn row(
             .then(|| (g.counts.ease_sum as f64 / g.counts.reviewed as f64).round() / 100.0),
         mastery: percent(g.counts.mature, g.counts.cards),
         mastered: is_mastered(&g.counts, g.retention),
-        last_quiz: last_quiz(&g.deck_ids, quizzes),
+        last_quiz: last_quiz(&g.deck_ids, quizzes, true),
+        incomplete_quiz: last_quiz(&g.deck_ids, quizzes, false)
+            .filter(|q| last_quiz(&g.deck_ids, quizzes, true).is_none_or(|c| c.quiz < q.quiz)),
     }
 }
 
-/// The newest quiz that asked about any of these decks, scored on them.
-fn last_quiz(deck_ids: &[i64], quizzes: &[(i64, DeckQuiz)]) -> Option<QuizScore> {
-    let newest = quizzes.iter().find(|(d, _)| deck_ids.contains(d))?.1.quiz;
+/// The newest complete (or incomplete) quiz that asked about any of these
+/// decks, scored on them.
+fn last_quiz(deck_ids: &[i64], quizzes: &[(i64, DeckQuiz)], complete: bool) -> Option<QuizScore> {
+    let newest = quizzes
+        .iter()
+        .find(|(d, q)| deck_ids.contains(d) && q.complete == complete)?
+        .1
+        .quiz;
     let mine: Vec<&DeckQuiz> = quizzes
         .iter()
         .filter(|(d, q)| q.quiz == newest && deck_ids.contains(d))

@@ -51,6 +51,19 @@ fn quiz(q: &Option<QuizScore>) -> String {
     )
 }
 
+/// The last complete quiz, then a newer one stopped early, marked so.
+fn quiz_cell(r: &Row) -> String {
+    match &r.incomplete_quiz {
+        Some(q) => format!(
+            "{} (then {}/{} incomplete)",
+            quiz(&r.last_quiz),
+            q.correct,
+            q.asked
+        ),
+        None => quiz(&r.last_quiz),
+    }
+}
+
 fn table(rows: &[Row], label: &str) -> String {
     let mut t = comfy_table::Table::new();
     t.load_style(comfy_table::presets::NOTHING);
@@ -83,7 +96,7 @@ fn table(rows: &[Row], label: &str) -> String {
             r.average_ease
                 .map_or_else(|| "—".to_string(), |e| format!("{e:.2}")),
             opt(r.mastery, "%"),
-            quiz(&r.last_quiz),
+            quiz_cell(r),
         ]);
     }
     t.to_string()

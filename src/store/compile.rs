@@ -53,12 +53,19 @@ pub struct NoteRow {
     pub deck_key: String,
 }
 
+/// A card's other accepted answers as stored: a JSON array, NULL for none.
+pub fn accept_sql(card: &CardDraft) -> Option<String> {
+    (!card.accept.is_empty()).then(|| serde_json::to_string(&card.accept).unwrap_or_default())
+}
+
 #[derive(Debug, Clone)]
 pub struct StoredCard {
     pub id: i64,
     pub key: String,
     pub front: String,
     pub back: String,
+    /// Other accepted answers, as stored (a JSON array, or NULL).
+    pub accept: Option<String>,
     pub pos: i64,
     pub deck_id: i64,
     pub retired: bool,
@@ -400,7 +407,7 @@ impl CompileTx<'_> {
 
     pub fn note_cards(&self, note_id: i64) -> Result<Vec<StoredCard>> {
         let mut stmt = self.tx.prepare_cached(
-            "SELECT c.id, c.key, t.front, t.back, c.pos, c.retired, c.deck_id FROM card c JOIN card_text t ON t.card_id = c.id WHERE c.note_id = ?1",
+            "SELECT c.id, c.key, t.front, t.back, c.pos, c.retired, c.deck_id, t.accept FROM card c JOIN card_text t ON t.card_id = c.id WHERE c.note_id = ?1",
         )?;
         let rows = stmt.query_map([note_id], |r| {
             Ok(StoredCard {
@@ -411,6 +418,7 @@ impl CompileTx<'_> {
                 pos: r.get(4)?,
                 retired: r.get(5)?,
                 deck_id: r.get(6)?,
+                accept: r.get(7)?,
             })
         })?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
@@ -430,8 +438,10 @@ impl CompileTx<'_> {
             .execute(params![card.key, note_id, deck_id, card.generator, pos])?;
         let id = self.tx.last_insert_rowid();
         self.tx
-            .prepare_cached("INSERT INTO card_text (card_id, front, back) VALUES (?1, ?2, ?3)")?
-            .execute(params![id, card.front, card.back])?;
+            .prepare_cached(
+                "INSERT INTO card_text (card_id, front, back, accept) VALUES (?1, ?2, ?3, ?4)",
+            )?
+            .execute(params![id, card.front, card.back, accept_sql(card)])?;
         Ok(())
     }
 
@@ -442,8 +452,10 @@ impl CompileTx<'_> {
             )?
             .execute(params![id, card.key, deck_id, card.generator, pos])?;
         self.tx
-            .prepare_cached("UPDATE card_text SET front = ?2, back = ?3 WHERE card_id = ?1")?
-            .execute(params![id, card.front, card.back])?;
+            .prepare_cached(
+                "UPDATE card_text SET front = ?2, back = ?3, accept = ?4 WHERE card_id = ?1",
+            )?
+            .execute(params![id, card.front, card.back, accept_sql(card)])?;
         Ok(())
     }
 
@@ -474,6 +486,10 @@ impl CompileTx<'_> {
         )?;
         self.tx.execute(
             &format!("DELETE FROM quiz_answer WHERE card_id IN ({retired})"),
+            [],
+        )?;
+        self.tx.execute(
+            &format!("DELETE FROM teach_point WHERE card_id IN ({retired})"),
             [],
         )?;
         self.tx.execute(

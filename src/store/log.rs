@@ -161,7 +161,11 @@ impl Store {
     }
 }
 
-fn undo_in(tx: &rusqlite::Transaction<'_>, review_id: i64, at: &str) -> Result<UndoneReview> {
+pub(super) fn undo_in(
+    tx: &rusqlite::Transaction<'_>,
+    review_id: i64,
+    at: &str,
+) -> Result<UndoneReview> {
     let found = tx
         .query_row(
             "SELECT r.card_id, r.grade, r.kind, r.b_reps, r.b_ease, r.b_interval, r.b_due, r.b_lapses,

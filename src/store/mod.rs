@@ -22,13 +22,13 @@ use crate::scheduler::CardState;
 
 pub use bulk::HistoryWriter;
 pub use compile::{
-    CardOwners, CompileTx, DeckPrint, NoteRow, Stat, StoredCard, stored_card_owners,
+    CardOwners, CompileTx, DeckPrint, NoteRow, Stat, StoredCard, accept_sql, stored_card_owners,
 };
 pub use doctor::{CardLog, LogRow, Replayed};
 pub use log::{Decide, Grading, Leeched, Logged, ReviewKind, UndoneReview};
 pub use marks::{Marks, Suspension};
 pub use query::{CardFilter, CardRow, DeckInfo, DeckStatus, ReviewEntry};
-pub use quiz::{CardRef, NewQuiz, QuizAnswer, QuizScope, QuizSummary};
+pub use quiz::{CardRef, NewQuiz, PoolEntry, QuizAnswer, QuizScope, QuizSummary};
 pub use stats::{DeckCounts, DeckQuiz, MATURE_DAYS, Retention};
 pub use weak::{CardEvents, LastQuiz, NotePlace, ScoreRow};
 

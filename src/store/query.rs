@@ -32,6 +32,8 @@ pub struct CardRow {
     pub cites: Option<String>,
     /// Suspended, buried, flagged, leech.
     pub marks: Marks,
+    /// Other accepted answers (`{{shown|other}}` in the deck).
+    pub accept: Vec<String>,
 }
 
 impl CardRow {
@@ -84,7 +86,7 @@ pub struct CardFilter {
 
 pub(super) const CARD_SELECT: &str = "SELECT c.id, c.key, d.key, d.title, d.module, d.category, n.topic, coalesce(n.path, d.path), n.line,
     c.gen, t.front, t.back, c.reps, c.ease, c.interval, c.due, c.lapses, c.last_grade, c.last_day, c.retired, n.cites,
-    c.suspended, c.buried, c.flagged, c.leech
+    c.suspended, c.buried, c.flagged, c.leech, t.accept
     FROM card c JOIN card_text t ON t.card_id = c.id JOIN note n ON n.id = c.note_id JOIN deck d ON d.id = c.deck_id";
 
 pub(super) fn card_row(r: &Row<'_>) -> rusqlite::Result<CardRow> {
@@ -110,6 +112,10 @@ pub(super) fn card_row(r: &Row<'_>) -> rusqlite::Result<CardRow> {
             flagged: r.get(23)?,
             leech: r.get(24)?,
         },
+        accept: r
+            .get::<_, Option<String>>(25)?
+            .and_then(|a| serde_json::from_str(&a).ok())
+            .unwrap_or_default(),
     })
 }
 

@@ -5,7 +5,7 @@ use rusqlite::params;
 use serde::Serialize;
 
 use super::Store;
-use super::log::{Decide, Grading, insert_review};
+use super::log::{Decide, Grading, insert_review, undo_in};
 use crate::clock::Day;
 use crate::error::Result;
 
@@ -40,6 +40,12 @@ pub struct NewQuiz<'a> {
     pub threshold: u32,
     pub reschedule: bool,
     pub at: &'a str,
+    /// `quiz` or `teach-back`.
+    pub kind: &'a str,
+    /// Questions drawn (topics, for a teach-back): fewer answers than this
+    /// is an incomplete quiz.
+    pub planned: usize,
+    pub topic_floor: u32,
 }
 
 #[derive(Debug, Clone)]
@@ -52,6 +58,8 @@ pub struct QuizAnswer<'a> {
     pub ms: i64,
     pub at: &'a str,
     pub day: i64,
+    /// A near miss the learner counted as right.
+    pub overridden: bool,
 }
 
 /// One past quiz, scored over all its answers or one module's.
@@ -66,10 +74,26 @@ pub struct QuizSummary {
     pub threshold: u32,
     pub asked: i64,
     pub correct: i64,
+    /// `quiz` or `teach-back`.
+    pub kind: String,
+    /// Answered to its last question.
+    pub complete: bool,
+    /// The topic floor its verdict used (0 before topic floors existed).
+    pub topic_floor: u32,
     /// The study day of its first answer, as recorded when answered; `None`
     /// for a quiz that was never answered.
     #[serde(skip)]
     pub day: Option<Day>,
+}
+
+/// One answer a distractor may be drawn from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PoolEntry {
+    pub back: String,
+    /// The question it answers, which tells an exit code from a number.
+    pub front: String,
+    pub same_note: bool,
+    pub same_topic: bool,
 }
 
 /// SQLite integers are i64 and seeds are u64: a seed is stored as the i64
@@ -127,43 +151,33 @@ impl Store {
             .query_row([key], |r| r.get(0))?)
     }
 
-    /// The distinct answers of a card's siblings: same deck, same generator
-    /// (all cloze deletions count as one generator).
-    pub fn sibling_backs(&self, card_id: i64) -> Result<Vec<String>> {
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT DISTINCT st.back FROM card c JOIN card_text ct ON ct.card_id = c.id
-               JOIN card s ON s.deck_id = c.deck_id
-               AND (s.gen = c.gen OR (s.gen GLOB 'c[0-9]*' AND c.gen GLOB 'c[0-9]*'))
-               JOIN card_text st ON st.card_id = s.id
-             WHERE c.id = ?1 AND s.id != c.id AND s.retired = 0 AND st.back != ct.back ORDER BY s.pos",
-        )?;
-        let rows = stmt.query_map([card_id], |r| r.get(0))?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
-    }
-
     pub fn start_quiz(&mut self, q: &NewQuiz<'_>) -> Result<i64> {
         let scope = serde_json::to_string(q.scope).unwrap_or_else(|_| "{}".into());
         Ok(self.conn.query_row(
-            "INSERT INTO quiz (scope, seed, format, threshold, reschedule, started_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6) RETURNING id",
+            "INSERT INTO quiz (scope, seed, format, threshold, reschedule, started_at, kind, planned, topic_floor)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) RETURNING id",
             params![
                 scope,
                 seed_to_sql(q.seed),
                 q.format,
                 q.threshold,
                 q.reschedule,
-                q.at
+                q.at,
+                q.kind,
+                q.planned as i64,
+                q.topic_floor
             ],
             |r| r.get(0),
         )?)
     }
 
-    /// Stores one answer (and its review, when the quiz reschedules).
+    /// Stores one answer (and its review, when the quiz reschedules);
+    /// returns the answer's id, for `u`.
     pub fn record_quiz_answer(
         &mut self,
         a: &QuizAnswer<'_>,
         review: Option<(&Grading<'_>, Decide<'_>)>,
-    ) -> Result<()> {
+    ) -> Result<i64> {
         self.durable()?;
         let leech = self.leech_rule();
         let tx = self
@@ -177,30 +191,155 @@ impl Store {
         if !exists {
             return Err(crate::error::Error::CardGone);
         }
-        tx.prepare_cached(
-            "INSERT INTO quiz_answer (quiz_id, card_id, format, answer, correct, ms, at, day)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-        )?
-        .execute(params![
-            a.quiz_id, a.card_id, a.format, a.answer, a.correct, a.ms, a.at, a.day
-        ])?;
+        let review_id = match review {
+            Some((g, decide)) => insert_review(&tx, g, decide, leech)?.map(|l| l.review_id),
+            None => None,
+        };
+        let id: i64 = tx
+            .prepare_cached(
+                "INSERT INTO quiz_answer (quiz_id, card_id, format, answer, correct, ms, at, day, override, review_id)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) RETURNING id",
+            )?
+            .query_row(
+                params![
+                    a.quiz_id,
+                    a.card_id,
+                    a.format,
+                    a.answer,
+                    a.correct,
+                    a.ms,
+                    a.at,
+                    a.day,
+                    a.overridden,
+                    review_id
+                ],
+                |r| r.get(0),
+            )?;
         tx.prepare_cached(
             "UPDATE quiz SET asked = asked + 1, correct = correct + ?2 WHERE id = ?1",
         )?
         .execute(params![a.quiz_id, a.correct])?;
-        if let Some((g, decide)) = review {
-            insert_review(&tx, g, decide, leech)?;
+        tx.commit()?;
+        Ok(id)
+    }
+
+    /// Takes back one answer (`u` in a quiz): it stays in the table,
+    /// flagged undone, the running score drops it, and the review it made
+    /// (when the quiz rescheduled) is undone in the same transaction.
+    pub fn undo_quiz_answer(&mut self, answer_id: i64, at: &str) -> Result<()> {
+        self.durable()?;
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let (quiz_id, correct, review_id): (i64, bool, Option<i64>) = tx.query_row(
+            "SELECT quiz_id, correct, review_id FROM quiz_answer WHERE id = ?1 AND undone = 0",
+            [answer_id],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )?;
+        tx.execute(
+            "UPDATE quiz_answer SET undone = 1 WHERE id = ?1",
+            [answer_id],
+        )?;
+        tx.execute(
+            "UPDATE quiz SET asked = asked - 1, correct = correct - ?2 WHERE id = ?1",
+            params![quiz_id, correct],
+        )?;
+        if let Some(review_id) = review_id {
+            undo_in(&tx, review_id, at)?;
         }
         tx.commit()?;
         Ok(())
     }
 
-    pub fn finish_quiz(&mut self, id: i64, at: &str) -> Result<()> {
+    /// Ends a quiz; `complete` when every drawn question was answered.
+    pub fn finish_quiz(&mut self, id: i64, at: &str, complete: bool) -> Result<()> {
         self.conn.execute(
-            "UPDATE quiz SET ended_at = ?2 WHERE id = ?1",
-            params![id, at],
+            "UPDATE quiz SET ended_at = ?2, complete = ?3 WHERE id = ?1",
+            params![id, at, complete],
         )?;
         Ok(())
+    }
+
+    /// Records which key points of one topic a teach-back covered, in one
+    /// transaction, before the next topic is asked.
+    pub fn record_teach_points(
+        &mut self,
+        quiz_id: i64,
+        points: &[(i64, bool)],
+        at: &str,
+    ) -> Result<()> {
+        self.durable()?;
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        for (card_id, covered) in points {
+            tx.prepare_cached(
+                "INSERT INTO teach_point (quiz_id, card_id, covered, at) VALUES (?1, ?2, ?3, ?4)",
+            )?
+            .execute(params![quiz_id, card_id, covered, at])?;
+        }
+        tx.prepare_cached(
+            "UPDATE quiz SET asked = asked + ?2, correct = correct + ?3 WHERE id = ?1",
+        )?
+        .execute(params![
+            quiz_id,
+            points.len() as i64,
+            points.iter().filter(|p| p.1).count() as i64
+        ])?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Every answer a distractor could be drawn from for one card: the
+    /// other active cards of its deck asked the same way (all cloze
+    /// deletions count as one way), with whether each shares its note and
+    /// its topic.
+    pub fn distractor_pool(&self, card_id: i64) -> Result<Vec<PoolEntry>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT st.back, st.front, s.note_id = c.note_id, sn.topic = n.topic FROM card c
+               JOIN note n ON n.id = c.note_id
+               JOIN card s ON s.deck_id = c.deck_id
+               AND (s.gen = c.gen OR (s.gen GLOB 'c[0-9]*' AND c.gen GLOB 'c[0-9]*'))
+               JOIN note sn ON sn.id = s.note_id
+               JOIN card_text st ON st.card_id = s.id
+             WHERE c.id = ?1 AND s.id != c.id AND s.retired = 0 ORDER BY s.pos",
+        )?;
+        let rows = stmt.query_map([card_id], |r| {
+            Ok(PoolEntry {
+                back: r.get(0)?,
+                front: r.get(1)?,
+                same_note: r.get(2)?,
+                same_topic: r.get(3)?,
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// One quiz's score per topic (live answers only), for its verdict;
+    /// with a module, only that module's topics.
+    pub fn quiz_topic_scores(
+        &self,
+        quiz_id: i64,
+        module: Option<u8>,
+    ) -> Result<Vec<crate::quiz::readiness::TopicScore>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT d.key, n.topic, sum(a.correct), count(*)
+             FROM quiz_answer a JOIN card c ON c.id = a.card_id
+             JOIN note n ON n.id = c.note_id JOIN deck d ON d.id = c.deck_id
+             WHERE a.quiz_id = ?1 AND a.undone = 0 AND (?2 IS NULL OR d.module = ?2)
+             GROUP BY d.key, n.topic",
+        )?;
+        let rows = stmt.query_map(params![quiz_id, module], |r| {
+            Ok(crate::quiz::readiness::TopicScore {
+                deck: r.get(0)?,
+                topic: r.get(1)?,
+                correct: r.get::<_, i64>(2)? as usize,
+                asked: r.get::<_, i64>(3)? as usize,
+            })
+        })?;
+        let mut topics: Vec<_> = rows.collect::<rusqlite::Result<_>>()?;
+        crate::quiz::readiness::order_weakest_first(&mut topics);
+        Ok(topics)
     }
 
     /// Past quizzes, newest first; with a module, only quizzes that asked
@@ -208,9 +347,11 @@ impl Store {
     pub fn quiz_history(&self, module: Option<u8>) -> Result<Vec<QuizSummary>> {
         let mut stmt = self.conn.prepare(
             "SELECT q.id, q.started_at, q.ended_at, q.scope, q.threshold,
-                    count(a.id), coalesce(sum(a.correct), 0), q.seed, min(a.day)
+                    CASE q.kind WHEN 'quiz' THEN count(a.id) ELSE q.asked END,
+                    CASE q.kind WHEN 'quiz' THEN coalesce(sum(a.correct), 0) ELSE q.correct END,
+                    q.seed, min(a.day), q.kind, q.complete, q.topic_floor
              FROM quiz q
-             LEFT JOIN quiz_answer a ON a.quiz_id = q.id
+             LEFT JOIN quiz_answer a ON a.quiz_id = q.id AND a.undone = 0
              LEFT JOIN card c ON c.id = a.card_id
              LEFT JOIN deck d ON d.id = c.deck_id
              WHERE ?1 IS NULL OR d.module = ?1
@@ -229,6 +370,9 @@ impl Store {
                 asked: r.get(5)?,
                 correct: r.get(6)?,
                 day: r.get(8)?,
+                kind: r.get(9)?,
+                complete: r.get(10)?,
+                topic_floor: r.get(11)?,
             })
         })?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)

@@ -37,6 +37,8 @@ pub struct DeckQuiz {
     pub asked: i64,
     /// The study day of its last answer, as recorded when answered.
     pub day: Day,
+    /// Answered to its last question; only complete quizzes give a verdict.
+    pub complete: bool,
 }
 
 /// The interval from which a card counts as mature.
@@ -148,7 +150,7 @@ impl Store {
     pub fn quiz_days(&self, decks: Option<&[i64]>) -> Result<BTreeMap<Day, (i64, i64)>> {
         let mut stmt = self.conn.prepare(&format!(
             "SELECT a.day, count(*), coalesce(sum(a.ms), 0) FROM quiz_answer a JOIN card c ON c.id = a.card_id
-             WHERE {IN_SCOPE} GROUP BY a.day"
+             WHERE a.undone = 0 AND {IN_SCOPE} GROUP BY a.day"
         ))?;
         let rows = stmt.query_map(named_params! {":scope": scope(decks)}, |r| {
             Ok((r.get(0)?, (r.get(1)?, r.get(2)?)))
@@ -201,8 +203,9 @@ impl Store {
     /// Every quiz's result per deck, newest quiz first.
     pub fn quiz_results_by_deck(&self, decks: Option<&[i64]>) -> Result<Vec<(i64, DeckQuiz)>> {
         let mut stmt = self.conn.prepare(&format!(
-            "SELECT c.deck_id, a.quiz_id, sum(a.correct), count(*), max(a.day)
-             FROM quiz_answer a JOIN card c ON c.id = a.card_id WHERE {IN_SCOPE}
+            "SELECT c.deck_id, a.quiz_id, sum(a.correct), count(*), max(a.day), q.complete
+             FROM quiz_answer a JOIN card c ON c.id = a.card_id JOIN quiz q ON q.id = a.quiz_id
+             WHERE a.undone = 0 AND {IN_SCOPE}
              GROUP BY c.deck_id, a.quiz_id ORDER BY a.quiz_id DESC"
         ))?;
         let rows = stmt.query_map(named_params! {":scope": scope(decks)}, |r| {
@@ -213,6 +216,7 @@ impl Store {
                     correct: r.get(2)?,
                     asked: r.get(3)?,
                     day: r.get(4)?,
+                    complete: r.get(5)?,
                 },
             ))
         })?;

@@ -111,7 +111,7 @@ impl Store {
             |e| &mut e.redrills,
         )?;
         add(
-            "SELECT card_id, day, count(*) FROM quiz_answer WHERE correct = 0 AND day >= ?1 GROUP BY card_id, day",
+            "SELECT card_id, day, count(*) FROM quiz_answer WHERE correct = 0 AND undone = 0 AND day >= ?1 GROUP BY card_id, day",
             Some(quiz_since),
             |e| &mut e.quiz_misses,
         )?;
@@ -127,6 +127,7 @@ impl Store {
                        sum(a.correct) AS correct, count(*) AS asked
                 FROM quiz_answer a JOIN card c ON c.id = a.card_id
                 JOIN note n ON n.id = c.note_id JOIN deck d ON d.id = c.deck_id
+                WHERE a.undone = 0
                 GROUP BY d.key, n.topic, a.quiz_id)
              SELECT deck, topic, correct, asked FROM per p
              WHERE quiz = (SELECT max(quiz) FROM per q WHERE q.deck = p.deck AND q.topic = p.topic)",
