@@ -190,21 +190,11 @@ fn flags_are_listed_and_kept_in_json() {
     assert!(text.trim_end().ends_with("flagged"), "{text}");
 }
 
-fn deck(prefix: &str, n: usize, front_matter: &str) -> String {
-    let mut text = format!("+++\n{front_matter}\n+++\n# Topic {prefix}\n");
-    for i in 1..=n {
-        text.push_str(&format!(
-            "## Q: {prefix} question {i}? {{#{prefix}-{i}}}\n{prefix} answer {i}.\n"
-        ));
-    }
-    text
-}
-
 #[test]
 fn a_deck_starts_once_its_prerequisite_is_ninety_percent_seen() {
     let env = Env::new();
-    env.deck("a.md", &deck("a", 10, "module = 1"));
-    env.deck("b.md", &deck("b", 2, "module = 2\nrequires = [\"a\"]"));
+    env.deck("a.md", &q_deck("a", 10, "module = 1"));
+    env.deck("b.md", &q_deck("b", 2, "module = 2\nrequires = [\"a\"]"));
     // Eight of a's ten cards seen: b waits, and status says why.
     review(&env, DAY1, &["--new", "8"], &"\n5\n".repeat(8));
     let status = env.ok(DAY1, &["status"]);
@@ -230,8 +220,8 @@ fn a_deck_starts_once_its_prerequisite_is_ninety_percent_seen() {
 #[case::default_waits(None, "card 1/4 · 2 due · 2 new")]
 fn the_prerequisite_share_follows_the_config(#[case] config: Option<&str>, #[case] header: &str) {
     let env = Env::new();
-    env.deck("a.md", &deck("a", 4, "module = 1"));
-    env.deck("b.md", &deck("b", 2, "module = 2\nrequires = [\"a\"]"));
+    env.deck("a.md", &q_deck("a", 4, "module = 1"));
+    env.deck("b.md", &q_deck("b", 2, "module = 2\nrequires = [\"a\"]"));
     if let Some(config) = config {
         std::fs::write(env.path("config.toml"), config).unwrap();
     }

@@ -5,16 +5,6 @@ mod common;
 use common::*;
 use predicates::prelude::*;
 
-fn q_deck(prefix: &str, n: usize, front_matter: &str) -> String {
-    let mut text = format!("+++\n{front_matter}\n+++\n# Topic {prefix}\n");
-    for i in 1..=n {
-        text.push_str(&format!(
-            "## Q: {prefix} question {i}? {{#{prefix}-{i}}}\n{prefix} answer {i}.\n"
-        ));
-    }
-    text
-}
-
 fn review(env: &Env, now: &str, args: &[&str], script: &str) -> String {
     let mut full = vec!["review"];
     full.extend_from_slice(args);

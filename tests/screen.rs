@@ -80,8 +80,7 @@ fn at_80x24_nothing_breaks_mid_word_and_markdown_is_rendered() {
         lines[23].starts_with("grade [0-5]:  0-2 again·1d  3 hard·1d  4 good·1d  5 easy·1d"),
         "{screen}"
     );
-    t.send("q");
-    t.wait_exit();
+    t.quit();
 }
 
 #[test]
@@ -99,8 +98,7 @@ fn the_screen_is_rewrapped_when_the_terminal_is_resized() {
         "It summarises the earlier conversation into a shorter message",
     );
     assert!(t.lines().iter().all(|l| l.chars().count() <= 50));
-    t.send("q");
-    t.wait_exit();
+    t.quit();
 }
 
 #[test]
@@ -117,8 +115,7 @@ fn counts_go_down_after_each_grade_and_back_up_on_undo() {
     t.send("u");
     let screen = t.wait_for("card 1/3 · 0 due · 3 new · 0 again");
     assert!(screen.contains("undone: q-exit"), "{screen}");
-    t.send("q");
-    t.wait_exit();
+    t.quit();
 }
 
 #[test]
@@ -139,8 +136,7 @@ fn a_cloze_back_shows_the_whole_sentence() {
         screen.contains("Claude Code loads project memory from CLAUDE.md at the start of every"),
         "{screen}"
     );
-    t.send("q");
-    t.wait_exit();
+    t.quit();
 }
 
 #[test]
@@ -187,19 +183,14 @@ fn suspend_bury_and_flag_each_undo_with_u() {
         env.sql_count("SELECT flagged FROM card WHERE key = 'q-exit'"),
         0
     );
-    t.send("q");
-    t.wait_exit();
+    t.quit();
 }
 
 #[test]
 fn info_and_keys_pages_come_and_go() {
     let env = Env::basics();
     let mut t = tty(&env, &["review"], 80, 24);
-    t.wait_for("reveal");
-    t.send(" ");
-    t.wait_for("grade [0-5]");
-    t.send("4");
-    t.wait_for("saved grade 4");
+    t.grade("4");
     t.send("u");
     t.wait_for("undone: q-exit");
     t.send("i");
@@ -217,8 +208,7 @@ fn info_and_keys_pages_come_and_go() {
     );
     t.send(" ");
     t.wait_for("[Space] reveal");
-    t.send("q");
-    t.wait_exit();
+    t.quit();
 }
 
 fn editor_script(env: &Env, body: &str) -> String {
@@ -251,8 +241,7 @@ fn e_edits_the_note_and_shows_the_edited_card() {
     assert!(screen.contains("recompiled"), "{screen}");
     t.send("5");
     t.wait_for("saved grade 5");
-    t.send("q");
-    t.wait_exit();
+    t.quit();
     assert_eq!(
         env.show("q-exit")["back"],
         "Exit code 2, from any command hook."
@@ -278,8 +267,7 @@ fn an_edit_that_breaks_the_file_names_the_line_and_keeps_the_card() {
         screen.contains("Which exit code blocks a tool call?"),
         "{screen}"
     );
-    t.send("q");
-    t.wait_exit();
+    t.quit();
 }
 
 #[test]
@@ -295,8 +283,7 @@ fn the_built_in_decks_are_read_only() {
     t.wait_for("reveal");
     t.send("e");
     t.wait_for("the built-in decks are read-only");
-    t.send("q");
-    t.wait_exit();
+    t.quit();
 }
 
 #[test]
@@ -382,11 +369,7 @@ fn the_terminal_mode_is_restored_after_q_and_sigterm() {
 fn ctrl_c_gives_the_terminal_back_with_130_and_keeps_answers() {
     let env = Env::basics();
     let mut t = tty(&env, &["review"], 80, 24);
-    t.wait_for("reveal");
-    t.send(" ");
-    t.wait_for("grade [0-5]");
-    t.send("2");
-    t.wait_for("saved grade 2");
+    t.grade("2");
     t.send("\x03");
     let status = t.wait_exit();
     assert!(status.contains(", 130)"), "{status}");
@@ -404,11 +387,7 @@ fn ctrl_c_gives_the_terminal_back_with_130_and_keeps_answers() {
 fn sigterm_gives_the_terminal_back() {
     let env = Env::basics();
     let mut t = tty(&env, &["review"], 80, 24);
-    t.wait_for("reveal");
-    t.send(" ");
-    t.wait_for("grade [0-5]");
-    t.send("4");
-    t.wait_for("saved grade 4");
+    t.grade("4");
     t.session
         .get_process_mut()
         .signal(expectrl::process::unix::Signal::SIGTERM)

@@ -91,22 +91,10 @@ impl Prompter for TermPrompter {
     }
 
     fn line(&mut self, prompt: &str) -> Result<Reply> {
-        // dialoguer adds its own ": " after the prompt.
-        let input = dialoguer::Input::<String>::new()
-            .with_prompt(sanitize(prompt.trim_end().trim_end_matches(':')).into_owned())
-            .allow_empty(true)
-            .interact_text_on(&self.term);
-        match input {
-            Ok(text) if text.trim().eq_ignore_ascii_case("q") => Ok(Reply::Quit),
-            Ok(text) => Ok(Reply::Text(text)),
-            Err(dialoguer::Error::IO(e)) if e.kind() == std::io::ErrorKind::Interrupted => {
-                Ok(Reply::Interrupt)
-            }
-            Err(dialoguer::Error::IO(e)) if e.kind() == std::io::ErrorKind::UnexpectedEof => {
-                Ok(Reply::Quit)
-            }
-            Err(dialoguer::Error::IO(e)) => Err(term_err("read a line")(e)),
-        }
+        Ok(match self.answer(prompt)? {
+            Reply::Text(text) if text.trim().eq_ignore_ascii_case("q") => Reply::Quit,
+            other => other,
+        })
     }
 
     // As `line`, but `q` is an answer here; Ctrl-D (end of input) quits.

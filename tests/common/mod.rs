@@ -204,3 +204,15 @@ pub fn copy_dir(from: &Path, to: &Path) {
         }
     }
 }
+
+/// A deck of `n` questions `{prefix} question {i}?` with ids `{prefix}-{i}`,
+/// under one topic, with `front_matter` lines.
+pub fn q_deck(prefix: &str, n: usize, front_matter: &str) -> String {
+    let mut text = format!("+++\n{front_matter}\n+++\n# Topic {prefix}\n");
+    for i in 1..=n {
+        text.push_str(&format!(
+            "## Q: {prefix} question {i}? {{#{prefix}-{i}}}\n{prefix} answer {i}.\n"
+        ));
+    }
+    text
+}

@@ -99,6 +99,21 @@ impl Tty {
         }
     }
 
+    /// Reveals the card on screen and grades it `grade`; the screen after.
+    pub fn grade(&mut self, grade: &str) -> String {
+        self.wait_for("reveal");
+        self.send(" ");
+        self.wait_for("grade [0-5]");
+        self.send(grade);
+        self.wait_for(&format!("saved grade {grade}"))
+    }
+
+    /// Quits with `q` and waits for the end; the exit status.
+    pub fn quit(&mut self) -> String {
+        self.send("q");
+        self.wait_exit()
+    }
+
     pub fn send(&mut self, keys: &str) {
         self.session.send(keys).expect("send keys");
     }
