@@ -30,6 +30,28 @@ impl Default for TermPrompter {
     }
 }
 
+/// Each line wider than the terminal wrapped at word boundaries, so the
+/// terminal never breaks one mid-word; lines that fit stay as they are.
+fn fit(text: &str, width: usize) -> String {
+    use crate::render::{Span, plain, width_of, wrap_spans};
+    if width == 0 || text.lines().all(|l| width_of(l) <= width) {
+        return text.to_string();
+    }
+    text.split('\n')
+        .flat_map(|line| {
+            if width_of(line) <= width {
+                vec![line.to_string()]
+            } else {
+                wrap_spans("", "", &[Span::plain(line)], width)
+                    .iter()
+                    .map(|l| plain(l))
+                    .collect()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
 fn term_err(action: &'static str) -> impl Fn(std::io::Error) -> Error {
     move |source| {
         if source.kind() == std::io::ErrorKind::Interrupted {
@@ -57,7 +79,7 @@ impl Prompter for TermPrompter {
 
     fn show(&mut self, text: &str) -> Result<()> {
         self.term
-            .write_line(&sanitize(text))
+            .write_line(&fit(&sanitize(text), self.term.size().1 as usize))
             .map_err(term_err("write to the terminal"))
     }
 
