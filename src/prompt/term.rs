@@ -137,3 +137,22 @@ impl Prompter for TermPrompter {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::fit;
+
+    #[test]
+    fn long_lines_wrap_between_words_and_short_ones_stay() {
+        let text = "short line\nIf the script path is mistyped or not executable, the shell exits";
+        assert_eq!(
+            fit(text, 30),
+            "short line\nIf the script path is mistyped\nor not executable, the shell\nexits"
+        );
+        assert_eq!(
+            fit("a  b", 30),
+            "a  b",
+            "a line that fits keeps its spacing"
+        );
+    }
+}
