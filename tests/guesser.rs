@@ -39,14 +39,20 @@ fn content_words(text: &str) -> HashSet<String> {
         .collect()
 }
 
-/// The option sharing the most content words with the question; ties to
-/// the first.
-fn guess(question: &str, options: &[String]) -> usize {
+/// The option sharing the most content words with the question (or, with
+/// `most` false, the fewest: the guesser who expects the right answer to be
+/// the odd one out); ties to the first.
+fn guess(question: &str, options: &[String], most: bool) -> usize {
     let asked = content_words(question);
     let mut best = (0, 0);
     for (i, option) in options.iter().enumerate() {
         let shared = content_words(option).intersection(&asked).count();
-        if shared > best.1 || i == 0 {
+        let better = if most {
+            shared > best.1
+        } else {
+            shared < best.1
+        };
+        if better || i == 0 {
             best = (i, shared);
         }
     }
@@ -63,7 +69,7 @@ fn shipped_store() -> (tempfile::TempDir, Store) {
 
 /// The guesser's hits over the first `QUESTIONS` choice questions of quizzes
 /// drawn with seeds 1, 2, 3 …, and how many questions were drawn to get them.
-fn measure(store: &Store, scope: &QuizScope) -> (usize, usize, usize) {
+fn measure(store: &Store, scope: &QuizScope, most: bool) -> (usize, usize, usize) {
     let (mut choice, mut hits, mut drawn) = (0, 0, 0);
     for seed in 1..=50u64 {
         let mut rng = StdRng::seed_from_u64(seed);
@@ -81,7 +87,7 @@ fn measure(store: &Store, scope: &QuizScope) -> (usize, usize, usize) {
                 .iter()
                 .position(|o| *o == q.card.back)
                 .expect("the right answer is an option");
-            hits += usize::from(guess(&q.card.front, &q.options) == right);
+            hits += usize::from(guess(&q.card.front, &q.options, most) == right);
             choice += 1;
             if choice == QUESTIONS {
                 return (choice, hits, drawn);
@@ -92,7 +98,7 @@ fn measure(store: &Store, scope: &QuizScope) -> (usize, usize, usize) {
 }
 
 #[test]
-fn a_word_matching_guesser_scores_at_most_35_percent_on_every_deck() {
+fn word_matching_guessers_score_at_most_35_percent_on_every_deck() {
     let (_dir, store) = shipped_store();
     let mut scopes: Vec<(String, QuizScope)> = (1..=8u8)
         .map(|m| {
@@ -114,19 +120,26 @@ fn a_word_matching_guesser_scores_at_most_35_percent_on_every_deck() {
             },
         ));
     }
-    let mut table = String::from("scope                    drawn  choice  guessed  score\n");
+    let mut table =
+        String::from("scope                    drawn  choice  most shared  fewest shared\n");
     let mut failures = Vec::new();
     for (name, scope) in &scopes {
-        let (choice, hits, drawn) = measure(&store, scope);
+        let (choice, hits, drawn) = measure(&store, scope, true);
+        let (_, odd_hits, _) = measure(&store, scope, false);
         let score = 100.0 * hits as f64 / choice.max(1) as f64;
+        let odd = 100.0 * odd_hits as f64 / choice.max(1) as f64;
         table.push_str(&format!(
-            "{name:<24} {drawn:>5}  {choice:>6}  {hits:>7}  {score:>4.0} %\n"
+            "{name:<24} {drawn:>5}  {choice:>6}  {score:>9.0} %  {odd:>11.0} %\n"
         ));
         if choice < QUESTIONS {
             failures.push(format!("{name}: only {choice} choice questions"));
         }
-        if score > CEILING {
-            failures.push(format!("{name}: the guesser scores {score:.0} %"));
+        for (who, s) in [("most", score), ("fewest", odd)] {
+            if s > CEILING {
+                failures.push(format!(
+                    "{name}: the {who}-shared-words guesser scores {s:.0} %"
+                ));
+            }
         }
     }
     println!("{table}");
@@ -134,19 +147,23 @@ fn a_word_matching_guesser_scores_at_most_35_percent_on_every_deck() {
 }
 
 #[test]
-fn the_guesser_picks_the_most_shared_words_and_ties_to_the_first() {
+fn the_guessers_pick_the_most_or_fewest_shared_words_and_tie_to_the_first() {
     let options = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+    let asked = "Which hook event fires before a tool call?";
+    let offered = options(&[
+        "exit code 2",
+        "PreToolUse fires before a tool call",
+        "nothing",
+        "a hook",
+    ]);
+    assert_eq!(guess(asked, &offered, true), 1);
+    assert_eq!(guess(asked, &offered, false), 0);
     assert_eq!(
-        guess(
-            "Which hook event fires before a tool call?",
-            &options(&[
-                "exit code 2",
-                "PreToolUse fires before a tool call",
-                "nothing",
-                "a hook"
-            ])
-        ),
-        1
+        guess("Which file?", &options(&["a", "b", "c", "d"]), true),
+        0
     );
-    assert_eq!(guess("Which file?", &options(&["a", "b", "c", "d"])), 0);
+    assert_eq!(
+        guess("Which file?", &options(&["a", "b", "c", "d"]), false),
+        0
+    );
 }

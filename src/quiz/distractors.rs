@@ -222,14 +222,18 @@ pub fn choose(
     }
     candidates.shuffle(rng);
     // Siblings first, then the same topic, then the same deck; within each,
-    // the options that talk about the question's subject.
-    candidates.sort_by_key(|(tier, overlap, _)| (*tier, std::cmp::Reverse(*overlap)));
-    let chosen = &candidates[..3];
-    // An answer that alone repeats the question's words is found without
-    // knowing anything: such a card is not fair as multiple choice.
+    // the options that repeat as many of the question's words as the right
+    // answer does: then neither "the option that echoes the question" nor
+    // "the one that doesn't" finds it.
     let right_overlap = content_words(answer).intersection(&asked).count();
+    candidates.sort_by_key(|(tier, overlap, _)| (*tier, overlap.abs_diff(right_overlap)));
+    let chosen = &candidates[..3];
+    // An answer that alone repeats the question's words most, or least, is
+    // found without knowing anything: such a card is not fair as multiple
+    // choice.
     let best_wrong = chosen.iter().map(|c| c.1).max().unwrap_or(0);
-    if right_overlap > best_wrong {
+    let least_wrong = chosen.iter().map(|c| c.1).min().unwrap_or(0);
+    if right_overlap > best_wrong || right_overlap < least_wrong {
         return None;
     }
     Some(chosen.iter().map(|c| c.2.to_string()).collect())
