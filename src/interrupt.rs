@@ -90,7 +90,12 @@ pub fn install() {
                     .and_then(|_| stdout.flush())
             };
         }
-        eprintln!("\nmastery: interrupted; every answer given so far is saved");
+        // Not eprintln!: it panics when stderr is gone (a hung-up terminal),
+        // and a panic here would kill the handler thread before the exit.
+        let _ = writeln!(
+            std::io::stderr(),
+            "\nmastery: interrupted; every answer given so far is saved"
+        );
         std::process::exit(130);
     });
 }

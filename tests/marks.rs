@@ -244,3 +244,17 @@ fn export_decks_writes_an_editable_copy_once() {
     let err = one_line_failure(&again, 2);
     assert!(err.contains("already exists"), "{err}");
 }
+
+#[test]
+fn suspended_cards_never_hold_the_next_deck_back() {
+    let env = Env::new();
+    env.deck("a.md", &q_deck("a", 10, "module = 1"));
+    env.deck("b.md", &q_deck("b", 2, "module = 2\nrequires = [\"a\"]"));
+    env.ok(DAY1, &["suspend", "a-9", "a-10"]);
+    // Every card of a that can be studied is seen: b starts.
+    review(&env, DAY1, &["--new", "8"], &"\n5\n".repeat(8));
+    let status = env.ok(DAY1, &["status"]);
+    assert!(!status.contains("waiting for"), "{status}");
+    let out = review(&env, DAY2, &["--new", "5"], "q\n");
+    assert!(out.contains("card 1/10 · 8 due · 2 new"), "{out}");
+}

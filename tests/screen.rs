@@ -202,10 +202,7 @@ fn info_and_keys_pages_come_and_go() {
     t.wait_for("[Space] reveal");
     t.send("?");
     let screen = t.wait_for("Keys");
-    assert!(
-        screen.contains("bury the card until the next study day"),
-        "{screen}"
-    );
+    assert!(screen.contains("bury until tomorrow"), "{screen}");
     t.send(" ");
     t.wait_for("[Space] reveal");
     t.quit();
@@ -419,4 +416,59 @@ fn a_colour_terminal_gets_a_bold_front_and_no_color_the_same_layout() {
     plain.send("q");
     colour.wait_exit();
     plain.wait_exit();
+}
+
+#[test]
+fn escape_sequences_in_a_deck_title_or_topic_are_shown_not_obeyed() {
+    let env = Env::with_decks(&[(
+        "evil.md",
+        "+++\ntitle = \"T \\u001b]52;c;SGk=\\u0007\"\nmodule = 1\n+++\n# Topic \u{1b}]0;OWNED\u{7} \u{202e}rtl\n## Q: q1 {#e1}\nA\n",
+    )]);
+    let mut t = tty(&env, &["review"], 80, 24);
+    let screen = t.wait_for("reveal");
+    let header = &t.lines()[0];
+    assert!(header.contains("\\x1b]52;c;SGk=\\x07"), "{screen}");
+    assert!(header.contains("\\x1b]0;OWNED\\x07"), "{screen}");
+    assert!(header.contains("\\u{202e}rtl"), "{screen}");
+    t.quit();
+}
+
+#[test]
+fn an_editor_that_cannot_run_is_named_and_nothing_changes() {
+    let env = Env::basics();
+    let mut cmd = env.command(DAY1);
+    cmd.arg("review")
+        .env("TERM", "xterm")
+        .env("EDITOR", "/nonexistent/editor")
+        .env_remove("VISUAL");
+    let mut t = Tty::spawn(cmd, 80, 24);
+    t.wait_for("reveal");
+    t.send("e");
+    let screen = t.wait_for("cannot run the editor `/nonexistent/editor`");
+    assert!(
+        screen.contains("Which exit code blocks a tool call?"),
+        "{screen}"
+    );
+    t.quit();
+}
+
+#[test]
+fn a_card_whose_note_the_edit_removed_leaves_the_screen() {
+    let env = Env::basics();
+    let editor = editor_script(
+        &env,
+        "sed -i 's/{#q-exit}/{#q-renamed}/; s/^Exit code 2.$/Exit code two./' \"$2\"",
+    );
+    let mut cmd = env.command(DAY1);
+    cmd.arg("review")
+        .env("TERM", "xterm")
+        .env("EDITOR", &editor)
+        .env_remove("VISUAL");
+    let mut t = Tty::spawn(cmd, 80, 24);
+    t.wait_for("Which exit code blocks a tool call?");
+    t.send("e");
+    let screen = t.wait_for("it leaves this session");
+    assert!(!screen.contains("Which exit code blocks"), "{screen}");
+    t.quit();
+    assert_eq!(env.sql_count("SELECT count(*) FROM review"), 0);
 }

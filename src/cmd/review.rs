@@ -74,12 +74,20 @@ pub(crate) fn scope(
 fn summary_text(store: &Store, today: i64, s: &Summary) -> Result<String> {
     let due_tomorrow = store.due_through(today + 1)?;
     let next = store.next_due_after(today)?;
-    Ok(format!(
+    let mut text = format!(
         "\n{}\ndue tomorrow: {} · next due: {}",
         session_line(s),
         due_tomorrow,
         next.map_or_else(|| "nothing scheduled".to_string(), format_day)
-    ))
+    );
+    for (key, how) in &s.set_aside {
+        text.push_str(&if *how == "suspended" {
+            format!("\nsuspended {key}: `mastery unsuspend {key}` lets it back")
+        } else {
+            format!("\nburied {key} until the next study day")
+        });
+    }
+    Ok(text)
 }
 
 /// The session's figures: also what an interruption prints.

@@ -112,7 +112,9 @@ pub fn for_stdio(to_stderr: bool) -> Box<dyn Prompter> {
 /// stdin and stdout are a terminal, lines otherwise.
 pub fn for_review() -> Box<dyn Prompter> {
     use std::io::IsTerminal;
-    if std::io::stdin().is_terminal() && std::io::stdout().is_terminal() {
+    // A dumb terminal can't position the cursor: lines, as in a pipe.
+    let dumb = std::env::var_os("TERM").is_some_and(|t| t == "dumb");
+    if std::io::stdin().is_terminal() && std::io::stdout().is_terminal() && !dumb {
         Box::new(ScreenPrompter::new())
     } else {
         for_stdio(false)

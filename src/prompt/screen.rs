@@ -135,14 +135,33 @@ impl ScreenPrompter {
         self.draw(body, header)
     }
 
-    /// The next key press, redrawing with `redraw` on every resize.
-    fn read_key(&mut self, redraw: fn(&mut Self) -> Result<()>) -> Result<KeyEvent> {
+    /// The next key press, redrawing with `redraw` on every resize; `None`
+    /// when the terminal is gone (hung up), which ends the session.
+    fn read_key(&mut self, redraw: fn(&mut Self) -> Result<()>) -> Result<Option<KeyEvent>> {
         loop {
-            match crossterm::event::read().map_err(io("read a key"))? {
-                Event::Key(k) if k.kind != KeyEventKind::Release => return Ok(k),
-                Event::Resize(..) => redraw(self)?,
-                _ => {}
+            match next_event()? {
+                None => return Ok(None),
+                Some(Event::Key(k)) if k.kind != KeyEventKind::Release => return Ok(Some(k)),
+                Some(Event::Resize(..)) => redraw(self)?,
+                Some(_) => {}
             }
+        }
+    }
+}
+
+/// The next terminal event, or `None` once the terminal has hung up: a
+/// closed terminal reads as endless end-of-file, which would otherwise spin
+/// here for ever, so the wait is cut into slices and the terminal checked.
+fn next_event() -> Result<Option<Event>> {
+    use std::io::IsTerminal;
+    loop {
+        if crossterm::event::poll(std::time::Duration::from_millis(500))
+            .map_err(io("read a key"))?
+        {
+            return crossterm::event::read().map(Some).map_err(io("read a key"));
+        }
+        if !std::io::stdin().is_terminal() {
+            return Ok(None);
         }
     }
 }
@@ -197,7 +216,9 @@ impl Prompter for ScreenPrompter {
         self.prompt = prompt.trim().to_string();
         self.draw_frame()?;
         let reply = loop {
-            let k = self.read_key(Self::draw_frame)?;
+            let Some(k) = self.read_key(Self::draw_frame)? else {
+                break Reply::Quit;
+            };
             let ctrl = k.modifiers.contains(KeyModifiers::CONTROL);
             match k.code {
                 KeyCode::Char('c') if ctrl => break Reply::Interrupt,
@@ -240,10 +261,11 @@ impl Prompter for ScreenPrompter {
         };
         draw(self, &text)?;
         loop {
-            match crossterm::event::read().map_err(io("read a key"))? {
-                Event::Key(k) if k.kind != KeyEventKind::Release => break,
-                Event::Resize(..) => draw(self, &text)?,
-                _ => {}
+            match next_event()? {
+                None => break,
+                Some(Event::Key(k)) if k.kind != KeyEventKind::Release => break,
+                Some(Event::Resize(..)) => draw(self, &text)?,
+                Some(_) => {}
             }
         }
         self.prompt = saved;

@@ -79,8 +79,10 @@ impl Frame {
     /// The two header lines at `width`: the title, cut with an ellipsis
     /// rather than wrapped, then the counts followed by a rule.
     pub fn header(&self, width: usize) -> [Line; 2] {
-        let title = vec![Span::new(truncate(&self.title, width), Style::BOLD)];
-        let info = truncate(&self.info, width);
+        // Deck titles and topics come from deck files: through the one door.
+        let title = super::sanitize(&self.title);
+        let title = vec![Span::new(truncate(&title, width), Style::BOLD)];
+        let info = truncate(&super::sanitize(&self.info), width);
         let rule = width.saturating_sub(width_of(&info) + 1);
         let mut second = vec![Span::new(info, Style::DIM)];
         if rule > 0 {

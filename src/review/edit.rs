@@ -60,7 +60,7 @@ impl Editor for DeckEditor {
             ));
         }
         let editor = Self::command();
-        let mut outcome = Ok(());
+        let mut outcome = Ok(Some(0));
         prompter.hand_over(&mut || {
             // Through the shell, as git runs its editor: `$EDITOR` may
             // carry arguments ("code --wait").
@@ -75,14 +75,27 @@ impl Editor for DeckEditor {
                     action: "start the editor",
                     cause: e,
                 })
-                // An editor that exits non-zero may still have saved: the
-                // compile after it decides.
-                .map(|_| ());
+                .map(|status| status.code());
             Ok(())
         })?;
-        if let Err(e) = outcome {
-            return Ok(format!("{e}: set VISUAL or EDITOR to your editor"));
+        let code = match outcome {
+            Err(e) => return Ok(format!("{e}: set VISUAL or EDITOR to your editor")),
+            Ok(code) => code,
+        };
+        // 126 and 127: the shell could not run it at all.
+        if matches!(code, Some(126 | 127)) {
+            return Ok(format!(
+                "cannot run the editor `{}`: set VISUAL or EDITOR to an editor on your PATH",
+                sanitize(&editor)
+            ));
         }
+        // Any other failure may still have saved: the compile decides, and
+        // the message says the editor failed.
+        let failed = match code {
+            Some(0) => String::new(),
+            Some(c) => format!("the editor exited with status {c}; "),
+            None => "the editor was killed by a signal; ".to_string(),
+        };
         let report = compile(
             store,
             &self.source,
@@ -93,9 +106,9 @@ impl Editor for DeckEditor {
         )?;
         if let Some(kept) = report.kept.iter().find(|k| k.starts_with(&card.path)) {
             return Ok(format!(
-                "{kept}; the old card stays until the file is fixed"
+                "{failed}{kept}; the old card stays until the file is fixed"
             ));
         }
-        Ok(format!("recompiled {}", card.path))
+        Ok(format!("{failed}recompiled {}", card.path))
     }
 }

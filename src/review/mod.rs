@@ -27,6 +27,9 @@ pub struct Summary {
     pub drills: usize,
     pub millis: i64,
     pub interrupted: bool,
+    /// Cards suspended or buried in the session: (card id, "suspended" or
+    /// "buried"), named in the summary so they can be let back in.
+    pub set_aside: Vec<(String, &'static str)>,
 }
 
 /// Which count a queued card belongs to.
@@ -59,6 +62,13 @@ enum Step {
         removed: bool,
         what: &'static str,
     },
+}
+
+/// What became of a card opened in the editor.
+enum Edited {
+    Card(Box<CardRow>),
+    Unchanged,
+    Gone,
 }
 
 /// What the learner did with the card on screen.
@@ -229,27 +239,31 @@ impl Session<'_> {
                     self.prompter.page(&screen::info(&card, &reviews))?;
                 }
                 '?' => self.prompter.page(screen::HELP)?,
-                'e' => {
-                    if let Some(edited) = self.edit(&card)? {
-                        card = edited;
+                'e' => match self.edit(&card)? {
+                    Edited::Card(edited) => {
+                        card = *edited;
                         printed = 0;
                     }
-                }
+                    Edited::Unchanged => {}
+                    Edited::Gone => return Ok(Flow::Next),
+                },
                 k if revealed => {
                     let Some(grade) = k.to_digit(10).and_then(|d| Grade::new(i64::from(d))) else {
                         continue;
                     };
                     let millis = started.elapsed().as_millis() as i64;
-                    self.grade(card, lane, grade, millis)?;
-                    return Ok(Flow::Next);
+                    if self.grade(card.clone(), lane, grade, millis)? {
+                        return Ok(Flow::Next);
+                    }
                 }
                 _ => {}
             }
         }
     }
 
-    /// Records a grade, queues a re-drill below 4, and says what it did.
-    fn grade(&mut self, card: CardRow, lane: Lane, grade: Grade, millis: i64) -> Result<()> {
+    /// Records a grade, queues a re-drill below 4, and says what it did;
+    /// false when nothing could be written and the card should stay.
+    fn grade(&mut self, card: CardRow, lane: Lane, grade: Grade, millis: i64) -> Result<bool> {
         // Each grade carries its own instant and study day: a session that
         // runs past the rollover files later grades under the new day.
         let now = self.clock.now();
@@ -264,7 +278,23 @@ impl Session<'_> {
             },
             &|before| Some(review_of(before, grade, day)),
         ) {
-            Err(e @ Error::CardGone) => return self.prompter.status(&e.to_string()),
+            Err(e @ Error::CardGone) => {
+                self.prompter.status(&e.to_string())?;
+                return Ok(true);
+            }
+            // Another process held the write lock past the busy timeout:
+            // nothing was written; the card stays for the grade again.
+            Err(Error::Sql(e))
+                if matches!(
+                    e.sqlite_error_code(),
+                    Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked)
+                ) =>
+            {
+                self.prompter.status(
+                    "not saved: the database is busy (another process is writing); grade the card again",
+                )?;
+                return Ok(false);
+            }
             other => other?,
         };
         let Some(Logged {
@@ -275,7 +305,7 @@ impl Session<'_> {
             ..
         }) = logged
         else {
-            return Ok(());
+            return Ok(true);
         };
         let scheduled = kind != ReviewKind::Drill;
         let suspended = leech.is_some_and(|l| l.suspended);
@@ -299,14 +329,15 @@ impl Session<'_> {
         };
         if leech.is_some() {
             note.push_str(&format!(
-                " · leech: {} has lapsed {} times{}; rewrite or split it (e edits it)",
+                " · leech: {} has lapsed {} times{}; rewrite or split it (`mastery show {}` gives its source)",
                 card.key,
                 after.lapses,
                 if suspended {
                     format!(" and is suspended until `mastery unsuspend {}`", card.key)
                 } else {
                     String::new()
-                }
+                },
+                card.key
             ));
         }
         self.prompter.status(&note)?;
@@ -320,7 +351,7 @@ impl Session<'_> {
             passed: grade.passed(),
             millis,
         });
-        Ok(())
+        Ok(true)
     }
 
     /// Suspends or buries the card on screen: it leaves the session.
@@ -344,6 +375,14 @@ impl Session<'_> {
                 card.key
             ))?;
         }
+        self.summary.set_aside.push((
+            card.key.clone(),
+            if what == "suspend" {
+                "suspended"
+            } else {
+                "buried"
+            },
+        ));
         self.history.push(Step::Marked {
             card_id: card.id,
             key: card.key.clone(),
@@ -355,29 +394,30 @@ impl Session<'_> {
         Ok(())
     }
 
-    /// Opens the card's source in an editor and shows the card as it is
-    /// after; `None` when it could not be edited (the message says why).
-    fn edit(&mut self, card: &CardRow) -> Result<Option<CardRow>> {
+    /// Opens the card's source in an editor and says what became of the
+    /// card: edited, untouched (the message says why), or gone from the
+    /// decks, when it leaves the screen.
+    fn edit(&mut self, card: &CardRow) -> Result<Edited> {
         let Some(editor) = self.editor else {
             self.prompter
                 .status("e needs a terminal and a decks folder; edit the source file directly")?;
-            return Ok(None);
+            return Ok(Edited::Unchanged);
         };
         if !self.prompter.interactive() {
             self.prompter
                 .status("e opens an editor, which needs a terminal: edit the file directly")?;
-            return Ok(None);
+            return Ok(Edited::Unchanged);
         }
         let message = editor.edit(self.store, card, self.prompter)?;
         self.prompter.status(&message)?;
         match self.store.card_by_id(card.id)? {
-            Some(now) if !now.retired => Ok(Some(now)),
+            Some(now) if !now.retired => Ok(Edited::Card(Box::new(now))),
             _ => {
                 self.prompter.status(&format!(
-                    "{message} · the edit retired {} (its id changed); it leaves this session",
+                    "{message} · {} is no longer in the decks (its note was removed or its id changed); it leaves this session",
                     card.key
                 ))?;
-                Ok(None)
+                Ok(Edited::Gone)
             }
         }
     }
@@ -440,7 +480,11 @@ impl Session<'_> {
                 removed,
                 what,
             } => {
-                self.store.restore_marks(card_id, &before)?;
+                let today = self.clock.today();
+                self.store.undo_mark(card_id, what, &before, today)?;
+                if removed {
+                    self.summary.set_aside.retain(|(k, _)| *k != key);
+                }
                 if removed {
                     self.shown = self.shown.saturating_sub(1);
                     self.pending.push_front((card_id, lane));

@@ -133,28 +133,38 @@ Below 3 the card starts over and is due tomorrow (a lapse, unless it was \
 new); below 4 it comes back in this session as a re-drill, which never \
 changes its schedule. The keys line shows the interval each grade gives.
 
-- **s**: suspend the card: out of every queue until `mastery unsuspend ID`
-- **b**: bury the card until the next study day
-- **f**: flag the card, or take the flag off (`mastery cards` lists flags)
-- **e**: edit the card's note in `$VISUAL` or `$EDITOR`
-- **i**: the card's info and review history
-- **u**: undo the last grade or action
-- **q**, **Esc**: end the session; **Ctrl-C** too (every answer is saved)";
+- **s** suspend (until `mastery unsuspend ID`) · **b** bury until tomorrow
+- **f** flag, or unflag (`mastery cards --flagged`) · **e** edit in `$EDITOR`
+- **i** the card's info and history · **u** undo the last grade or action
+- **q**, **Esc**, **Ctrl-C**: end the session (every answer is saved)";
+
+/// `text` with Markdown's punctuation escaped, so that a path or title
+/// shows as written on a page that is rendered as Markdown.
+fn literal(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if c.is_ascii_punctuation() {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
 
 /// The `i` page: where the card comes from, its state and its history.
 pub fn info(card: &CardRow, reviews: &[ReviewEntry]) -> String {
     let s = &card.state;
     let mut text = format!(
-        "**{}** (card {})\n\n- deck: {} (`{}`)\n- topic: {}\n- source: `{}`\n",
-        card.key,
+        "**{}** (card {})\n\n- deck: {} ({})\n- topic: {}\n- source: {}\n",
+        literal(&card.key),
         card.id,
-        card.deck_title,
-        card.deck_key,
-        card.topic,
-        card.source()
+        literal(&card.deck_title),
+        literal(&card.deck_key),
+        literal(&card.topic),
+        literal(&card.source())
     );
     if let Some(cites) = &card.cites {
-        text.push_str(&format!("- cites: {cites}\n"));
+        text.push_str(&format!("- cites: {}\n", literal(cites)));
     }
     text.push_str(&format!("- state: {}\n", state_line(s)));
     let mut marks = Vec::new();

@@ -98,21 +98,38 @@ impl Store {
         )
     }
 
-    /// Puts a card's marks back as they were (an in-session undo).
-    pub fn restore_marks(&mut self, card_id: i64, m: &Marks) -> Result<()> {
-        self.each_card(
-            &[card_id],
-            "UPDATE card SET suspended = ?2, buried = ?3, flagged = ?4, leech = ?5 WHERE id = ?1",
-            |id| {
-                vec![
-                    Value::Integer(*id),
-                    Value::Integer(m.suspended.column()),
-                    m.buried.map_or(Value::Null, Value::Integer),
-                    Value::Integer(i64::from(m.flagged)),
-                    Value::Integer(i64::from(m.leech)),
-                ]
-            },
-        )?;
+    /// Takes back one in-session action (`what`: suspend, bury, flag or
+    /// unflag): only the mark it set, and only while it is still as that
+    /// action left it, so a change made meanwhile from another terminal
+    /// stays.
+    pub fn undo_mark(
+        &mut self,
+        card_id: i64,
+        what: &str,
+        before: &Marks,
+        today: Day,
+    ) -> Result<()> {
+        let (sql, value) = match what {
+            "suspend" => (
+                "UPDATE card SET suspended = ?2 WHERE id = ?1 AND suspended = 1",
+                Value::Integer(before.suspended.column()),
+            ),
+            "bury" => (
+                "UPDATE card SET buried = ?2 WHERE id = ?1 AND buried = ?3",
+                before.buried.map_or(Value::Null, Value::Integer),
+            ),
+            _ => (
+                "UPDATE card SET flagged = ?2 WHERE id = ?1 AND flagged != ?2",
+                Value::Integer(i64::from(before.flagged)),
+            ),
+        };
+        self.each_card(&[card_id], sql, |id| {
+            let mut v = vec![Value::Integer(*id), value.clone()];
+            if what == "bury" {
+                v.push(Value::Integer(today));
+            }
+            v
+        })?;
         Ok(())
     }
 
@@ -160,19 +177,62 @@ impl Store {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
-    /// (seen, total) active cards of each given deck, from the card_deck
-    /// index alone.
+    /// (seen, total) active cards of each given deck, suspended cards left
+    /// out: a suspended card (a leech, say) can't be seen, so it must not
+    /// hold the next deck back.
     pub fn seen_counts(
         &self,
         deck_ids: &[i64],
     ) -> Result<std::collections::HashMap<i64, (i64, i64)>> {
         let mut stmt = self.conn.prepare_cached(
             "SELECT deck_id, count(due), count(*) FROM card
-             WHERE retired = 0 AND deck_id IN (SELECT value FROM json_each(?1))
+             WHERE retired = 0 AND suspended = 0 AND deck_id IN (SELECT value FROM json_each(?1))
              GROUP BY deck_id",
         )?;
         let ids = super::query::scope_json(Some(deck_ids));
         let rows = stmt.query_map([ids], |r| Ok((r.get(0)?, (r.get(1)?, r.get(2)?))))?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn marks(store: &Store) -> Marks {
+        store.card_by_id(1).unwrap().unwrap().marks
+    }
+
+    /// An in-session undo takes back only its own mark, and only while the
+    /// mark is as it left it: what another terminal did meanwhile stays.
+    #[test]
+    fn an_undo_keeps_what_another_terminal_did_meanwhile() {
+        let (_d, mut store, clock) = crate::testing::store_with("## Q: a {#a}\nb\n");
+        let today = clock.today();
+        let before = marks(&store);
+        store.set_flagged(1, true).unwrap();
+        store.set_suspended(&[1], true).unwrap(); // the other terminal
+        store.undo_mark(1, "flag", &before, today).unwrap();
+        let now = marks(&store);
+        assert!(!now.flagged);
+        assert_eq!(now.suspended, Suspension::Learner);
+
+        let before = marks(&store);
+        store.bury(&[1], today).unwrap();
+        store.set_suspended(&[1], false).unwrap(); // the other terminal
+        store.undo_mark(1, "bury", &before, today).unwrap();
+        assert_eq!(marks(&store).buried, None);
+        assert_eq!(marks(&store).suspended, Suspension::None);
+
+        // Our suspend, then the other terminal lets it in and the leech
+        // rule suspends it again: undoing ours leaves the leech's.
+        let before = marks(&store);
+        store.set_suspended(&[1], true).unwrap();
+        store
+            .conn
+            .execute("UPDATE card SET suspended = 2 WHERE id = 1", [])
+            .unwrap();
+        store.undo_mark(1, "suspend", &before, today).unwrap();
+        assert_eq!(marks(&store).suspended, Suspension::Leech);
     }
 }

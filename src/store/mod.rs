@@ -427,6 +427,9 @@ fn open_failed(path: &Path, e: rusqlite::Error) -> Error {
         Some(rusqlite::ErrorCode::ReadOnly | rusqlite::ErrorCode::CannotOpen) => format!(
             "can't be written ({e}): make the file, its -wal and -shm files and its folder writable, or pass another --db"
         ),
+        Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked) => {
+            "is busy: another process has held a write lock on it for 10 s; try again when it is done".to_string()
+        }
         _ => format!(
             "is not a readable mastery database ({e}): restore a backup or pass another --db"
         ),
