@@ -252,6 +252,16 @@ DROP INDEX review_lapse;
 CREATE INDEX review_lapse ON review(card_id, day)
     WHERE grade < 3 AND kind = 'review' AND undone = 0;
 
+-- Today's queue and due counts leave suspended and buried cards out; this
+-- covers them (the rowid is the card id) without reading card rows.
+CREATE INDEX card_queue ON card(due, deck_id, buried)
+    WHERE retired = 0 AND due IS NOT NULL AND suspended = 0;
+
+-- The few suspended cards per deck, so that the prerequisite share (which
+-- leaves them out) is counted from indexes alone: card_deck for all cards,
+-- this one for the suspended.
+CREATE INDEX card_suspended ON card(deck_id, due) WHERE suspended != 0 AND retired = 0;
+
 -- migration: 7
 
 -- Issue 15, a readiness verdict you can teach on. A quiz knows its kind

@@ -158,14 +158,18 @@ impl Store {
 }
 
 impl Store {
-    /// Cards to relearn on `today`: their newest grade of the day is below
-    /// 4, so the session that failed them ended before a re-drill passed.
+    /// Cards to relearn on `today`: graded below 4 today and not graded 4
+    /// or 5 since, so the session that failed them ended before a re-drill
+    /// passed.
     /// Oldest failure first.
     pub fn relearn_cards(&self, today: Day, decks: Option<&[i64]>) -> Result<Vec<i64>> {
         let mut stmt = self.conn.prepare_cached(
+            // From the day's failed scheduling grades (a covering range of
+            // review_day), those not passed by a later re-drill.
             "SELECT r.card_id FROM live_review r JOIN card c ON c.id = r.card_id
-             WHERE r.day = ?1 AND r.grade < 4
-               AND r.id = (SELECT max(x.id) FROM live_review x WHERE x.card_id = r.card_id)
+             WHERE r.day = ?1 AND r.kind IN ('new', 'review') AND r.grade < 4
+               AND NOT EXISTS (SELECT 1 FROM live_review x
+                               WHERE x.card_id = r.card_id AND x.id > r.id AND x.grade >= 4)
                AND c.retired = 0 AND c.suspended = 0 AND (c.buried IS NULL OR c.buried < ?1)
                AND (?2 IS NULL OR c.deck_id IN (SELECT value FROM json_each(?2)))
              ORDER BY r.id",
@@ -184,14 +188,29 @@ impl Store {
         &self,
         deck_ids: &[i64],
     ) -> Result<std::collections::HashMap<i64, (i64, i64)>> {
-        let mut stmt = self.conn.prepare_cached(
+        let ids = super::query::scope_json(Some(deck_ids));
+        let count = |sql: &str| -> Result<std::collections::HashMap<i64, (i64, i64)>> {
+            let mut stmt = self.conn.prepare_cached(sql)?;
+            let rows = stmt.query_map([&ids], |r| Ok((r.get(0)?, (r.get(1)?, r.get(2)?))))?;
+            Ok(rows.collect::<rusqlite::Result<_>>()?)
+        };
+        // Both from indexes alone (card_deck, card_suspended).
+        let mut all = count(
             "SELECT deck_id, count(due), count(*) FROM card
-             WHERE retired = 0 AND suspended = 0 AND deck_id IN (SELECT value FROM json_each(?1))
+             WHERE retired = 0 AND deck_id IN (SELECT value FROM json_each(?1))
              GROUP BY deck_id",
         )?;
-        let ids = super::query::scope_json(Some(deck_ids));
-        let rows = stmt.query_map([ids], |r| Ok((r.get(0)?, (r.get(1)?, r.get(2)?))))?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+        let held = count(
+            "SELECT deck_id, count(due), count(*) FROM card
+             WHERE suspended != 0 AND retired = 0 AND deck_id IN (SELECT value FROM json_each(?1))
+             GROUP BY deck_id",
+        )?;
+        for (deck, (seen, total)) in held {
+            if let Some(counts) = all.get_mut(&deck) {
+                *counts = (counts.0 - seen, counts.1 - total);
+            }
+        }
+        Ok(all)
     }
 }
 

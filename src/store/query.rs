@@ -246,12 +246,12 @@ impl Store {
     }
 
     /// Per-deck counts for `mastery status`, in curriculum order: totals
-    /// kept on the deck rows by compile, due cards from the card_due index,
+    /// kept on the deck rows by compile, due cards from the card_queue index,
     /// never-seen cards by one seek per deck.
     pub fn status(&self, today: Day) -> Result<Vec<DeckStatus>> {
         let mut due: HashMap<i64, i64> = HashMap::new();
         let mut stmt = self.conn.prepare_cached(
-            "SELECT deck_id, count(*) FROM card INDEXED BY card_due
+            "SELECT deck_id, count(*) FROM card INDEXED BY card_queue
              WHERE retired = 0 AND due IS NOT NULL AND due <= ?1
                AND suspended = 0 AND (buried IS NULL OR buried < ?1)
              GROUP BY deck_id",
