@@ -208,6 +208,16 @@ fn info_and_keys_pages_come_and_go() {
     t.quit();
 }
 
+/// `mastery review` at 80×24 with `editor` as `$EDITOR`.
+fn review_with_editor(env: &Env, editor: &str) -> Tty {
+    let mut cmd = env.command(DAY1);
+    cmd.arg("review")
+        .env("TERM", "xterm")
+        .env("EDITOR", editor)
+        .env_remove("VISUAL");
+    Tty::spawn(cmd, 80, 24)
+}
+
 fn editor_script(env: &Env, body: &str) -> String {
     let path = env.path("editor.sh");
     std::fs::write(&path, format!("#!/bin/sh\n{body}\n")).unwrap();
@@ -224,12 +234,7 @@ fn e_edits_the_note_and_shows_the_edited_card() {
         &env,
         "[ \"$1\" = +7 ] || exit 1\nsed -i 's/^Exit code 2.$/Exit code 2, from any command hook./' \"$2\"",
     );
-    let mut cmd = env.command(DAY1);
-    cmd.arg("review")
-        .env("TERM", "xterm")
-        .env("EDITOR", &editor)
-        .env_remove("VISUAL");
-    let mut t = Tty::spawn(cmd, 80, 24);
+    let mut t = review_with_editor(&env, &editor);
     t.wait_for("reveal");
     t.send(" ");
     t.wait_for("Exit code 2.");
@@ -250,12 +255,7 @@ fn e_edits_the_note_and_shows_the_edited_card() {
 fn an_edit_that_breaks_the_file_names_the_line_and_keeps_the_card() {
     let env = Env::basics();
     let editor = editor_script(&env, "printf '## Q: broken {#q-exit}\\n' >> \"$2\"");
-    let mut cmd = env.command(DAY1);
-    cmd.arg("review")
-        .env("TERM", "xterm")
-        .env("EDITOR", &editor)
-        .env_remove("VISUAL");
-    let mut t = Tty::spawn(cmd, 80, 24);
+    let mut t = review_with_editor(&env, &editor);
     t.wait_for("reveal");
     t.send("e");
     let screen = t.wait_for("the old card stays");
@@ -436,12 +436,7 @@ fn escape_sequences_in_a_deck_title_or_topic_are_shown_not_obeyed() {
 #[test]
 fn an_editor_that_cannot_run_is_named_and_nothing_changes() {
     let env = Env::basics();
-    let mut cmd = env.command(DAY1);
-    cmd.arg("review")
-        .env("TERM", "xterm")
-        .env("EDITOR", "/nonexistent/editor")
-        .env_remove("VISUAL");
-    let mut t = Tty::spawn(cmd, 80, 24);
+    let mut t = review_with_editor(&env, "/nonexistent/editor");
     t.wait_for("reveal");
     t.send("e");
     let screen = t.wait_for("cannot run the editor `/nonexistent/editor`");
@@ -459,12 +454,7 @@ fn a_card_whose_note_the_edit_removed_leaves_the_screen() {
         &env,
         "sed -i 's/{#q-exit}/{#q-renamed}/; s/^Exit code 2.$/Exit code two./' \"$2\"",
     );
-    let mut cmd = env.command(DAY1);
-    cmd.arg("review")
-        .env("TERM", "xterm")
-        .env("EDITOR", &editor)
-        .env_remove("VISUAL");
-    let mut t = Tty::spawn(cmd, 80, 24);
+    let mut t = review_with_editor(&env, &editor);
     t.wait_for("Which exit code blocks a tool call?");
     t.send("e");
     let screen = t.wait_for("it leaves this session");
