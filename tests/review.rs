@@ -361,3 +361,28 @@ fn bad_clock_and_unknown_cards_fail_with_one_line() {
             "mastery: MASTERY_NOW: '9999-12-31T12:00:00Z' is outside the years",
         ));
 }
+
+/// Through a pipe, colour or not, the drill prints rendered Markdown as
+/// plain text: no escape codes, no raw emphasis markers.
+#[test]
+fn a_pipe_gets_plain_rendered_text_without_escape_codes() {
+    let env = Env::with_decks(&[(
+        "md.md",
+        "## Q: Which **exit code** blocks a `PreToolUse` hook? {#md}\nExit code *2*.\n",
+    )]);
+    let out = env
+        .cmd(DAY1)
+        .env_remove("NO_COLOR")
+        .args(["review"])
+        .write_stdin("\n5\n")
+        .output()
+        .unwrap();
+    let text = stdout(&out);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(!text.contains('\u{1b}'), "{text:?}");
+    assert!(
+        text.contains("Which exit code blocks a PreToolUse hook?"),
+        "{text}"
+    );
+    assert!(text.contains("Exit code 2."), "{text}");
+}
