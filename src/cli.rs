@@ -106,6 +106,12 @@ pub enum Command {
     Quiz(QuizCommand),
     /// What to re-study: weak topics ranked, grouped by module, linked to the source
     Weak(WeakArgs),
+    /// Print the notes of a card, note, topic or deck again, as formatted text
+    Read {
+        /// A card or note id, a deck id, DECK#TOPIC, or a topic's title (or
+        /// a unique part of it)
+        target: String,
+    },
     /// Progress: per-module mastery, success metrics, forecast and heatmap
     Stats {
         /// Narrow every figure to one module
@@ -242,6 +248,10 @@ pub struct ReviewArgs {
     /// Introduce new cards even when prerequisite decks are unfinished
     #[arg(long)]
     pub all_new: bool,
+    /// Review exactly the cards `mastery weak` lists (due or not), scheduled
+    /// as in any review
+    #[arg(long, conflicts_with_all = ["new", "all_new"])]
+    pub weak: bool,
 }
 
 #[derive(Debug, Args)]
@@ -284,8 +294,12 @@ pub struct QuizArgs {
     /// Card or note id
     #[arg(long, value_name = "ID")]
     pub card: Vec<String>,
+    /// Only the cards `mastery weak` lists; never moves the schedule
+    /// unless --reschedule
+    #[arg(long, conflicts_with_all = ["teach_back", "card"])]
+    pub weak: bool,
     /// Questions to ask, drawn evenly across topics [default: 20, or every
-    /// card named when the scope is only --card flags]
+    /// card named when the scope is only --card flags or --weak]
     #[arg(long, value_name = "N", value_parser = count::<u64>(1..=MAX_QUESTIONS))]
     pub count: Option<u64>,
     /// Seed for a reproducible order and choice of options

@@ -123,6 +123,18 @@ pub fn parse_all(source: &Source) -> Result<(Vec<Deck>, Vec<Diag>, Vec<Diag>)> {
     Ok((decks, errors, listing.warnings))
 }
 
+/// The deck whose file is shown as `path`, read and parsed again (for
+/// `mastery read`), or `None` when the source has no such file. A file with
+/// errors gives the notes that parsed.
+pub fn parse_one(source: &Source, path: &str) -> Result<Option<Deck>> {
+    let listing = list(source)?;
+    let Some(file) = listing.files.iter().find(|f| f.display == path) else {
+        return Ok(None);
+    };
+    let parts = file.read().map_err(|d| Error::Usage(d.to_string()))?;
+    Ok(parse_file(file, &parts).0)
+}
+
 fn parse_file(file: &DeckFile, parts: &[Part]) -> (Option<Deck>, Vec<Diag>) {
     match &file.kind {
         Kind::Deck => match parts.first() {

@@ -14,6 +14,7 @@ pub mod files;
 pub mod interrupt;
 pub mod prompt;
 pub mod quiz;
+pub mod read;
 pub mod render;
 pub mod reschedule;
 pub mod review;

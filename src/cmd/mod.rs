@@ -4,6 +4,7 @@
 mod cards;
 mod check;
 mod quiz;
+mod read;
 mod review;
 mod status;
 mod weak;
@@ -41,6 +42,7 @@ fn dispatch(app: &App, command: Command) -> Result<()> {
         Command::Review(args) => review::run(app, &args),
         Command::Quiz(q) => quiz::run(app, q),
         Command::Weak(args) => weak::run(app, &args),
+        Command::Read { target } => read::run(app, &target),
         Command::Dev { what } => dev(app, what),
         Command::Doctor {
             repair,

@@ -73,9 +73,22 @@ fn quiz(app: &App, args: &QuizArgs) -> Result<()> {
         return teach_back(app, args);
     }
     let (mut store, _) = app.open()?;
-    let scope = scope_of(args);
+    let mut scope = scope_of(args);
+    if args.weak {
+        let weak = super::weak::weak_cards(app, &store, None, None)?;
+        if weak.is_empty() {
+            return Err(Error::Usage(
+                "nothing is weak right now, so `quiz --weak` has nothing to ask: drop --weak for a quiz over everything".into(),
+            ));
+        }
+        scope.cards = weak.into_iter().map(|w| w.card.key).collect();
+    }
     let cards = scope_cards(&store, &scope)?;
-    let count = question_count(args, &scope, cards.len());
+    let count = if args.weak && args.count.is_none() {
+        cards.len()
+    } else {
+        question_count(args, &scope, cards.len())
+    };
     let seed = args.seed.unwrap_or_else(rand::random);
     let mut rng = StdRng::seed_from_u64(seed);
     let drawn = quiz::draw_evenly(cards, count, &mut rng);
@@ -84,7 +97,14 @@ fn quiz(app: &App, args: &QuizArgs) -> Result<()> {
     if let Some(print) = args.print {
         // One draw and one plan: the sheet is the quiz this seed asks.
         let scope_name = scope_words(&scope, usize::MAX);
-        let sheet = worksheet::build(&questions, seed, &format, &scope_name, args.answers);
+        let sheet = worksheet::build(
+            &questions,
+            seed,
+            &format,
+            &scope_name,
+            args.answers,
+            crate::read::Links::of(&app.source),
+        );
         return match print {
             SheetFormat::Json => json(&sheet),
             SheetFormat::Md => out(&worksheet::markdown(&sheet)),
@@ -130,6 +150,7 @@ fn quiz(app: &App, args: &QuizArgs) -> Result<()> {
         complete,
         started_at: started_at.clone(),
         ended_at,
+        links: crate::read::Links::of(&app.source),
     };
     let outcome = quiz::run(
         &mut store,
@@ -197,6 +218,7 @@ fn teach_back(app: &App, args: &QuizArgs) -> Result<()> {
         prompter.as_mut(),
         quiz_id,
         &topics,
+        crate::read::Links::of(&app.source),
         &mut |covered| {
             let so_far = teachback::Outcome {
                 topics: covered.to_vec(),

@@ -18,7 +18,19 @@ pub fn run(app: &App, args: &ReviewArgs) -> Result<()> {
         prerequisite_share: settings.prerequisite_share.value,
     };
     let today = app.clock.today();
-    let queue = review::build_queue(&store, today, &opts)?;
+    let mut left_out = Vec::new();
+    let queue = if args.weak {
+        super::known_decks(&store.decks()?, &args.deck)?;
+        let weak = super::weak::weak_cards(app, &store, args.module, args.deck.as_deref())?;
+        if weak.is_empty() {
+            return crate::prompt::for_review().show(
+                "Nothing is weak right now, so there is nothing to re-study: `mastery review` has today's drill.",
+            );
+        }
+        weak_queue(weak, opts.limit, &mut left_out)
+    } else {
+        review::build_queue(&store, today, &opts)?
+    };
     let mut prompter = crate::prompt::for_review();
     let editor = review::DeckEditor {
         source: app.source.clone(),
@@ -34,12 +46,43 @@ pub fn run(app: &App, args: &ReviewArgs) -> Result<()> {
     // The summary goes to the ordinary screen, after the review screen.
     prompter.close();
     let summary = summary?;
-    let text = summary_text(&store, today, &summary)?;
+    let mut text = summary_text(&store, today, &summary)?;
+    for key in &left_out {
+        text.push_str(&format!(
+            "\nleft out the suspended leech {key}: rewrite or split it, then `mastery unsuspend {key}`"
+        ));
+    }
     crate::interrupt::finish(|| prompter.show(&text))?;
     if summary.interrupted {
         return Err(Error::Interrupted);
     }
     Ok(())
+}
+
+/// The weak cards as a session: each is shown whether due or not, and the
+/// grade schedules as in any review (the first of the study day schedules,
+/// later ones re-drill). Suspended leeches can't be reviewed: their keys go
+/// to `left_out`.
+fn weak_queue(
+    weak: Vec<crate::weak::WeakCard>,
+    limit: Option<usize>,
+    left_out: &mut Vec<String>,
+) -> review::Queue {
+    let mut queue = review::Queue::default();
+    for w in weak {
+        if w.card.marks.suspended.is_suspended() {
+            left_out.push(w.card.key);
+        } else if w.card.state.is_new() {
+            queue.new.push(w.card.id);
+        } else {
+            queue.due.push(w.card.id);
+        }
+    }
+    if let Some(cap) = limit {
+        queue.due.truncate(cap);
+        queue.new.truncate(cap - queue.due.len());
+    }
+    queue
 }
 
 /// Deck row ids for `--module`/`--deck`, or `None` for every deck.

@@ -26,8 +26,10 @@ pub fn run(app: &App, args: &WeakArgs) -> Result<()> {
             limit: args.limit as usize,
             // One threshold for the drill's leeches and the weak list's.
             leech_lapses: args.leech_lapses.unwrap_or(app.settings.leech_lapses.value),
+            links: crate::read::Links::of(&app.source),
         },
     )?;
+    let scope = scope_flags(args.module, args.deck.as_deref());
     let date = format_day(today);
     let text = match args.format {
         WeakFormat::Json => {
@@ -40,14 +42,16 @@ pub fn run(app: &App, args: &WeakArgs) -> Result<()> {
             render::csv(&report).map_err(|e| Error::Usage(format!("cannot write CSV: {e}")))?
         }
         WeakFormat::Md => {
-            let fresh = render::checklist(&report, &date);
+            let fresh = render::checklist(&report, &date, &scope);
             match (&args.output, &target) {
                 // Only a regular file is read: the check above refused the rest.
                 (Some(path), Some(Target::Regular(_))) => {
                     let old = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
-                    update::merge(&fresh, &update::parse(&old, &report.titles))
+                    let mut headings = report.titles.clone();
+                    headings.push(render::LEECHES.to_string());
+                    update::merge(&fresh, &update::parse(&old, &headings))
                 }
-                _ => render::markdown(&report, &date),
+                _ => render::markdown(&report, &date, &scope),
             }
         }
     };
@@ -63,6 +67,41 @@ pub fn run(app: &App, args: &WeakArgs) -> Result<()> {
         }
         None => out(&text),
     }
+}
+
+/// Every weak card in scope, leeches first, as `mastery weak` lists them
+/// but without its limit on topics: what `review --weak` and `quiz --weak`
+/// take.
+pub(crate) fn weak_cards(
+    app: &App,
+    store: &crate::store::Store,
+    module: Option<u8>,
+    deck: Option<&str>,
+) -> Result<Vec<weak::WeakCard>> {
+    let report = weak::analyse(
+        store,
+        app.clock.today(),
+        &WeakOptions {
+            module,
+            deck: deck.map(str::to_string),
+            limit: usize::MAX,
+            leech_lapses: app.settings.leech_lapses.value,
+            links: crate::read::Links::of(&app.source),
+        },
+    )?;
+    Ok(report.cards().cloned().collect())
+}
+
+/// The scope flags a list's commands repeat: ` --module 4 --deck x`.
+fn scope_flags(module: Option<u8>, deck: Option<&str>) -> String {
+    let mut s = String::new();
+    if let Some(m) = module {
+        s.push_str(&format!(" --module {m}"));
+    }
+    if let Some(d) = deck {
+        s.push_str(&format!(" --deck {}", crate::read::shell_word(d)));
+    }
+    s
 }
 
 /// JSON or CSV replace a file whole, so they replace only an earlier

@@ -122,6 +122,18 @@ pub fn cloze_keys(deletions: &[String]) -> Vec<String> {
 
 /// The cloze text with deletion `hide` blanked and the others shown plainly.
 pub fn cloze_front(text: &str, hide: usize) -> String {
+    cloze_with(text, |index, shown| {
+        if index == hide {
+            BLANK.to_string()
+        } else {
+            shown.to_string()
+        }
+    })
+}
+
+/// The cloze text with each deletion replaced by `fill(index, shown
+/// answer)`; text after an unclosed `{{` is kept as written.
+pub fn cloze_with(text: &str, fill: impl Fn(usize, &str) -> String) -> String {
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
     let mut index = 0;
@@ -131,11 +143,7 @@ pub fn cloze_front(text: &str, hide: usize) -> String {
         let Some(close) = after.find("}}") else {
             break;
         };
-        if index == hide {
-            out.push_str(BLANK);
-        } else {
-            out.push_str(&alternatives::split(&after[..close]).0);
-        }
+        out.push_str(&fill(index, &alternatives::split(&after[..close]).0));
         index += 1;
         rest = &after[close + 2..];
     }

@@ -41,6 +41,8 @@ pub struct Meta {
     pub complete: bool,
     pub started_at: String,
     pub ended_at: Option<String>,
+    /// How a miss points back at its note.
+    pub links: crate::read::Links,
 }
 
 #[derive(Debug, Serialize, PartialEq)]
@@ -127,7 +129,7 @@ pub fn build(meta: &Meta, answers: &[Answered]) -> Report {
             answer: a.card.back.clone(),
             given: a.given.clone(),
             format: a.format,
-            source: a.card.source(),
+            source: meta.links.card(&a.card),
             cites: a.card.cites.clone(),
         })
         .collect();

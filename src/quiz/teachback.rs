@@ -149,6 +149,7 @@ pub fn run(
     prompter: &mut dyn Prompter,
     quiz_id: i64,
     topics: &[Topic],
+    links: crate::read::Links,
     on_topic: &mut dyn FnMut(&[Coverage]),
 ) -> Result<Outcome> {
     let mut outcome = Outcome::default();
@@ -213,7 +214,7 @@ pub fn run(
             .map(|((c, _), p)| MissedPoint {
                 id: c.key.clone(),
                 point: p.clone(),
-                source: c.source(),
+                source: links.card(c),
             })
             .collect();
         let covered = ticks.iter().filter(|t| **t).count();

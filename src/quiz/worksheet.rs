@@ -36,7 +36,14 @@ pub struct Sheet {
     pub questions: Vec<SheetQuestion>,
 }
 
-pub fn build(questions: &[Question], seed: u64, format: &str, scope: &str, answers: bool) -> Sheet {
+pub fn build(
+    questions: &[Question],
+    seed: u64,
+    format: &str,
+    scope: &str,
+    answers: bool,
+    links: crate::read::Links,
+) -> Sheet {
     let questions = questions
         .iter()
         .enumerate()
@@ -62,7 +69,7 @@ pub fn build(questions: &[Question], seed: u64, format: &str, scope: &str, answe
                     )
                 }
             }),
-            source: answers.then(|| source_of(q)),
+            source: answers.then(|| source_of(q, links)),
         })
         .collect();
     Sheet {
@@ -73,10 +80,10 @@ pub fn build(questions: &[Question], seed: u64, format: &str, scope: &str, answe
     }
 }
 
-fn source_of(q: &Question) -> String {
+fn source_of(q: &Question, links: crate::read::Links) -> String {
     match &q.card.cites {
-        Some(c) => format!("{} ({c})", q.card.source()),
-        None => q.card.source(),
+        Some(c) => format!("{} ({c})", links.card(&q.card)),
+        None => links.card(&q.card),
     }
 }
 

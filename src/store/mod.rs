@@ -9,6 +9,7 @@ mod log;
 mod marks;
 mod query;
 mod quiz;
+mod read;
 mod stats;
 mod weak;
 
@@ -29,8 +30,9 @@ pub use log::{Decide, Grading, Leeched, Logged, ReviewKind, UndoneReview};
 pub use marks::{Marks, Suspension};
 pub use query::{CardFilter, CardRow, DeckInfo, DeckStatus, ReviewEntry};
 pub use quiz::{CardRef, NewQuiz, PoolEntry, QuizAnswer, QuizScope, QuizSummary};
+pub use read::ReadTarget;
 pub use stats::{DeckCounts, DeckQuiz, MATURE_DAYS, Retention};
-pub use weak::{CardEvents, LastQuiz, NotePlace, ScoreRow};
+pub use weak::{CardEvents, LastQuiz, NotePlace, Recent, ScoreRow};
 
 const SCHEMA: &str = include_str!("../../schema.sql");
 /// 'mast' in ASCII: tells our databases from other applications'.

@@ -19,6 +19,20 @@ pub struct CardEvents {
     pub quiz_misses: Vec<(Day, u32)>,
 }
 
+/// A card's latest evidence, newest first. Instants are RFC 3339 stamps in
+/// UTC with milliseconds, so they compare as text.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Recent {
+    /// The last scheduling grades (the first grade of a study day; re-drills
+    /// are left out), at most `RECOVERY_GRADES`: (instant, grade).
+    pub grades: Vec<(String, u8)>,
+    /// The last quiz answers, at most `RECOVERY_ANSWERS`: (instant, right).
+    pub answers: Vec<(String, bool)>,
+    /// The latest failed scheduling grade, and the latest quiz miss.
+    pub last_fail: Option<String>,
+    pub last_miss: Option<String>,
+}
+
 /// A topic's most recent quiz result: correct and asked in that quiz.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct LastQuiz {
@@ -115,6 +129,56 @@ impl Store {
             Some(quiz_since),
             |e| &mut e.quiz_misses,
         )?;
+        Ok(out)
+    }
+
+    /// The latest evidence on each of `card_ids`: at most `grades`
+    /// scheduling grades and `answers` quiz answers each. Only the few cards
+    /// that score as weak are asked about, so reading their whole logs
+    /// through the card index stays cheap.
+    pub fn recent_evidence(
+        &self,
+        card_ids: &[i64],
+        grades: usize,
+        answers: usize,
+    ) -> Result<HashMap<i64, Recent>> {
+        let mut out: HashMap<i64, Recent> = HashMap::new();
+        if card_ids.is_empty() {
+            return Ok(out);
+        }
+        let ids = serde_json::to_string(card_ids).unwrap_or_else(|_| "[]".into());
+        let mut stmt = self.conn.prepare(
+            "SELECT card_id, at, grade FROM live_review
+             WHERE kind != 'drill' AND card_id IN (SELECT value FROM json_each(?1))
+             ORDER BY card_id, id DESC",
+        )?;
+        let mut rows = stmt.query([&ids])?;
+        while let Some(r) = rows.next()? {
+            let (card, at, grade): (i64, String, u8) = (r.get(0)?, r.get(1)?, r.get(2)?);
+            let e = out.entry(card).or_default();
+            if grade < 3 && e.last_fail.is_none() {
+                e.last_fail = Some(at.clone());
+            }
+            if e.grades.len() < grades {
+                e.grades.push((at, grade));
+            }
+        }
+        let mut stmt = self.conn.prepare(
+            "SELECT card_id, at, correct FROM quiz_answer
+             WHERE undone = 0 AND card_id IN (SELECT value FROM json_each(?1))
+             ORDER BY card_id, id DESC",
+        )?;
+        let mut rows = stmt.query([&ids])?;
+        while let Some(r) = rows.next()? {
+            let (card, at, right): (i64, String, bool) = (r.get(0)?, r.get(1)?, r.get(2)?);
+            let e = out.entry(card).or_default();
+            if !right && e.last_miss.is_none() {
+                e.last_miss = Some(at.clone());
+            }
+            if e.answers.len() < answers {
+                e.answers.push((at, right));
+            }
+        }
         Ok(out)
     }
 

@@ -9,6 +9,7 @@ use std::collections::HashMap;
 
 use crate::clock::Day;
 use crate::error::Result;
+use crate::read::Links;
 use crate::store::{CardEvents, CardRow, DeckInfo, LastQuiz, Store};
 use score::Signals;
 
@@ -20,6 +21,8 @@ pub struct WeakOptions {
     pub limit: usize,
     /// Lapses that make a card a leech.
     pub leech_lapses: u32,
+    /// How items point back at their notes.
+    pub links: Links,
 }
 
 #[derive(Debug, Clone)]
@@ -28,23 +31,30 @@ pub struct WeakCard {
     pub signals: Signals,
     pub score: f64,
     pub leech: bool,
+    /// Where its note is: `file:line` or a `mastery read` command.
+    pub place: String,
 }
 
 #[derive(Debug, Clone)]
 pub struct Topic {
     pub deck: String,
     pub topic: String,
-    /// Where the topic starts: its first note.
+    /// Where the topic starts (its first note's `file:line`), or the
+    /// `mastery read` command for the topic.
     pub source: String,
     /// The ids of the topic's notes in source order: what identifies the
     /// topic in an exported list, whatever its heading is called.
     pub notes: Vec<String>,
     pub cards: usize,
     pub lapses: u32,
+    /// The sum of its weak cards' scores.
     pub score: f64,
     pub last_quiz: Option<LastQuiz>,
-    /// Weak cards, weakest first.
+    /// Weak cards, weakest first, leeches left out (they are listed first,
+    /// on their own).
     pub weak: Vec<WeakCard>,
+    /// Its leeches.
+    pub leeches: usize,
 }
 
 #[derive(Debug, Clone)]
@@ -57,22 +67,30 @@ pub struct Group {
 
 #[derive(Debug, Clone, Default)]
 pub struct WeakReport {
+    /// Every leech in scope, most lapses first: listed before everything,
+    /// because another review won't fix them.
+    pub leeches: Vec<WeakCard>,
     pub groups: Vec<Group>,
     /// Every deck title, weak or not: the group headings an earlier list
     /// may hold.
     pub titles: Vec<String>,
+    /// Weak topics left out by the limit.
+    pub unlisted: usize,
 }
 
 impl WeakReport {
+    /// Every weak card listed: leeches first, then by module and topic.
     pub fn cards(&self) -> impl Iterator<Item = &WeakCard> {
-        self.groups
-            .iter()
-            .flat_map(|g| &g.topics)
-            .flat_map(|t| &t.weak)
+        self.leeches.iter().chain(
+            self.groups
+                .iter()
+                .flat_map(|g| &g.topics)
+                .flat_map(|t| &t.weak),
+        )
     }
 
     pub fn is_empty(&self) -> bool {
-        self.groups.is_empty()
+        self.groups.is_empty() && self.leeches.is_empty()
     }
 }
 
@@ -136,6 +154,7 @@ pub fn analyse(store: &Store, today: Day, opts: &WeakOptions) -> Result<WeakRepo
                         .get(&(deck.key.clone(), note.topic.clone()))
                         .copied(),
                     weak: Vec::new(),
+                    leeches: 0,
                 });
                 firsts.push((place.0.to_string(), place.1));
                 note_keys.push(Vec::new());
@@ -153,7 +172,6 @@ pub fn analyse(store: &Store, today: Day, opts: &WeakOptions) -> Result<WeakRepo
         let topic = &mut topics[slot];
         topic.cards += 1;
         topic.lapses += signals.lapses;
-        topic.score += value;
         let leech = signals.lapses >= opts.leech_lapses;
         if score::is_weak(value) || leech {
             candidates[slot].push(Candidate {
@@ -164,40 +182,73 @@ pub fn analyse(store: &Store, today: Day, opts: &WeakOptions) -> Result<WeakRepo
             });
         }
     }
-    let mut listed: Vec<usize> = (0..topics.len())
+    // A card recalled since its failures is not weak, whatever it scored.
+    let ids: Vec<i64> = candidates.iter().flatten().map(|c| c.id).collect();
+    let recent = store.recent_evidence(&ids, score::RECOVERY_GRADES, score::RECOVERY_ANSWERS)?;
+    for (slot, found) in candidates.iter_mut().enumerate() {
+        found.retain_mut(|c| {
+            c.signals.recovered = recent.get(&c.id).is_some_and(score::recovered);
+            !c.signals.recovered
+        });
+        topics[slot].score = found.iter().map(|c| c.score).sum();
+        topics[slot].leeches = found.iter().filter(|c| c.leech).count();
+    }
+    let weak_topics: Vec<usize> = (0..topics.len())
         .filter(|&i| {
             let found = &candidates[i];
-            score::topic_is_weak(found.len(), topics[i].cards, topics[i].score)
-                || found.iter().any(|c| c.leech)
+            !found.is_empty() && score::topic_is_weak(found.len(), topics[i].cards, topics[i].score)
         })
         .collect();
+    let mut listed = weak_topics.clone();
     listed.sort_by(|&a, &b| topics[b].score.total_cmp(&topics[a].score));
     listed.truncate(opts.limit);
+    let unlisted = weak_topics.len() - listed.len();
     listed.sort_by(|&a, &b| {
         keys[a]
             .cmp(&keys[b])
             .then(topics[b].score.total_cmp(&topics[a].score))
     });
+    let load = |c: Candidate| -> Result<Option<WeakCard>> {
+        Ok(store.card_by_id(c.id)?.map(|card| WeakCard {
+            place: opts.links.card(&card),
+            card,
+            signals: c.signals,
+            score: c.score,
+            leech: c.leech,
+        }))
+    };
+    // Leeches of every topic, listed or not: each needs rewriting.
+    let mut leeches = Vec::new();
+    for found in &mut candidates {
+        for c in found.extract_if(.., |c| c.leech) {
+            leeches.extend(load(c)?);
+        }
+    }
+    leeches.sort_by(|a, b| {
+        b.signals
+            .lapses
+            .cmp(&a.signals.lapses)
+            .then(a.card.key.cmp(&b.card.key))
+    });
     for &i in &listed {
-        topics[i].source = format!("{}:{}", firsts[i].0, firsts[i].1);
+        topics[i].source = opts.links.topic(
+            &topics[i].deck,
+            &topics[i].topic,
+            &format!("{}:{}", firsts[i].0, firsts[i].1),
+        );
         let mut keys = std::mem::take(&mut note_keys[i]);
         keys.sort();
         keys.dedup();
         topics[i].notes = keys.into_iter().map(|(_, _, key)| key).collect();
         for c in std::mem::take(&mut candidates[i]) {
-            if let Some(card) = store.card_by_id(c.id)? {
-                topics[i].weak.push(WeakCard {
-                    card,
-                    signals: c.signals,
-                    score: c.score,
-                    leech: c.leech,
-                });
-            }
+            topics[i].weak.extend(load(c)?);
         }
     }
     let mut report = WeakReport {
+        leeches,
         groups: Vec::new(),
         titles: decks.values().map(|d| d.title.clone()).collect(),
+        unlisted,
     };
     for i in listed {
         let mut topic = topics[i].clone();

@@ -76,6 +76,7 @@ impl Item {
     }
 }
 
+/// Card text on one line, at most 70 characters.
 fn one_line(text: &str) -> String {
     let joined = text.split_whitespace().collect::<Vec<_>>().join(" ");
     if joined.chars().count() > 70 {
@@ -86,24 +87,31 @@ fn one_line(text: &str) -> String {
 }
 
 fn topic_numbers(t: &Topic) -> String {
-    let mut s = format!(
-        "{}/{} weak, {} lapse{}",
-        t.weak.len(),
-        t.cards,
+    let weak = t.weak.len() + t.leeches;
+    let mut s = format!("{weak}/{} weak", t.cards);
+    if t.leeches > 0 {
+        s.push_str(&format!(
+            " ({} leech{})",
+            t.leeches,
+            if t.leeches == 1 { "" } else { "es" }
+        ));
+    }
+    s.push_str(&format!(
+        ", {} lapse{}",
         t.lapses,
         if t.lapses == 1 { "" } else { "s" }
-    );
+    ));
     if let Some(q) = t.last_quiz {
         s.push_str(&format!(", last quiz {}/{}", q.correct, q.asked));
     }
     s
 }
 
-/// The checklist, grouped by module in curriculum order, topics by score,
-/// with nothing ticked.
-pub fn markdown(report: &WeakReport, date: &str) -> String {
+/// The checklist, leeches first, then grouped by module in curriculum
+/// order, topics by score, with nothing ticked.
+pub fn markdown(report: &WeakReport, date: &str, scope: &str) -> String {
     let mut out = String::new();
-    for entry in checklist(report, date) {
+    for entry in checklist(report, date, scope) {
         match entry {
             Entry::Title(l) | Entry::Group(l) => out.push_str(&l),
             Entry::Item(item) => out.push_str(&item.line(false)),
@@ -115,12 +123,55 @@ pub fn markdown(report: &WeakReport, date: &str) -> String {
     out
 }
 
+/// The heading of the leeches, listed before every module.
+pub const LEECHES: &str = "Leeches: rewrite or split these cards";
+
+/// Where a card is, with its id when the place doesn't name it.
+fn place(w: &WeakCard) -> String {
+    if w.place.contains(&w.card.key) {
+        w.place.clone()
+    } else {
+        format!("{}, {}", w.card.key, w.place)
+    }
+}
+
+fn leech_item(w: &WeakCard) -> Item {
+    let mut text = format!(
+        "Rewrite or split “{}” → “{}” ({}): {} lapses",
+        one_line(&w.card.front),
+        one_line(&w.card.back),
+        place(w),
+        w.signals.lapses
+    );
+    if w.card.marks.suspended.is_suspended() {
+        text.push_str(&format!(
+            ", suspended until `mastery unsuspend {}`",
+            crate::read::shell_word(&w.card.key)
+        ));
+    }
+    Item {
+        indent: 0,
+        kind: "leech",
+        ids: vec![w.card.key.clone()],
+        aliases: Vec::new(),
+        text,
+    }
+}
+
 /// The checklist as entries, for printing or for updating an older list.
-pub fn checklist(report: &WeakReport, date: &str) -> Vec<Entry> {
+/// `scope` is the scope flags the list was made with (` --module 4`), which
+/// its commands repeat.
+pub fn checklist(report: &WeakReport, date: &str, scope: &str) -> Vec<Entry> {
     let mut out = vec![Entry::Title(format!("# Weak areas ({date})")), Entry::Blank];
     if report.is_empty() {
         out.push(Entry::Footer(vec![NOTHING_WEAK.to_string()]));
         return out;
+    }
+    if !report.leeches.is_empty() {
+        out.push(Entry::Group(format!("## {LEECHES}")));
+        out.push(Entry::Blank);
+        out.extend(report.leeches.iter().map(|w| Entry::Item(leech_item(w))));
+        out.push(Entry::Blank);
     }
     for group in &report.groups {
         out.push(Entry::Group(format!("## {}", group.title)));
@@ -140,63 +191,57 @@ pub fn checklist(report: &WeakReport, date: &str) -> Vec<Entry> {
                     topic_numbers(t)
                 ),
             }));
-            for w in t.weak.iter().filter(|w| w.leech) {
-                out.push(Entry::Item(Item {
-                    indent: 2,
-                    kind: "leech",
-                    ids: vec![w.card.key.clone()],
-                    aliases: Vec::new(),
-                    text: format!(
-                        "Rewrite the leech '{}' ({}): {} lapses; rewrite or split this card, don't just review it",
-                        one_line(&w.card.front),
-                        w.card.source(),
-                        w.signals.lapses
-                    ),
-                }));
-            }
-            let drill: Vec<&WeakCard> = t.weak.iter().filter(|w| !w.leech).collect();
-            if !drill.is_empty() {
-                let list: Vec<String> = drill
-                    .iter()
-                    .map(|w| format!("{} ({})", w.card.key, w.card.source()))
-                    .collect();
+            for w in &t.weak {
                 out.push(Entry::Item(Item {
                     indent: 2,
                     kind: "drill",
-                    ids: drill.iter().map(|w| w.card.key.clone()).collect(),
-                    aliases: vec![legacy],
-                    text: format!(
-                        "Drill {} card{}: {}",
-                        drill.len(),
-                        if drill.len() == 1 { "" } else { "s" },
-                        list.join(", ")
-                    ),
+                    ids: vec![w.card.key.clone()],
+                    aliases: Vec::new(),
+                    text: format!("Drill “{}” ({})", one_line(&w.card.front), place(w)),
                 }));
             }
         }
         out.push(Entry::Blank);
     }
-    let cards: Vec<String> = report
-        .cards()
-        .map(|w| format!("--card {}", w.card.key))
-        .collect();
-    if !cards.is_empty() {
-        out.push(Entry::Footer(vec![
-            FOOTER.to_string(),
-            String::new(),
-            format!("{QUIZ_LINE}{}", cards.join(" ")),
-        ]));
+    let mut footer = vec![
+        FOOTER.to_string(),
+        String::new(),
+        format!("{COMMAND}review --weak{scope}"),
+        String::new(),
+        QUIZ_FOOTER.to_string(),
+        String::new(),
+        format!("{COMMAND}quiz --weak{scope}"),
+    ];
+    if report.unlisted > 0 {
+        footer.push(String::new());
+        footer.push(format!(
+            "{UNLISTED}{} more weak topic{} (`mastery weak --limit 1000` lists them); these commands take their cards too.",
+            report.unlisted,
+            if report.unlisted == 1 { "" } else { "s" }
+        ));
     }
+    out.push(Entry::Footer(footer));
     out
 }
 
-/// The footer's first line, and how its command line starts.
-pub const FOOTER: &str = "Drill exactly these cards:";
-pub const QUIZ_LINE: &str = "    mastery quiz ";
+/// The footer's first line, and how its command lines start.
+pub const FOOTER: &str = "Re-study every weak card, scheduled as in a review:";
+pub const QUIZ_FOOTER: &str = "Or test yourself on them without touching the schedule:";
+pub const COMMAND: &str = "    mastery ";
+const UNLISTED: &str = "Not listed: ";
+/// The footer of lists written before `review --weak`.
+pub const OLD_FOOTER: &str = "Drill exactly these cards:";
+
+/// Whether a line after the footer's first is mastery's own, rewritten
+/// fresh by every update.
+pub fn is_footer_line(line: &str) -> bool {
+    line.starts_with(COMMAND) || line == QUIZ_FOOTER || line.starts_with(UNLISTED)
+}
 
 #[derive(Serialize)]
 pub struct Record<'a> {
     pub id: &'a str,
+    pub front: String,
     pub deck: &'a str,
     pub module: Option<u8>,
     pub topic: &'a str,
@@ -211,10 +256,11 @@ pub fn records(report: &WeakReport) -> Vec<Record<'_>> {
         .cards()
         .map(|w| Record {
             id: &w.card.key,
+            front: one_line(&w.card.front),
             deck: &w.card.deck_key,
             module: w.card.module,
             topic: &w.card.topic,
-            source: w.card.source(),
+            source: w.place.clone(),
             score: (w.score * 100.0).round() / 100.0,
             signals: &w.signals,
             leech: w.leech,
@@ -250,6 +296,7 @@ pub fn csv(report: &WeakReport) -> Result<String, csv::Error> {
         "quiz_misses",
         "overdue_days",
         "leech",
+        "front",
     ])?;
     for r in records(report) {
         let s = r.signals;
@@ -268,6 +315,7 @@ pub fn csv(report: &WeakReport) -> Result<String, csv::Error> {
                 s.quiz_misses.to_string(),
                 s.overdue_days.to_string(),
                 r.leech.to_string(),
+                r.front,
             ]
             .map(|c| neutralise(&c).into_owned()),
         )?;

@@ -5,7 +5,7 @@
 //! is the same item and keeps its tick. Items no longer weak move, with
 //! their notes, to a "Resolved since" section instead of vanishing.
 
-use super::render::{Entry, FOOTER, Marker, NOTHING_WEAK, QUIZ_LINE, marker};
+use super::render::{Entry, FOOTER, Marker, NOTHING_WEAK, OLD_FOOTER, is_footer_line, marker};
 
 const TITLE: &str = "# Weak areas (";
 const RESOLVED: &str = "## Resolved since ";
@@ -76,10 +76,11 @@ pub fn parse(text: &str, headings: &[String]) -> Previous {
             .is_some_and(|h| headings.iter().any(|t| t == h))
         {
             Some(Anchor::Group(line.to_string()))
-        } else if line == FOOTER || line == NOTHING_WEAK {
+        } else if line == FOOTER || line == OLD_FOOTER || line == NOTHING_WEAK {
             Some(Anchor::Footer)
-        } else if footer && line.starts_with(QUIZ_LINE) {
-            // The footer's command: mastery's, rewritten fresh.
+        } else if footer && is_footer_line(line) {
+            // The footer's commands and sentences: mastery's, rewritten
+            // fresh.
             continue;
         } else {
             None
@@ -308,13 +309,14 @@ mod tests {
             }
         }
         out.push(Entry::Blank);
-        out.push(Entry::Footer(vec![
-            FOOTER.into(),
-            String::new(),
-            format!("{QUIZ_LINE}--card a1"),
-        ]));
+        out.push(Entry::Footer(
+            NEW_FOOTER.lines().map(str::to_string).collect(),
+        ));
         out
     }
+
+    /// The footer a fresh list ends with.
+    const NEW_FOOTER: &str = "Re-study every weak card, scheduled as in a review:\n\n    mastery review --weak\n\nOr test yourself on them without touching the schedule:\n\n    mastery quiz --weak";
 
     fn update(old: &str, fresh: &[Entry]) -> String {
         merge(fresh, &parse(old, &["M".to_string()]))
@@ -330,12 +332,12 @@ Drill exactly these cards:\n\n    mastery quiz --card a1 --card b1\n\nMy closing
     #[case::unchanged(fresh("2026-03-05", &["A", "B"]), "# Weak areas (2026-03-05)\n\n## M\n\n\
 - [x] Re-read A <!-- weak:topic:a1 -->\n  - my note on A\n\n    more on A\n  - [ ] Drill a1 <!-- weak:drill:a1 -->\n\
 - [ ] Re-read B <!-- weak:topic:b1 -->\n  - [x] Drill b1 <!-- weak:drill:b1 -->\n  - note on drill b1\n\n\
-Drill exactly these cards:\n\n    mastery quiz --card a1\n\nMy closing words.\n")]
+Re-study every weak card, scheduled as in a review:\n\n    mastery review --weak\n\nOr test yourself on them without touching the schedule:\n\n    mastery quiz --weak\n\nMy closing words.\n")]
     // A renamed topic is matched by its note ids; B is resolved and takes
     // its notes along.
     #[case::renamed_and_resolved(fresh("2026-03-05", &["A renamed"]), "# Weak areas (2026-03-05)\n\n## M\n\n\
 - [x] Re-read Renamed <!-- weak:topic:a1 -->\n  - my note on A\n\n    more on A\n\n\
-Drill exactly these cards:\n\n    mastery quiz --card a1\n\nMy closing words.\n\n\
+Re-study every weak card, scheduled as in a review:\n\n    mastery review --weak\n\nOr test yourself on them without touching the schedule:\n\n    mastery quiz --weak\n\nMy closing words.\n\n\
 ## Resolved since 2026-03-01\n\n\
 - [ ] Drill a1 <!-- weak:drill:a1 -->\n\
 - [ ] Re-read B <!-- weak:topic:b1 -->\n- [x] Drill b1 <!-- weak:drill:b1 -->\n  - note on drill b1\n")]

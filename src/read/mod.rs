@@ -1,0 +1,157 @@
+//! `mastery read TARGET`: the notes of a card, a note, a topic or a deck,
+//! read again from their source and laid out as Markdown, so that a weak
+//! item or a quiz miss can be re-studied where the learner is.
+
+mod links;
+
+pub use links::{Links, shell_word, topic_target};
+
+use crate::compile::parse_one;
+use crate::deck::cards::cloze_with;
+use crate::deck::source::Source;
+use crate::deck::{Content, Deck, Note};
+use crate::error::{Error, Result};
+use crate::store::Store;
+
+/// What a target named, and the Markdown of its notes.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Reading {
+    /// "card m01-hooks/2 of note m01-hooks", "topic Hooks of 01-internals"…
+    pub what: String,
+    pub markdown: String,
+}
+
+/// Finds `target` (a card id, a note id, a deck id, `DECK#TOPIC`, or a
+/// topic's title or a unique part of it) and reads its notes from `source`.
+pub fn read(store: &Store, source: &Source, target: &str) -> Result<Reading> {
+    let found = store.read_target(target)?;
+    let selection = match found.as_slice() {
+        [one] => one.clone(),
+        [] => return Err(Error::Usage(unknown(store, target)?)),
+        many => {
+            let names: Vec<String> = many
+                .iter()
+                .take(6)
+                .map(|t| shell_word(&topic_target(&t.deck, t.topic.as_deref().unwrap_or(""))))
+                .collect();
+            return Err(Error::Usage(format!(
+                "'{target}' matches {} topics: name one, e.g. `mastery read {}`",
+                many.len(),
+                names.join("` or `mastery read ")
+            )));
+        }
+    };
+    let deck = parse_one(source, &selection.path)?.ok_or_else(|| {
+        Error::Usage(format!(
+            "{} is not in the decks being read ({}): pass the decks folder it came from with --decks",
+            selection.path,
+            source.describe()
+        ))
+    })?;
+    let links = Links::of(source);
+    let notes: Vec<&Note> = deck
+        .notes
+        .iter()
+        .filter(|n| selection.notes.is_empty() || selection.notes.contains(&n.key))
+        .collect();
+    if notes.is_empty() {
+        return Err(Error::Usage(format!(
+            "{} no longer holds what '{target}' names: run `mastery check` to see the file's problems",
+            selection.path
+        )));
+    }
+    Ok(Reading {
+        what: selection.what.clone(),
+        markdown: document(
+            &deck,
+            &notes,
+            links,
+            selection.topic.is_none() && selection.notes.is_empty(),
+        ),
+    })
+}
+
+/// The notes as one Markdown document: the deck's title, then each topic
+/// with its notes in source order, each note with its id and, for the
+/// learner's own decks, its `file:line`.
+pub fn document(deck: &Deck, notes: &[&Note], links: Links, whole_deck: bool) -> String {
+    let mut out = format!("# {}\n", inline(&deck.title));
+    if whole_deck {
+        out.push_str(&format!("\n{} notes in `{}`\n", notes.len(), deck.key));
+    }
+    let mut topic: Option<&str> = None;
+    for note in notes {
+        if topic != Some(note.topic.as_str()) {
+            topic = Some(&note.topic);
+            out.push_str(&format!("\n## {}\n", inline(&note.topic)));
+        }
+        out.push_str(&format!(
+            "\n### {}: {}\n\n",
+            note.kind.name(),
+            inline(&note.title)
+        ));
+        out.push_str(&body(&note.content));
+        out.push('\n');
+        if let Some(cites) = &note.cites {
+            out.push_str(&format!("\n*Source: {}*\n", inline(cites)));
+        }
+        let path = note.path.as_deref().unwrap_or(&deck.path);
+        out.push_str(&match links {
+            Links::Files => format!("\n`{}` · {}:{}\n", note.key, path, note.line),
+            Links::Read => format!("\n`{}`\n", note.key),
+        });
+    }
+    out
+}
+
+/// A note's body as Markdown: a pattern's fields as a list, a cloze with
+/// its deletions in bold.
+fn body(content: &Content) -> String {
+    match content {
+        Content::Answer(text) | Content::Definition(text) | Content::Checklist(text) => {
+            text.trim().to_string()
+        }
+        Content::Cloze { text, .. } => cloze_with(text.trim(), |_, shown| format!("**{shown}**")),
+        Content::Pattern {
+            when,
+            how,
+            tradeoffs,
+            example,
+        } => {
+            let mut fields = vec![("When", when), ("How", how), ("Trade-offs", tradeoffs)];
+            fields.extend(example.iter().map(|e| ("Example", e)));
+            fields
+                .iter()
+                .map(|(name, text)| format!("- **{name}:** {}", indent(text.trim())))
+                .collect::<Vec<_>>()
+                .join("\n")
+        }
+    }
+}
+
+/// A field's later lines, indented to stay inside its list item.
+fn indent(text: &str) -> String {
+    text.lines().collect::<Vec<_>>().join("\n  ")
+}
+
+/// Text that sits on a heading line: on one line.
+fn inline(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// "no card, note, deck or topic is called 'x'", with the nearest id.
+fn unknown(store: &Store, target: &str) -> Result<String> {
+    let mut msg = format!("no card, note, deck or topic is called '{target}'");
+    let lower = target.to_lowercase();
+    let nearest = store
+        .read_names()?
+        .into_iter()
+        .map(|name| (strsim::jaro_winkler(&lower, &name.to_lowercase()), name))
+        .filter(|(score, _)| *score > 0.85)
+        .max_by(|a, b| a.0.total_cmp(&b.0));
+    match nearest {
+        Some((_, name)) => msg.push_str(&format!("; did you mean '{name}'?")),
+        None => msg.push_str(": list ids with `mastery cards`, decks with `mastery status`"),
+    }
+    Ok(msg)
+}

@@ -1,0 +1,149 @@
+//! What `mastery read` looks up: which deck file, and which of its notes, a
+//! target names.
+
+use rusqlite::OptionalExtension;
+
+use super::Store;
+use crate::error::Result;
+
+/// The notes a target names, in one deck.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReadTarget {
+    /// What was found, in words: "card x of note y", "topic T of deck d".
+    pub what: String,
+    pub deck: String,
+    /// The deck's source path, as compile recorded it.
+    pub path: String,
+    /// The topic, when the target is one.
+    pub topic: Option<String>,
+    /// Note ids; empty for the whole deck.
+    pub notes: Vec<String>,
+}
+
+impl Store {
+    /// Every reading of `target`: a card id, a note id, a deck id,
+    /// `DECK#TOPIC`, a topic's title (any case), or, failing all of those, a
+    /// part of topic titles. More than one result is ambiguous.
+    pub fn read_target(&self, target: &str) -> Result<Vec<ReadTarget>> {
+        let one = |sql: &str, what: &dyn Fn(&str) -> String| -> Result<Option<ReadTarget>> {
+            Ok(self
+                .conn
+                .query_row(sql, [target], |r| {
+                    Ok(ReadTarget {
+                        what: String::new(),
+                        notes: vec![r.get(0)?],
+                        deck: r.get(1)?,
+                        path: r.get(2)?,
+                        topic: None,
+                    })
+                })
+                .optional()?
+                .map(|mut t| {
+                    t.what = what(&t.notes[0]);
+                    t
+                }))
+        };
+        let card = one(
+            "SELECT n.key, d.key, d.path FROM card c JOIN note n ON n.id = c.note_id
+             JOIN deck d ON d.id = c.deck_id WHERE c.key = ?1 AND c.retired = 0",
+            &|note| {
+                if note == target {
+                    format!("note {note}")
+                } else {
+                    format!("card {target} of note {note}")
+                }
+            },
+        )?;
+        let note = || {
+            one(
+                "SELECT n.key, d.key, d.path FROM note n JOIN deck d ON d.id = n.deck_id
+                 WHERE n.key = ?1 AND n.retired = 0",
+                &|note| format!("note {note}"),
+            )
+        };
+        if let Some(found) = card.map_or_else(note, |c| Ok(Some(c)))? {
+            return Ok(vec![found]);
+        }
+        let deck = self
+            .conn
+            .query_row(
+                "SELECT key, path FROM deck WHERE key = ?1 AND retired = 0",
+                [target],
+                |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)),
+            )
+            .optional()?;
+        if let Some((key, path)) = deck {
+            return Ok(vec![ReadTarget {
+                what: format!("deck {key}"),
+                deck: key,
+                path,
+                topic: None,
+                notes: Vec::new(),
+            }]);
+        }
+        let topics = self.topics()?;
+        let wanted = target.to_lowercase();
+        let (deck_part, topic_part) = match target.split_once('#') {
+            Some((d, t)) => (Some(d), t.to_lowercase()),
+            None => (None, wanted.clone()),
+        };
+        let pick = |exact: bool| -> Vec<&(String, String, String)> {
+            topics
+                .iter()
+                .filter(|(deck, _, _)| deck_part.is_none_or(|d| d == deck))
+                .filter(|(_, _, topic)| {
+                    let t = topic.to_lowercase();
+                    if exact {
+                        t == topic_part
+                    } else {
+                        t.contains(&topic_part)
+                    }
+                })
+                .collect()
+        };
+        let mut found = pick(true);
+        if found.is_empty() && !topic_part.is_empty() {
+            found = pick(false);
+        }
+        let mut out = Vec::new();
+        for (deck, path, topic) in found {
+            out.push(ReadTarget {
+                what: format!("topic '{topic}' of deck {deck}"),
+                notes: self.topic_notes(deck, topic)?,
+                deck: deck.clone(),
+                path: path.clone(),
+                topic: Some(topic.clone()),
+            });
+        }
+        Ok(out)
+    }
+
+    /// (deck id, deck path, topic) of every active topic.
+    fn topics(&self) -> Result<Vec<(String, String, String)>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT d.key, d.path, n.topic FROM note n JOIN deck d ON d.id = n.deck_id
+             WHERE n.retired = 0 GROUP BY n.deck_id, n.topic ORDER BY d.key, min(n.line)",
+        )?;
+        let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    fn topic_notes(&self, deck: &str, topic: &str) -> Result<Vec<String>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT n.key FROM note n JOIN deck d ON d.id = n.deck_id
+             WHERE d.key = ?1 AND n.topic = ?2 AND n.retired = 0 ORDER BY n.line",
+        )?;
+        let rows = stmt.query_map([deck, topic], |r| r.get(0))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Every active card, note and deck id, for suggestions.
+    pub fn read_names(&self) -> Result<Vec<String>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT key FROM card WHERE retired = 0 UNION SELECT key FROM note WHERE retired = 0
+             UNION SELECT key FROM deck WHERE retired = 0",
+        )?;
+        let rows = stmt.query_map([], |r| r.get(0))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+}
