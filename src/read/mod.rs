@@ -83,7 +83,9 @@ pub fn document(deck: &Deck, notes: &[&Note], links: Links, whole_deck: bool) ->
     for note in notes {
         if topic != Some(note.topic.as_str()) {
             topic = Some(&note.topic);
-            out.push_str(&format!("\n## {}\n", inline(&note.topic)));
+            // A rule before each topic keeps the outline visible when
+            // piped, where headings lose their bold.
+            out.push_str(&format!("\n---\n\n## {}\n", inline(&note.topic)));
         }
         out.push_str(&format!(
             "\n### {}: {}\n\n",
@@ -97,8 +99,8 @@ pub fn document(deck: &Deck, notes: &[&Note], links: Links, whole_deck: bool) ->
         }
         let path = note.path.as_deref().unwrap_or(&deck.path);
         out.push_str(&match links {
-            Links::Files => format!("\n`{}` · {}:{}\n", note.key, path, note.line),
-            Links::Read => format!("\n`{}`\n", note.key),
+            Links::Files => format!("\nid `{}` · {}:{}\n", note.key, path, note.line),
+            Links::Read => format!("\nid `{}`\n", note.key),
         });
     }
     out

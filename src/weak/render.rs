@@ -126,9 +126,10 @@ pub fn markdown(report: &WeakReport, date: &str, scope: &str) -> String {
 /// The heading of the leeches, listed before every module.
 pub const LEECHES: &str = "Leeches: rewrite or split these cards";
 
-/// Where a card is, with its id when the place doesn't name it.
+/// Where a card is, with its id unless the place is the `read` command,
+/// which names it.
 fn place(w: &WeakCard) -> String {
-    if w.place.contains(&w.card.key) {
+    if w.place.starts_with("mastery read ") {
         w.place.clone()
     } else {
         format!("{}, {}", w.card.key, w.place)
