@@ -35,7 +35,8 @@ pub fn read(store: &Store, source: &Source, target: &str) -> Result<Reading> {
                 .map(|t| shell_word(&topic_target(&t.deck, t.topic.as_deref().unwrap_or(""))))
                 .collect();
             return Err(Error::Usage(format!(
-                "'{target}' matches {} topics: name one, e.g. `mastery read {}`",
+                "'{}' matches {} topics: name one, e.g. `mastery read {}`",
+                shown(target),
                 many.len(),
                 names.join("` or `mastery read ")
             )));
@@ -56,8 +57,9 @@ pub fn read(store: &Store, source: &Source, target: &str) -> Result<Reading> {
         .collect();
     if notes.is_empty() {
         return Err(Error::Usage(format!(
-            "{} no longer holds what '{target}' names: run `mastery check` to see the file's problems",
-            selection.path
+            "{} no longer holds what '{}' names: run `mastery check` to see the file's problems",
+            selection.path,
+            shown(target)
         )));
     }
     Ok(Reading {
@@ -141,9 +143,24 @@ fn inline(text: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
+/// At most this many characters of a target are echoed or compared.
+const SHOWN: usize = 80;
+
+/// The target as an error shows it: one line, cut at `SHOWN` characters.
+fn shown(target: &str) -> String {
+    let mut s: String = target.chars().take(SHOWN).collect();
+    if target.chars().count() > SHOWN {
+        s.push('…');
+    }
+    s
+}
+
 /// "no card, note, deck or topic is called 'x'", with the nearest id.
 fn unknown(store: &Store, target: &str) -> Result<String> {
-    let mut msg = format!("no card, note, deck or topic is called '{target}'");
+    let mut msg = format!("no card, note, deck or topic is called '{}'", shown(target));
+    if target.chars().count() > SHOWN {
+        return Ok(msg + ": list ids with `mastery cards`, decks with `mastery status`");
+    }
     let lower = target.to_lowercase();
     let nearest = store
         .read_names()?
