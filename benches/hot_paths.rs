@@ -61,6 +61,7 @@ fn benches(c: &mut Criterion) {
         deck: None,
         limit: 20,
         leech_lapses: 6,
+        links: mastery::read::Links::Files,
     };
     c.bench_function("weak areas", |b| {
         b.iter(|| analyse(&store, today, &weak).expect("weak"))
