@@ -15,15 +15,8 @@ fn subject(key: &str, title: &str, topic: &str) -> String {
     )
 }
 
-/// The binary over `decks` named relatively, as a learner in the project
-/// folder would, so that sources read `decks/…`.
 fn run(env: &Env, now: &str, args: &[&str], stdin: &str) -> std::process::Output {
-    env.cmd(now)
-        .env("MASTERY_DECKS", "decks")
-        .args(args)
-        .write_stdin(stdin)
-        .output()
-        .expect("run mastery")
+    env.run_here(now, args, stdin)
 }
 
 fn ok(env: &Env, now: &str, args: &[&str]) -> String {

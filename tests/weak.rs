@@ -20,12 +20,7 @@ fn env() -> Env {
 }
 
 fn run(env: &Env, now: &str, args: &[&str], stdin: &str) -> std::process::Output {
-    env.cmd(now)
-        .env("MASTERY_DECKS", "decks")
-        .args(args)
-        .write_stdin(stdin)
-        .output()
-        .unwrap()
+    env.run_here(now, args, stdin)
 }
 
 /// Grades each card shown, in order, from `grades` (one char per answer).

@@ -105,29 +105,39 @@ pub struct Note {
 }
 
 impl Content {
-    /// The body as it is written in a deck file.
-    pub fn to_source(&self) -> String {
+    /// A pattern's fields as (name, text) in deck order; nothing for the
+    /// other kinds.
+    pub fn fields(&self) -> Vec<(&'static str, &str)> {
         match self {
-            Content::Answer(a) | Content::Definition(a) | Content::Checklist(a) => a.clone(),
-            Content::Cloze { text, .. } => text.clone(),
             Content::Pattern {
                 when,
                 how,
                 tradeoffs,
                 example,
             } => {
-                use parse::escape_fields as esc;
-                let mut b = format!(
-                    "When: {}\nHow: {}\nTrade-offs: {}",
-                    esc(when),
-                    esc(how),
-                    esc(tradeoffs)
-                );
-                if let Some(e) = example {
-                    b.push_str(&format!("\nExample: {}", esc(e)));
-                }
-                b
+                let mut v = vec![
+                    ("When", when.as_str()),
+                    ("How", how),
+                    ("Trade-offs", tradeoffs),
+                ];
+                v.extend(example.as_deref().map(|e| ("Example", e)));
+                v
             }
+            _ => Vec::new(),
+        }
+    }
+
+    /// The body as it is written in a deck file.
+    pub fn to_source(&self) -> String {
+        match self {
+            Content::Answer(a) | Content::Definition(a) | Content::Checklist(a) => a.clone(),
+            Content::Cloze { text, .. } => text.clone(),
+            Content::Pattern { .. } => self
+                .fields()
+                .iter()
+                .map(|(name, text)| format!("{name}: {}", parse::escape_fields(text)))
+                .collect::<Vec<_>>()
+                .join("\n"),
         }
     }
 }
@@ -137,16 +147,7 @@ impl Note {
     pub fn answers(&self) -> Vec<&str> {
         match &self.content {
             Content::Answer(a) | Content::Definition(a) | Content::Checklist(a) => vec![a],
-            Content::Pattern {
-                when,
-                how,
-                tradeoffs,
-                example,
-            } => {
-                let mut v = vec![when.as_str(), how.as_str(), tradeoffs.as_str()];
-                v.extend(example.as_deref());
-                v
-            }
+            Content::Pattern { .. } => self.content.fields().into_iter().map(|(_, t)| t).collect(),
             Content::Cloze { text, .. } => vec![text],
         }
     }

@@ -116,20 +116,12 @@ fn body(content: &Content) -> String {
             text.trim().to_string()
         }
         Content::Cloze { text, .. } => cloze_with(text.trim(), |_, shown| format!("**{shown}**")),
-        Content::Pattern {
-            when,
-            how,
-            tradeoffs,
-            example,
-        } => {
-            let mut fields = vec![("When", when), ("How", how), ("Trade-offs", tradeoffs)];
-            fields.extend(example.iter().map(|e| ("Example", e)));
-            fields
-                .iter()
-                .map(|(name, text)| format!("- **{name}:** {}", indent(text.trim())))
-                .collect::<Vec<_>>()
-                .join("\n")
-        }
+        Content::Pattern { .. } => content
+            .fields()
+            .iter()
+            .map(|(name, text)| format!("- **{name}:** {}", indent(text.trim())))
+            .collect::<Vec<_>>()
+            .join("\n"),
     }
 }
 

@@ -111,6 +111,18 @@ impl Env {
         assert!(out.status.success(), "{}", stderr(&out));
     }
 
+    /// Runs with the decks named `decks`, relative to this environment's
+    /// folder, as a learner in the project folder names them, so that
+    /// sources read `decks/…`; returns the output whatever the status.
+    pub fn run_here(&self, now: &str, args: &[&str], stdin: &str) -> Output {
+        self.cmd(now)
+            .env("MASTERY_DECKS", "decks")
+            .args(args)
+            .write_stdin(stdin)
+            .output()
+            .expect("run mastery")
+    }
+
     /// Runs with `stdin` piped in; returns the output whatever the status.
     pub fn run(&self, now: &str, args: &[&str], stdin: &str) -> Output {
         self.cmd(now)
