@@ -141,6 +141,20 @@ impl Store {
             .optional()?)
     }
 
+    /// Several cards at once, by id; ids that name no card are left out.
+    pub fn cards_by_ids(&self, ids: &[i64]) -> Result<HashMap<i64, CardRow>> {
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "{CARD_SELECT} WHERE c.id IN (SELECT value FROM json_each(?1))"
+        ))?;
+        let rows = stmt.query_map([scope_json(Some(ids))], card_row)?;
+        let mut out = HashMap::with_capacity(ids.len());
+        for row in rows {
+            let row = row?;
+            out.insert(row.id, row);
+        }
+        Ok(out)
+    }
+
     /// Cards due on or before `today`, most overdue first.
     /// Ids only: a session loads each card's text when it is shown.
     pub fn due_cards(&self, today: Day, decks: Option<&[i64]>, limit: usize) -> Result<Vec<i64>> {

@@ -28,7 +28,9 @@ pub struct Recent {
     pub grades: Vec<(String, u8)>,
     /// The last quiz answers, at most `RECOVERY_ANSWERS`: (instant, right).
     pub answers: Vec<(String, bool)>,
-    /// The latest failed scheduling grade, and the latest quiz miss.
+    /// The latest failed scheduling grade (looked up only when the last
+    /// answers are all right: nothing else reads it), and the latest quiz
+    /// miss.
     pub last_fail: Option<String>,
     pub last_miss: Option<String>,
 }
@@ -133,9 +135,10 @@ impl Store {
     }
 
     /// The latest evidence on each of `card_ids`: at most `grades`
-    /// scheduling grades and `answers` quiz answers each. Only the few cards
-    /// that score as weak are asked about, so reading their whole logs
-    /// through the card index stays cheap.
+    /// scheduling grades and `answers` quiz answers each. Each card's
+    /// newest grades are read through the card index, a few rows per card,
+    /// so even tens of thousands of candidates with long logs stay cheap;
+    /// the latest failure is looked up only where the quiz rule needs it.
     pub fn recent_evidence(
         &self,
         card_ids: &[i64],
@@ -147,21 +150,17 @@ impl Store {
             return Ok(out);
         }
         let ids = serde_json::to_string(card_ids).unwrap_or_else(|_| "[]".into());
+        let limit = i64::try_from(grades).unwrap_or(i64::MAX);
         let mut stmt = self.conn.prepare(
-            "SELECT card_id, at, grade FROM live_review
-             WHERE kind != 'drill' AND card_id IN (SELECT value FROM json_each(?1))
-             ORDER BY card_id, id DESC",
+            "SELECT c.value, r.at, r.grade FROM json_each(?1) c JOIN review r
+             ON r.id IN (SELECT id FROM review WHERE card_id = c.value AND undone = 0
+                         AND kind != 'drill' ORDER BY id DESC LIMIT ?2)
+             ORDER BY c.value, r.id DESC",
         )?;
-        let mut rows = stmt.query([&ids])?;
+        let mut rows = stmt.query(rusqlite::params![&ids, limit])?;
         while let Some(r) = rows.next()? {
             let (card, at, grade): (i64, String, u8) = (r.get(0)?, r.get(1)?, r.get(2)?);
-            let e = out.entry(card).or_default();
-            if grade < 3 && e.last_fail.is_none() {
-                e.last_fail = Some(at.clone());
-            }
-            if e.grades.len() < grades {
-                e.grades.push((at, grade));
-            }
+            out.entry(card).or_default().grades.push((at, grade));
         }
         let mut stmt = self.conn.prepare(
             "SELECT card_id, at, correct FROM quiz_answer
@@ -177,6 +176,26 @@ impl Store {
             }
             if e.answers.len() < answers {
                 e.answers.push((at, right));
+            }
+        }
+        // Only a card whose latest answers are all right can recover by
+        // the quiz rule, and only that rule asks when it last failed.
+        let quizzed: Vec<i64> = out
+            .iter()
+            .filter(|(_, e)| e.answers.len() == answers && e.answers.iter().all(|(_, ok)| *ok))
+            .map(|(id, _)| *id)
+            .collect();
+        if !quizzed.is_empty() {
+            let ids = serde_json::to_string(&quizzed).unwrap_or_else(|_| "[]".into());
+            let mut stmt = self.conn.prepare(
+                "SELECT c.value, (SELECT at FROM review WHERE card_id = c.value AND undone = 0
+                                  AND kind != 'drill' AND grade < 3 ORDER BY id DESC LIMIT 1)
+                 FROM json_each(?1) c",
+            )?;
+            let mut rows = stmt.query([&ids])?;
+            while let Some(r) = rows.next()? {
+                let (card, at): (i64, Option<String>) = (r.get(0)?, r.get(1)?);
+                out.entry(card).or_default().last_fail = at;
             }
         }
         Ok(out)

@@ -121,8 +121,10 @@ pub fn analyse(store: &Store, today: Day, opts: &WeakOptions) -> Result<WeakRepo
         .as_ref()
         .map(|key| decks.values().find(|d| &d.key == key).map(|d| d.id));
     let mut topics: Vec<Topic> = Vec::new();
-    let mut firsts: Vec<(String, i64)> = Vec::new();
-    let mut note_keys: Vec<Vec<(String, i64, String)>> = Vec::new();
+    // Borrowed from `decks` and `notes`: nothing is allocated per card.
+    let mut firsts: Vec<(&str, i64)> = Vec::new();
+    let mut note_ids: Vec<Vec<i64>> = Vec::new();
+    let mut deck_paths: Vec<&str> = Vec::new();
     let mut titles: Vec<String> = Vec::new();
     let mut candidates: Vec<Vec<Candidate>> = Vec::new();
     let mut keys: Vec<(bool, u8, String)> = Vec::new();
@@ -156,16 +158,17 @@ pub fn analyse(store: &Store, today: Day, opts: &WeakOptions) -> Result<WeakRepo
                     weak: Vec::new(),
                     leeches: 0,
                 });
-                firsts.push((place.0.to_string(), place.1));
-                note_keys.push(Vec::new());
+                firsts.push(place);
+                note_ids.push(Vec::new());
+                deck_paths.push(&deck.path);
                 titles.push(deck.title.clone());
                 candidates.push(Vec::new());
                 keys.push(group_key(deck));
                 topics.len() - 1
             });
-        note_keys[slot].push((place.0.to_string(), place.1, note.key.clone()));
-        if (place.0, place.1) < (firsts[slot].0.as_str(), firsts[slot].1) {
-            firsts[slot] = (place.0.to_string(), place.1);
+        note_ids[slot].push(row.note_id);
+        if place < firsts[slot] {
+            firsts[slot] = place;
         }
         let (signals, value) =
             score::score(&row.state, events.get(&row.id).unwrap_or(&no_events), today);
@@ -208,22 +211,28 @@ pub fn analyse(store: &Store, today: Day, opts: &WeakOptions) -> Result<WeakRepo
             .cmp(&keys[b])
             .then(topics[b].score.total_cmp(&topics[a].score))
     });
-    let load = |c: Candidate| -> Result<Option<WeakCard>> {
-        Ok(store.card_by_id(c.id)?.map(|card| WeakCard {
+    // Leeches of every topic, listed or not: each needs rewriting.
+    let leech_found: Vec<Candidate> = candidates
+        .iter_mut()
+        .flat_map(|found| found.extract_if(.., |c| c.leech).collect::<Vec<_>>())
+        .collect();
+    // Text only for what is listed, read in one query.
+    let wanted: Vec<i64> = leech_found
+        .iter()
+        .chain(listed.iter().flat_map(|&i| &candidates[i]))
+        .map(|c| c.id)
+        .collect();
+    let mut texts = store.cards_by_ids(&wanted)?;
+    let mut load = |c: Candidate| -> Option<WeakCard> {
+        texts.remove(&c.id).map(|card| WeakCard {
             place: opts.links.card(&card),
             card,
             signals: c.signals,
             score: c.score,
             leech: c.leech,
-        }))
+        })
     };
-    // Leeches of every topic, listed or not: each needs rewriting.
-    let mut leeches = Vec::new();
-    for found in &mut candidates {
-        for c in found.extract_if(.., |c| c.leech) {
-            leeches.extend(load(c)?);
-        }
-    }
+    let mut leeches: Vec<WeakCard> = leech_found.into_iter().filter_map(&mut load).collect();
     leeches.sort_by(|a, b| {
         b.signals
             .lapses
@@ -236,13 +245,27 @@ pub fn analyse(store: &Store, today: Day, opts: &WeakOptions) -> Result<WeakRepo
             &topics[i].topic,
             &format!("{}:{}", firsts[i].0, firsts[i].1),
         );
-        let mut keys = std::mem::take(&mut note_keys[i]);
+        let mut keys: Vec<(&str, i64, &str)> = note_ids[i]
+            .iter()
+            .filter_map(|id| notes.get(id))
+            .map(|n| {
+                (
+                    n.path.as_deref().unwrap_or(deck_paths[i]),
+                    n.line,
+                    n.key.as_str(),
+                )
+            })
+            .collect();
         keys.sort();
         keys.dedup();
-        topics[i].notes = keys.into_iter().map(|(_, _, key)| key).collect();
-        for c in std::mem::take(&mut candidates[i]) {
-            topics[i].weak.extend(load(c)?);
-        }
+        topics[i].notes = keys
+            .into_iter()
+            .map(|(_, _, key)| key.to_string())
+            .collect();
+        topics[i].weak = std::mem::take(&mut candidates[i])
+            .into_iter()
+            .filter_map(&mut load)
+            .collect();
     }
     let mut report = WeakReport {
         leeches,
