@@ -206,6 +206,12 @@ fn review_weak_schedules_like_a_review_and_clears_the_card_within_days() {
     let out = run(&env, &day(1), &["review", "--weak"], "\n5\n");
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(stdout(&out).contains("q1?"), "{}", stdout(&out));
+    // The counts call the picked cards weak, not due.
+    assert!(
+        stdout(&out).contains("card 1/1 · 1 weak · 0 new"),
+        "{}",
+        stdout(&out)
+    );
     assert_eq!(due(&env), before);
     // Day 2, due: a scheduling review (after a lapse, SM-2 gives 6 days).
     run(&env, &day(2), &["review", "--weak"], "\n5\n");

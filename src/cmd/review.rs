@@ -68,7 +68,10 @@ fn weak_queue(
     limit: Option<usize>,
     left_out: &mut Vec<String>,
 ) -> review::Queue {
-    let mut queue = review::Queue::default();
+    let mut queue = review::Queue {
+        picked: Some("weak"),
+        ..review::Queue::default()
+    };
     for w in weak {
         if w.card.marks.suspended.is_suspended() {
             left_out.push(w.card.key);

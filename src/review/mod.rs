@@ -88,6 +88,8 @@ struct Session<'a> {
     history: Vec<Step>,
     summary: Summary,
     shown: usize,
+    /// The word for the cards in the due lane.
+    due_word: &'static str,
 }
 
 /// Runs one session over `queue` and returns what was done. `editor`
@@ -132,6 +134,7 @@ pub fn run_with(
         history: Vec::new(),
         summary: Summary::default(),
         shown: 0,
+        due_word: queue.picked.unwrap_or("due"),
     };
     while let Some((id, lane)) = session.pending.pop_front() {
         // Loaded now, so a re-drill or an undo shows the card's current
@@ -164,6 +167,7 @@ impl Session<'_> {
         let mut c = Counts {
             shown: self.shown,
             total: self.shown + self.pending.len(),
+            due_word: self.due_word,
             ..Counts::default()
         };
         for lane in self.pending.iter().map(|(_, l)| *l).chain([current]) {

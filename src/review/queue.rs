@@ -43,6 +43,9 @@ pub struct Queue {
     pub relearn: Vec<i64>,
     pub due: Vec<i64>,
     pub new: Vec<i64>,
+    /// What the screen calls the `due` cards when they were picked for
+    /// another reason ("weak"); `None` for today's due cards.
+    pub picked: Option<&'static str>,
 }
 
 pub fn build_queue(store: &Store, today: Day, opts: &ReviewOptions) -> Result<Queue> {
@@ -52,7 +55,12 @@ pub fn build_queue(store: &Store, today: Day, opts: &ReviewOptions) -> Result<Qu
     let due = store.due_cards(today, opts.decks.as_deref(), cap - relearn.len())?;
     let room = cap.saturating_sub(relearn.len() + due.len());
     let new = new_cards(store, today, opts, room)?;
-    Ok(Queue { relearn, due, new })
+    Ok(Queue {
+        relearn,
+        due,
+        new,
+        picked: None,
+    })
 }
 
 /// The new cards allowed today, at most `room`: the daily limit counts

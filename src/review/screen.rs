@@ -14,6 +14,8 @@ pub struct Counts {
     pub shown: usize,
     pub total: usize,
     pub due: usize,
+    /// "due", or why the due-lane cards were picked ("weak").
+    pub due_word: &'static str,
     pub new: usize,
     /// Waiting to be re-drilled (failed this session, or earlier today).
     pub again: usize,
@@ -22,8 +24,8 @@ pub struct Counts {
 impl Counts {
     pub fn text(&self) -> String {
         format!(
-            "card {}/{} · {} due · {} new · {} again",
-            self.shown, self.total, self.due, self.new, self.again
+            "card {}/{} · {} {} · {} new · {} again",
+            self.shown, self.total, self.due, self.due_word, self.new, self.again
         )
     }
 }
