@@ -11,6 +11,7 @@ pub mod deck;
 pub mod doctor;
 pub mod error;
 pub mod files;
+pub mod fsrs;
 pub mod interrupt;
 pub mod prompt;
 pub mod quiz;
