@@ -297,3 +297,19 @@ CREATE INDEX teach_point_quiz ON teach_point(quiz_id);
 -- Accepted alternatives: `{{Ctrl+V|Cmd+V}}` shows the first and accepts the
 -- others, kept here as a JSON array (NULL when there are none).
 ALTER TABLE card_text ADD COLUMN accept TEXT;
+
+-- migration: 8
+
+-- Issue 18, FSRS as an option. `due` is the day the active scheduler set
+-- (every queue and count reads it); SM-2's own due day moves to `sm2_due`,
+-- kept under either scheduler with the rest of SM-2's state, so switching
+-- back restores it exactly. `stability` and `difficulty` are FSRS's memory
+-- state, replayed from the log while FSRS is active and NULL otherwise.
+-- The meta row `due_by` names the scheduler (and its parameters) the due
+-- days were computed with: a different one replays them.
+ALTER TABLE card ADD COLUMN sm2_due INTEGER;
+UPDATE card SET sm2_due = due;
+ALTER TABLE card ADD COLUMN stability REAL;
+ALTER TABLE card ADD COLUMN difficulty REAL;
+INSERT INTO meta (key, value) VALUES ('due_by', 'sm2')
+    ON CONFLICT (key) DO UPDATE SET value = 'sm2';

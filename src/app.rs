@@ -24,6 +24,9 @@ impl App {
         settings
             .rollover_hour
             .set_by_flag(cli.rollover_hour, "--rollover-hour");
+        settings
+            .scheduler
+            .set_by_flag(cli.scheduler, "--scheduler");
         let clock = Clock::from_env(settings.rollover_hour.value)?;
         Ok(App {
             clock,
@@ -42,6 +45,10 @@ impl App {
     pub fn open(&self) -> Result<(Store, CompileReport)> {
         let mut store = Store::open(&self.db_path)?;
         store.set_leech_rule(self.settings.leech_rule());
+        let sched = self.settings.scheduler(store.saved_parameters()?)?;
+        if let Some(switch) = store.set_scheduler(sched)? {
+            warn_switch(&switch, store.scheduler());
+        }
         let opts = Options {
             mode: Mode::KeepLastGood,
             ..Options::default()
@@ -69,6 +76,26 @@ fn default_db() -> Result<PathBuf> {
         ))
     })?;
     Ok(dirs.data_dir().join("mastery").join("mastery.db"))
+}
+
+/// One line on stderr when the due days were replayed for another
+/// scheduler (or other FSRS parameters).
+fn warn_switch(switch: &crate::store::Switch, now: &crate::fsrs::Scheduler) {
+    let what = match now {
+        crate::fsrs::Scheduler::Sm2 => "due days follow SM-2".to_string(),
+        crate::fsrs::Scheduler::Fsrs(m) => format!(
+            "due days follow FSRS-6 (desired retention {:.2})",
+            m.retention()
+        ),
+    };
+    let cards = if switch.cards == 1 { "card" } else { "cards" };
+    eprintln!(
+        "note: {what}, replayed from the log of {} reviewed {cards} (was {}); {} due {} moved. SM-2's state is kept, so switching back restores it",
+        switch.cards,
+        switch.from,
+        switch.moved,
+        if switch.moved == 1 { "day" } else { "days" }
+    );
 }
 
 /// One line on stderr for each thing a compile skipped or changed that the

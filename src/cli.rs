@@ -94,6 +94,10 @@ pub struct Cli {
     #[arg(long, global = true, value_name = "HOUR", value_parser = count::<u32>(0..=23))]
     pub rollover_hour: Option<u32>,
 
+    /// The scheduler that sets due days, for this run (config: `scheduler`)
+    #[arg(long, global = true, value_name = "NAME")]
+    pub scheduler: Option<crate::config::SchedulerChoice>,
+
     #[command(subcommand)]
     pub command: Command,
 }

@@ -51,7 +51,7 @@ impl<T> Setting<T> {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Settings {
     /// Local hour at which a new study day starts.
     pub rollover_hour: Setting<u32>,
@@ -64,6 +64,13 @@ pub struct Settings {
     /// Percent of a prerequisite deck's cards seen before the decks that
     /// require it start.
     pub prerequisite_share: Setting<u32>,
+    /// The scheduler that sets due days.
+    pub scheduler: Setting<SchedulerChoice>,
+    /// FSRS: the share of cards to have remembered when they come due.
+    pub desired_retention: Setting<f32>,
+    /// FSRS parameters written in the file (else the fitted ones saved by
+    /// `mastery optimize --save`, else FSRS-6's defaults).
+    pub fsrs_parameters: Setting<Option<Vec<f32>>>,
     /// The config file looked at, and whether it exists.
     pub file: Option<(PathBuf, bool)>,
 }
@@ -76,8 +83,29 @@ impl Default for Settings {
             leech_lapses: Setting::default(8),
             leech_action: Setting::default(LeechAction::Suspend),
             prerequisite_share: Setting::default(90),
+            scheduler: Setting::default(SchedulerChoice::Sm2),
+            desired_retention: Setting::default(crate::fsrs::DEFAULT_RETENTION),
+            fsrs_parameters: Setting::default(None),
             file: None,
         }
+    }
+}
+
+/// `scheduler` in config.toml and `--scheduler`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum SchedulerChoice {
+    /// SM-2, exact (the default)
+    Sm2,
+    /// FSRS-6, replayed from your log
+    Fsrs,
+}
+
+impl fmt::Display for SchedulerChoice {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            SchedulerChoice::Sm2 => "sm2",
+            SchedulerChoice::Fsrs => "fsrs",
+        })
     }
 }
 
@@ -104,6 +132,30 @@ impl Settings {
             suspend: self.leech_action.value == LeechAction::Suspend,
         }
     }
+
+    /// The scheduler these settings choose; `saved` are the parameters
+    /// `mastery optimize --save` stored, used unless the file sets some.
+    pub fn scheduler(&self, saved: Option<Vec<f32>>) -> Result<crate::fsrs::Scheduler> {
+        use crate::fsrs::{DEFAULT_PARAMETERS, Model, Scheduler};
+        if self.scheduler.value == SchedulerChoice::Sm2 {
+            return Ok(Scheduler::Sm2);
+        }
+        let params = self
+            .fsrs_parameters
+            .value
+            .clone()
+            .or(saved)
+            .unwrap_or_else(|| DEFAULT_PARAMETERS.to_vec());
+        Model::new(&params, self.desired_retention.value)
+            .map(Scheduler::Fsrs)
+            .map_err(|why| {
+                let place = match &self.fsrs_parameters.origin {
+                    Origin::File(p) => p.clone(),
+                    _ => "the saved FSRS parameters".to_string(),
+                };
+                Error::Usage(format!("{place}: {why}"))
+            })
+    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -114,6 +166,9 @@ struct FileSettings {
     leech_lapses: Option<i64>,
     leech_action: Option<String>,
     prerequisite_share: Option<i64>,
+    scheduler: Option<String>,
+    desired_retention: Option<f64>,
+    fsrs_parameters: Option<Vec<f64>>,
 }
 
 /// `MASTERY_CONFIG`, or `mastery/config.toml` in the XDG config dir.
@@ -213,6 +268,53 @@ pub fn load(path: Option<&Path>) -> Result<Settings> {
             origin: Origin::File(shown.clone()),
         };
     }
+    if let Some(name) = parsed.scheduler {
+        let choice = match name.as_str() {
+            "sm2" => SchedulerChoice::Sm2,
+            "fsrs" => SchedulerChoice::Fsrs,
+            other => {
+                return Err(bad(
+                    line_of("scheduler"),
+                    format!(
+                        "scheduler must be \"sm2\" or \"fsrs\", not \"{}\"",
+                        crate::render::sanitize(other)
+                    ),
+                ));
+            }
+        };
+        settings.scheduler = Setting {
+            value: choice,
+            origin: Origin::File(shown.clone()),
+        };
+    }
+    if let Some(r) = parsed.desired_retention {
+        let range = crate::fsrs::model::RETENTION_RANGE;
+        let value = r as f32;
+        if !range.contains(&value) {
+            return Err(bad(
+                line_of("desired_retention"),
+                format!(
+                    "desired_retention must be from {} to {}, not {r}",
+                    range.start(),
+                    range.end()
+                ),
+            ));
+        }
+        settings.desired_retention = Setting {
+            value,
+            origin: Origin::File(shown.clone()),
+        };
+    }
+    if let Some(w) = parsed.fsrs_parameters {
+        let params: Vec<f32> = w.iter().map(|&v| v as f32).collect();
+        if let Err(why) = crate::fsrs::Model::new(&params, crate::fsrs::DEFAULT_RETENTION) {
+            return Err(bad(line_of("fsrs_parameters"), why));
+        }
+        settings.fsrs_parameters = Setting {
+            value: Some(params),
+            origin: Origin::File(shown.clone()),
+        };
+    }
     Ok(settings)
 }
 
@@ -250,7 +352,19 @@ mod tests {
     )]
     #[case(
         "roll = 1\n",
-        "config.toml:1: unknown field `roll`, expected one of `rollover_hour`, `new_per_day`, `leech_lapses`, `leech_action`, `prerequisite_share`"
+        "config.toml:1: unknown field `roll`, expected one of `rollover_hour`, `new_per_day`, `leech_lapses`, `leech_action`, `prerequisite_share`, `scheduler`, `desired_retention`, `fsrs_parameters`"
+    )]
+    #[case(
+        "scheduler = \"anki\"\n",
+        "config.toml:1: scheduler must be \"sm2\" or \"fsrs\", not \"anki\""
+    )]
+    #[case(
+        "scheduler = \"fsrs\"\ndesired_retention = 1.5\n",
+        "config.toml:2: desired_retention must be from 0.7 to 0.99, not 1.5"
+    )]
+    #[case(
+        "fsrs_parameters = [1.0, 2.0]\n",
+        "config.toml:1: FSRS parameters must be 21 finite numbers (or 17 or 19 from FSRS 4.5 and 5), not 2 values"
     )]
     #[case(
         "leech_lapses = 0\n",
@@ -281,6 +395,26 @@ mod tests {
             }
         );
         assert_eq!(s.prerequisite_share.value, 75);
+    }
+
+    #[test]
+    fn fsrs_settings_choose_the_scheduler() {
+        let s = load_text("scheduler = \"fsrs\"\ndesired_retention = 0.85\n").unwrap();
+        match s.scheduler(None).unwrap() {
+            crate::fsrs::Scheduler::Fsrs(m) => {
+                assert_eq!(m.retention(), 0.85);
+                assert_eq!(m.params(), crate::fsrs::DEFAULT_PARAMETERS);
+            }
+            other => panic!("{other:?}"),
+        }
+        // Saved (fitted) parameters are used unless the file sets some.
+        let fitted = vec![0.5; 21];
+        match s.scheduler(Some(fitted.clone())).unwrap() {
+            crate::fsrs::Scheduler::Fsrs(m) => assert_eq!(m.params(), fitted),
+            other => panic!("{other:?}"),
+        }
+        let sm2 = load_text("desired_retention = 0.85\n").unwrap();
+        assert_eq!(sm2.scheduler(None).unwrap(), crate::fsrs::Scheduler::Sm2);
     }
 
     #[test]

@@ -28,6 +28,10 @@ pub struct Diagnosis {
     /// Missing tables or indexes, or a bad schema version, to recreate.
     #[serde(skip)]
     pub schema: bool,
+    /// Due days (or FSRS memories) that differ from the active scheduler's
+    /// replay of the log.
+    #[serde(skip)]
+    pub redue: bool,
 }
 
 impl Diagnosis {
@@ -179,6 +183,22 @@ pub fn diagnose(store: &Store, source: &Source) -> Result<Diagnosis> {
         check_chain(&card, &mut d);
         Ok(())
     })?;
+    // Due days come from the active scheduler's replay of the log.
+    let mismatches = store.due_mismatches()?;
+    const SHOWN: usize = 5;
+    for line in mismatches.iter().take(SHOWN) {
+        d.problems.push(problem(
+            line.clone(),
+            "run `mastery doctor --repair` to replay due days with the active scheduler",
+        ));
+    }
+    if mismatches.len() > SHOWN {
+        d.problems.push(problem(
+            format!("{} more cards like these", mismatches.len() - SHOWN),
+            "run `mastery doctor --repair` to replay due days with the active scheduler",
+        ));
+    }
+    d.redue = !mismatches.is_empty();
     if let Ok(listing) = list(source) {
         let listed: HashSet<String> = listing.files.iter().map(|f| f.display.clone()).collect();
         for print in store.deck_prints()? {
@@ -210,7 +230,7 @@ fn describe(s: &CardState) -> String {
 
 /// Rebuilds the mismatched card states after backing the database up.
 pub fn repair(store: &mut Store, d: &Diagnosis) -> Result<Option<std::path::PathBuf>> {
-    if d.rebuilt.is_empty() && d.recount.is_empty() && !d.schema {
+    if d.rebuilt.is_empty() && d.recount.is_empty() && !d.schema && !d.redue {
         return Ok(None);
     }
     let backup = store.backup_before_repair()?;
@@ -221,5 +241,8 @@ pub fn repair(store: &mut Store, d: &Diagnosis) -> Result<Option<std::path::Path
     let mut rebuilt = d.rebuilt.clone();
     rebuilt.extend(&d.recount);
     store.repair_states(&rebuilt)?;
+    if d.redue {
+        store.rebuild_due()?;
+    }
     Ok(Some(backup))
 }

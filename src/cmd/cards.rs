@@ -149,8 +149,16 @@ struct ShowJson<'a> {
     cites: Option<&'a str>,
     repetitions: u32,
     ease: f64,
+    /// SM-2's interval (kept under FSRS too).
     interval_days: u32,
+    /// The due day the active scheduler set.
     due: Option<String>,
+    /// "sm2" or "fsrs".
+    scheduler: &'static str,
+    /// FSRS's memory and today's chance of recall, under FSRS.
+    stability: Option<f32>,
+    difficulty: Option<f32>,
+    retrievability: Option<f32>,
     lapses: u32,
     retired: bool,
     #[serde(flatten)]
@@ -184,7 +192,16 @@ pub fn show(app: &App, key: &str, as_json: bool) -> Result<()> {
             repetitions: s.reps,
             ease: f64::from(s.ease) / 100.0,
             interval_days: s.interval,
-            due: s.due.map(format_day),
+            due: card.due.map(format_day),
+            scheduler: store.scheduler().name(),
+            stability: card.memory.map(|m| m.stability),
+            difficulty: card.memory.map(|m| m.difficulty),
+            retrievability: match (store.scheduler(), card.fsrs()) {
+                (crate::fsrs::Scheduler::Fsrs(m), Some(f)) => {
+                    Some(m.recall(f.memory, (app.clock.today() - f.last_day) as f32))
+                }
+                _ => None,
+            },
             lapses: s.lapses,
             retired: card.retired,
             marks: marks_json(&card),
@@ -211,7 +228,7 @@ pub fn show(app: &App, key: &str, as_json: bool) -> Result<()> {
         card.source(),
         card.front,
         card.back,
-        crate::review::screen::state_line(s),
+        crate::review::screen::state_line(&card, store.scheduler(), app.clock.today()),
         if card.retired { " · retired" } else { "" },
         if marks.is_empty() {
             String::new()

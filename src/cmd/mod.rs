@@ -239,6 +239,10 @@ fn print_compile(report: &CompileReport, as_json: bool) -> Result<()> {
 /// change anything unless asked to repair.
 fn doctor(app: &App, repair: bool, as_json: bool) -> Result<()> {
     let mut store = Store::open_for_doctor(&app.db_path)?;
+    // A database too damaged to read its saved parameters is checked
+    // under the configured scheduler's defaults.
+    let saved = store.saved_parameters().unwrap_or(None);
+    store.assume_scheduler(app.settings.scheduler(saved)?);
     let mut diagnosis = crate::doctor::diagnose(&store, &app.source)?;
     let mut text = String::new();
     if repair && let Some(backup) = crate::doctor::repair(&mut store, &diagnosis)? {

@@ -141,7 +141,7 @@ pub fn config(app: &App) -> Result<()> {
         None => "none".to_string(),
     };
     out(&format!(
-        "rollover_hour = {}    ({})\nnew_per_day = {}    ({})\nleech_lapses = {}    ({})\nleech_action = \"{}\"    ({})\nprerequisite_share = {}    ({})\nconfig file: {file}\ndatabase: {}\ndecks: {}\n",
+        "rollover_hour = {}    ({})\nnew_per_day = {}    ({})\nleech_lapses = {}    ({})\nleech_action = \"{}\"    ({})\nprerequisite_share = {}    ({})\nscheduler = \"{}\"    ({})\ndesired_retention = {:.2}    ({})\nfsrs_parameters = {}\nconfig file: {file}\ndatabase: {}\ndecks: {}\n",
         s.rollover_hour.value,
         s.rollover_hour.origin,
         s.new_per_day.value,
@@ -152,6 +152,18 @@ pub fn config(app: &App) -> Result<()> {
         s.leech_action.origin,
         s.prerequisite_share.value,
         s.prerequisite_share.origin,
+        s.scheduler.value,
+        s.scheduler.origin,
+        s.desired_retention.value,
+        s.desired_retention.origin,
+        match &s.fsrs_parameters.value {
+            Some(w) => format!(
+                "[{}]    ({})",
+                w.iter().map(|v| format!("{v}")).collect::<Vec<_>>().join(", "),
+                s.fsrs_parameters.origin
+            ),
+            None => "not set    (the ones `mastery optimize --save` stored, else FSRS-6's defaults)".to_string(),
+        },
         app.db_path.display(),
         app.source.describe()
     ))

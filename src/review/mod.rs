@@ -193,7 +193,10 @@ impl Session<'_> {
             self.prompter.frame(&frame)?;
             let reply = if revealed {
                 self.prompter
-                    .key(&screen::grade_keys(&card.state, today), "012345usbfei?")?
+                    .key(
+                        &screen::grade_keys(&card, self.store.scheduler(), today),
+                        "012345usbfei?",
+                    )?
             } else {
                 self.prompter.key(screen::FRONT_KEYS, "\nusbfei?")?
             };
@@ -240,7 +243,12 @@ impl Session<'_> {
                 }
                 'i' => {
                     let reviews = self.store.card_reviews(card.id)?;
-                    self.prompter.page(&screen::info(&card, &reviews))?;
+                    self.prompter.page(&screen::info(
+                        &card,
+                        &reviews,
+                        self.store.scheduler(),
+                        today,
+                    ))?;
                 }
                 '?' => self.prompter.page(screen::HELP)?,
                 'e' => match self.edit(&card)? {
@@ -305,6 +313,7 @@ impl Session<'_> {
             review_id,
             kind,
             after,
+            due,
             leech,
             ..
         }) = logged
@@ -327,7 +336,7 @@ impl Session<'_> {
         // Before the acknowledgement: an interruption from now on reports
         // this grade.
         (self.on_grade)(&self.summary);
-        let mut note = match after.due {
+        let mut note = match due {
             Some(d) if scheduled => format!("saved grade {grade} · next due {}", format_day(d)),
             _ => format!("saved grade {grade} · drill"),
         };

@@ -5,7 +5,8 @@
 use crate::clock::{Day, format_day};
 use crate::deck::cards::BLANK;
 use crate::render::{Frame, HIGHLIGHT_END, HIGHLIGHT_START, Section, Style};
-use crate::scheduler::{CardState, Grade, review_of};
+use crate::fsrs::Scheduler;
+use crate::scheduler::Grade;
 use crate::store::{CardRow, ReviewEntry, Suspension};
 
 /// Remaining cards of the session by kind, as Anki shows them.
@@ -47,14 +48,15 @@ pub fn span(days: u32) -> String {
 /// The keys line once the answer is shown: what each grade would do,
 /// computed by the scheduler from the card's state without writing. A
 /// card already graded today is a re-drill, which changes nothing.
-pub fn grade_keys(state: &CardState, today: Day) -> String {
+pub fn grade_keys(card: &CardRow, sched: &Scheduler, today: Day) -> String {
+    let state = &card.state;
     if !state.schedules_on(today) {
         return "grade [0-5]:  re-drill, the schedule stays  0-3 again  4-5 done  [u]ndo [?]"
             .to_string();
     }
     let interval = |g: u8| {
         let grade = Grade::new(i64::from(g)).unwrap_or(Grade::HESITANT);
-        span(review_of(state, grade, today).1.interval)
+        span(sched.preview(state, card.fsrs(), grade, today))
     };
     format!(
         "grade [0-5]:  0-2 again·{}  3 hard·{}  4 good·{}  5 easy·{}  [u]ndo [?]",
@@ -154,8 +156,7 @@ fn literal(text: &str) -> String {
 }
 
 /// The `i` page: where the card comes from, its state and its history.
-pub fn info(card: &CardRow, reviews: &[ReviewEntry]) -> String {
-    let s = &card.state;
+pub fn info(card: &CardRow, reviews: &[ReviewEntry], sched: &Scheduler, today: Day) -> String {
     let mut text = format!(
         "**{}** (card {})\n\n- deck: {} ({})\n- topic: {}\n- source: {}\n",
         literal(&card.key),
@@ -168,7 +169,7 @@ pub fn info(card: &CardRow, reviews: &[ReviewEntry]) -> String {
     if let Some(cites) = &card.cites {
         text.push_str(&format!("- cites: {}\n", literal(cites)));
     }
-    text.push_str(&format!("- state: {}\n", state_line(s)));
+    text.push_str(&format!("- state: {}\n", state_line(card, sched, today)));
     let mut marks = Vec::new();
     match card.marks.suspended {
         Suspension::None => {}
@@ -203,21 +204,33 @@ pub fn info(card: &CardRow, reviews: &[ReviewEntry]) -> String {
     text
 }
 
-/// A card's scheduling state in one line.
-pub fn state_line(s: &CardState) -> String {
+/// A card's scheduling state in one line: SM-2's, or FSRS's memory and
+/// today's chance of recall while FSRS sets the due days.
+pub fn state_line(card: &CardRow, sched: &Scheduler, today: Day) -> String {
+    let s = &card.state;
     if s.is_new() {
         return "new: never reviewed".to_string();
     }
-    format!(
-        "repetitions {} · ease {}.{:02} · interval {} d · due {} · lapses {}",
-        s.reps,
-        s.ease / 100,
-        s.ease % 100,
-        s.interval,
-        s.due
-            .map_or_else(|| "never reviewed".to_string(), format_day),
-        s.lapses
-    )
+    let due = card
+        .due
+        .map_or_else(|| "never reviewed".to_string(), format_day);
+    match (sched, card.fsrs()) {
+        (Scheduler::Fsrs(m), Some(f)) => format!(
+            "FSRS: stability {:.1} d · difficulty {:.1} · recall today {:.0} % · due {due} · lapses {}",
+            f.memory.stability,
+            f.memory.difficulty,
+            100.0 * m.recall(f.memory, (today - f.last_day) as f32),
+            s.lapses
+        ),
+        _ => format!(
+            "repetitions {} · ease {}.{:02} · interval {} d · due {due} · lapses {}",
+            s.reps,
+            s.ease / 100,
+            s.ease % 100,
+            s.interval,
+            s.lapses
+        ),
+    }
 }
 
 #[cfg(test)]
@@ -225,6 +238,7 @@ mod tests {
     use rstest::rstest;
 
     use super::*;
+    use crate::scheduler::CardState;
 
     #[rstest]
     #[case(1, "1d")]
@@ -237,6 +251,30 @@ mod tests {
         assert_eq!(span(days), shown);
     }
 
+    fn row(state: CardState) -> CardRow {
+        CardRow {
+            id: 1,
+            key: "k".into(),
+            deck_key: "d".into(),
+            deck_title: "D".into(),
+            module: None,
+            category: None,
+            topic: "t".into(),
+            path: "d.md".into(),
+            line: 1,
+            generator: "q".into(),
+            front: "f".into(),
+            back: "b".into(),
+            due: state.due,
+            state,
+            memory: None,
+            retired: false,
+            cites: None,
+            marks: Default::default(),
+            accept: Vec::new(),
+        }
+    }
+
     /// The keys line names the interval each grade would give, and fits
     /// 80 columns even at the longest intervals.
     #[rstest]
@@ -246,9 +284,25 @@ mod tests {
     #[case::longest(CardState { reps: 9, ease: 300, interval: 36_500, due: Some(100), last_day: Some(1), last_grade: Some(5), ..CardState::default() }, "0-2 again·1d  3 hard·100y  4 good·100y  5 easy·100y")]
     #[case::graded_today(CardState { reps: 1, interval: 1, due: Some(101), last_day: Some(100), last_grade: Some(2), ..CardState::default() }, "re-drill, the schedule stays")]
     fn the_keys_line_previews_each_grade(#[case] state: CardState, #[case] part: &str) {
-        let keys = grade_keys(&state, 100);
+        let keys = grade_keys(&row(state), &Scheduler::Sm2, 100);
         assert!(keys.contains(part), "{keys}");
         assert!(crate::render::width_of(&keys) <= 80, "{keys}");
+    }
+
+    /// Under FSRS a new card's previews are FSRS-6's initial stabilities
+    /// at 90 % retention, rounded to days (0.21, 1.29, 2.31, 8.30), and a
+    /// reviewed card's come from its memory, not from SM-2's interval.
+    #[test]
+    fn fsrs_previews_come_from_the_model() {
+        let fsrs = Scheduler::Fsrs(crate::fsrs::Model::default_model());
+        let keys = grade_keys(&row(CardState::default()), &fsrs, 100);
+        assert!(keys.contains("0-2 again·1d  3 hard·1d  4 good·2d  5 easy·8d"), "{keys}");
+        let mut seen = row(CardState { reps: 4, interval: 20, due: Some(100), last_day: Some(80), last_grade: Some(4), ..CardState::default() });
+        seen.memory = Some(crate::fsrs::Memory { stability: 20.0, difficulty: 5.0 });
+        let keys = grade_keys(&seen, &fsrs, 100);
+        assert!(!keys.contains("1.6mo"), "{keys}");
+        let sm2 = grade_keys(&seen, &Scheduler::Sm2, 100);
+        assert_ne!(keys, sm2);
     }
 
     #[test]

@@ -44,7 +44,7 @@ impl HistoryWriter<'_> {
     pub fn state(&self, card: i64, s: &CardState) -> Result<()> {
         self.tx
             .prepare_cached(
-                "UPDATE card SET reps = ?2, ease = ?3, interval = ?4, due = ?5, lapses = ?6, last_grade = ?7, last_day = ?8 WHERE id = ?1",
+                "UPDATE card SET reps = ?2, ease = ?3, interval = ?4, sm2_due = ?5, due = ?5, lapses = ?6, last_grade = ?7, last_day = ?8 WHERE id = ?1",
             )?
             .execute(params![card, s.reps, s.ease, s.interval, s.due, s.lapses, s.last_grade, s.last_day])?;
         Ok(())
@@ -69,6 +69,10 @@ impl Store {
             .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         fill(&HistoryWriter { tx: &tx })?;
         tx.commit()?;
+        // The history was written with SM-2's due days: under FSRS, replay.
+        if self.sched != crate::fsrs::Scheduler::Sm2 {
+            self.rebuild_due()?;
+        }
         Ok(())
     }
 }

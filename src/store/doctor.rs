@@ -152,7 +152,7 @@ impl Store {
     /// never all in memory.
     pub fn each_card_log(&self, mut visit: impl FnMut(CardLog) -> Result<()>) -> Result<()> {
         let mut cards = self.conn.prepare(
-            "SELECT id, key, reps, ease, interval, due, lapses, last_grade, last_day FROM card ORDER BY id",
+            "SELECT id, key, reps, ease, interval, sm2_due, lapses, last_grade, last_day FROM card ORDER BY id",
         )?;
         let mut reviews = self.conn.prepare(
             "SELECT card_id, id, grade, day, kind, rules,
@@ -199,7 +199,7 @@ impl Store {
                  FROM live_review WHERE card_id = ?1 ORDER BY id DESC LIMIT 1",
             )?;
             let mut set = tx.prepare(
-                "UPDATE card SET reps = ?2, ease = ?3, interval = ?4, due = ?5, lapses = ?6, last_grade = ?7, last_day = ?8 WHERE id = ?1",
+                "UPDATE card SET reps = ?2, ease = ?3, interval = ?4, sm2_due = ?5, lapses = ?6, last_grade = ?7, last_day = ?8 WHERE id = ?1",
             )?;
             for id in card_ids {
                 let s = last
@@ -216,6 +216,7 @@ impl Store {
                     s.last_grade,
                     s.last_day
                 ])?;
+                super::sched::refresh_card(&tx, *id, &self.sched)?;
             }
         }
         tx.commit()?;
@@ -331,7 +332,7 @@ impl Store {
                     values.push(&crate::scheduler::RULES);
                     row.execute(rusqlite::params_from_iter(values))?;
                 }
-                super::log::set_state(&tx, card.card_id, &card.state)?;
+                super::log::set_state(&tx, card.card_id, &card.state, &self.sched)?;
             }
         }
         tx.commit()?;

@@ -3,9 +3,11 @@
 
 use rusqlite::{OptionalExtension, params};
 
+use super::sched::refresh_card;
 use super::{Store, card_state};
 use crate::clock::Day;
 use crate::error::{Error, Result};
+use crate::fsrs::Scheduler;
 use crate::scheduler::{CardState, LeechRule, is_leech_lapse};
 
 pub use crate::scheduler::ReviewKind;
@@ -32,6 +34,8 @@ pub struct Logged {
     pub kind: ReviewKind,
     pub before: CardState,
     pub after: CardState,
+    /// The card's due day after it under the active scheduler.
+    pub due: Option<Day>,
     /// This grade caught the card as a leech.
     pub leech: Option<Leeched>,
 }
@@ -75,7 +79,7 @@ impl Store {
         let tx = self
             .conn
             .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-        let logged = insert_review(&tx, g, decide, self.leech)?;
+        let logged = insert_review(&tx, g, decide, self.leech, &self.sched)?;
         tx.commit()?;
         Ok(logged)
     }
@@ -103,7 +107,7 @@ impl Store {
         let Some(review_id) = newest else {
             return Ok(None);
         };
-        let undone = undo_in(&tx, review_id, at)?;
+        let undone = undo_in(&tx, review_id, at, &self.sched)?;
         tx.commit()?;
         Ok(Some(undone))
     }
@@ -123,7 +127,7 @@ impl Store {
         let tx = self
             .conn
             .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-        let undone = undo_in(&tx, review_id, at)?;
+        let undone = undo_in(&tx, review_id, at, &self.sched)?;
         tx.commit()?;
         Ok(undone)
     }
@@ -143,9 +147,9 @@ impl Store {
             .query_map([card_id], |r| r.get(0))?
             .collect::<rusqlite::Result<_>>()?;
         for id in &ids {
-            undo_in(&tx, *id, at)?;
+            undo_in(&tx, *id, at, &self.sched)?;
         }
-        set_state(&tx, card_id, &CardState::default())?;
+        set_state(&tx, card_id, &CardState::default(), &self.sched)?;
         tx.commit()?;
         Ok(ids.len())
     }
@@ -165,6 +169,7 @@ pub(super) fn undo_in(
     tx: &rusqlite::Transaction<'_>,
     review_id: i64,
     at: &str,
+    sched: &Scheduler,
 ) -> Result<UndoneReview> {
     let found = tx
         .query_row(
@@ -206,7 +211,7 @@ pub(super) fn undo_in(
         )));
     }
     if undone.kind != ReviewKind::Drill.as_str() {
-        set_state(tx, undone.card_id, &before)?;
+        set_state(tx, undone.card_id, &before, sched)?;
     }
     let leeched = Leeched::from_bits(leeched);
     if leeched.tagged || leeched.suspended {
@@ -218,6 +223,8 @@ pub(super) fn undo_in(
         )?;
     }
     tx.execute("UPDATE review SET undone = 1 WHERE id = ?1", [review_id])?;
+    // Under FSRS the card's memory is replayed without the undone row.
+    refresh_card(tx, undone.card_id, sched)?;
     tx.execute(
         "INSERT INTO undo (review_id, at) VALUES (?1, ?2)",
         params![review_id, at],
@@ -229,7 +236,7 @@ pub(super) fn undo_in(
 /// meanwhile (`compile --prune` in another terminal) is `CardGone`.
 fn current_state(tx: &rusqlite::Transaction<'_>, card_id: i64) -> Result<CardState> {
     tx.prepare_cached(
-        "SELECT reps, ease, interval, due, lapses, last_grade, last_day FROM card WHERE id = ?1",
+        "SELECT reps, ease, interval, sm2_due, lapses, last_grade, last_day FROM card WHERE id = ?1",
     )?
     .query_row([card_id], |r| card_state(r, 0))
     .optional()?
@@ -242,6 +249,7 @@ pub(super) fn insert_review(
     g: &Grading<'_>,
     decide: Decide<'_>,
     rule: LeechRule,
+    sched: &Scheduler,
 ) -> Result<Option<Logged>> {
     let before = current_state(tx, g.card_id)?;
     let Some((kind, after)) = decide(&before) else {
@@ -265,17 +273,25 @@ pub(super) fn insert_review(
         .query_row(rusqlite::params_from_iter(values), |row| row.get(0))?;
     let mut leech = None;
     if kind != ReviewKind::Drill {
-        set_state(tx, g.card_id, a)?;
+        set_state(tx, g.card_id, a, sched)?;
         if is_leech_lapse(b.lapses, a.lapses, rule) {
             let caught = catch_leech(tx, g.card_id, review_id, rule)?;
             leech = Some(caught);
         }
     }
+    if kind == ReviewKind::Drill {
+        // A re-drill moves FSRS's memory (SM-2's state stays).
+        refresh_card(tx, g.card_id, sched)?;
+    }
+    let due = tx
+        .prepare_cached("SELECT due FROM card WHERE id = ?1")?
+        .query_row([g.card_id], |r| r.get(0))?;
     Ok(Some(Logged {
         review_id,
         kind,
         before,
         after,
+        due,
         leech,
     }))
 }
@@ -332,11 +348,17 @@ pub(super) fn state_columns<'a>(
     ]
 }
 
-pub(super) fn set_state(tx: &rusqlite::Transaction<'_>, card_id: i64, s: &CardState) -> Result<()> {
+/// Sets a card's SM-2 state, then its due day under the active scheduler.
+pub(super) fn set_state(
+    tx: &rusqlite::Transaction<'_>,
+    card_id: i64,
+    s: &CardState,
+    sched: &Scheduler,
+) -> Result<()> {
     tx.prepare_cached(
-        "UPDATE card SET reps = ?2, ease = ?3, interval = ?4, due = ?5, lapses = ?6, last_grade = ?7, last_day = ?8
+        "UPDATE card SET reps = ?2, ease = ?3, interval = ?4, sm2_due = ?5, lapses = ?6, last_grade = ?7, last_day = ?8
          WHERE id = ?1",
     )?
     .execute(params![card_id, s.reps, s.ease, s.interval, s.due, s.lapses, s.last_grade, s.last_day])?;
-    Ok(())
+    refresh_card(tx, card_id, sched)
 }

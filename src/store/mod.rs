@@ -10,6 +10,7 @@ mod marks;
 mod query;
 mod quiz;
 mod read;
+mod sched;
 mod stats;
 mod weak;
 
@@ -31,6 +32,7 @@ pub use marks::{Marks, Suspension};
 pub use query::{CardFilter, CardRow, DeckInfo, DeckStatus, ReviewEntry};
 pub use quiz::{CardRef, NewQuiz, PoolEntry, QuizAnswer, QuizScope, QuizSummary};
 pub use read::ReadTarget;
+pub use sched::Switch;
 pub use stats::{DeckCounts, DeckQuiz, MATURE_DAYS, Retention};
 pub use weak::{CardEvents, LastQuiz, NotePlace, Recent, ScoreRow};
 
@@ -127,6 +129,8 @@ pub struct Store {
     lenient: bool,
     /// What a lapse that reaches the leech threshold does.
     leech: crate::scheduler::LeechRule,
+    /// The scheduler that sets due days (`set_scheduler`).
+    sched: crate::fsrs::Scheduler,
 }
 
 impl Store {
@@ -199,6 +203,7 @@ impl Store {
             path: path.to_path_buf(),
             lenient,
             leech: Default::default(),
+            sched: Default::default(),
         };
         store.setup(false)?;
         if !lenient {
@@ -234,6 +239,7 @@ impl Store {
             path: path.to_path_buf(),
             lenient,
             leech: Default::default(),
+            sched: Default::default(),
         };
         store.setup(true)?;
         // Closing checkpoints the WAL into the file and removes it.

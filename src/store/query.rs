@@ -26,7 +26,12 @@ pub struct CardRow {
     pub generator: String,
     pub front: String,
     pub back: String,
+    /// SM-2's state (its `due` is SM-2's own due day).
     pub state: CardState,
+    /// The due day the active scheduler set: what queues and counts use.
+    pub due: Option<Day>,
+    /// FSRS's memory, while FSRS is the active scheduler.
+    pub memory: Option<crate::fsrs::Memory>,
     pub retired: bool,
     /// Where the fact comes from (its note's `Source:` line).
     pub cites: Option<String>,
@@ -39,6 +44,19 @@ pub struct CardRow {
 impl CardRow {
     pub fn source(&self) -> String {
         format!("{}:{}", self.path, self.line)
+    }
+
+    /// The card as FSRS sees it, while FSRS is active and it was reviewed.
+    /// Its latest review (re-drills included) was on SM-2's last day: a
+    /// re-drill is always on the day of a scheduling review.
+    pub fn fsrs(&self) -> Option<crate::fsrs::FsrsCard> {
+        let (memory, last_day, due) = (self.memory?, self.state.last_day?, self.due?);
+        Some(crate::fsrs::FsrsCard {
+            memory,
+            last_day,
+            interval: u32::try_from(due - last_day).unwrap_or(0),
+            due,
+        })
     }
 }
 
@@ -85,8 +103,8 @@ pub struct CardFilter {
 }
 
 pub(super) const CARD_SELECT: &str = "SELECT c.id, c.key, d.key, d.title, d.module, d.category, n.topic, coalesce(n.path, d.path), n.line,
-    c.gen, t.front, t.back, c.reps, c.ease, c.interval, c.due, c.lapses, c.last_grade, c.last_day, c.retired, n.cites,
-    c.suspended, c.buried, c.flagged, c.leech, t.accept
+    c.gen, t.front, t.back, c.reps, c.ease, c.interval, c.sm2_due, c.lapses, c.last_grade, c.last_day, c.retired, n.cites,
+    c.suspended, c.buried, c.flagged, c.leech, t.accept, c.due, c.stability, c.difficulty
     FROM card c JOIN card_text t ON t.card_id = c.id JOIN note n ON n.id = c.note_id JOIN deck d ON d.id = c.deck_id";
 
 pub(super) fn card_row(r: &Row<'_>) -> rusqlite::Result<CardRow> {
@@ -104,6 +122,14 @@ pub(super) fn card_row(r: &Row<'_>) -> rusqlite::Result<CardRow> {
         front: r.get(10)?,
         back: r.get(11)?,
         state: card_state(r, 12)?,
+        due: r.get(26)?,
+        memory: match (r.get::<_, Option<f64>>(27)?, r.get::<_, Option<f64>>(28)?) {
+            (Some(s), Some(d)) => Some(crate::fsrs::Memory {
+                stability: s as f32,
+                difficulty: d as f32,
+            }),
+            _ => None,
+        },
         retired: r.get(19)?,
         cites: r.get(20)?,
         marks: Marks {

@@ -180,6 +180,7 @@ impl Store {
     ) -> Result<i64> {
         self.durable()?;
         let leech = self.leech_rule();
+        let sched = self.sched.clone();
         let tx = self
             .conn
             .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
@@ -192,7 +193,7 @@ impl Store {
             return Err(crate::error::Error::CardGone);
         }
         let review_id = match review {
-            Some((g, decide)) => insert_review(&tx, g, decide, leech)?.map(|l| l.review_id),
+            Some((g, decide)) => insert_review(&tx, g, decide, leech, &sched)?.map(|l| l.review_id),
             None => None,
         };
         let id: i64 = tx
@@ -245,7 +246,7 @@ impl Store {
             params![quiz_id, correct],
         )?;
         if let Some(review_id) = review_id {
-            undo_in(&tx, review_id, at)?;
+            undo_in(&tx, review_id, at, &self.sched)?;
         }
         tx.commit()?;
         Ok(())

@@ -49,6 +49,8 @@ pub struct ScoreRow {
     pub note_id: i64,
     pub deck_id: i64,
     pub state: CardState,
+    /// The active scheduler's due day.
+    pub due: Option<Day>,
 }
 
 /// Where a note is: its id, topic and source line.
@@ -64,7 +66,7 @@ impl Store {
     /// Every active card's state, in no particular order.
     pub fn scoring_rows(&self) -> Result<Vec<ScoreRow>> {
         let mut stmt = self.conn.prepare(
-            "SELECT id, note_id, deck_id, reps, ease, interval, due, lapses, last_grade, last_day FROM card WHERE retired = 0",
+            "SELECT id, note_id, deck_id, reps, ease, interval, sm2_due, lapses, last_grade, last_day, due FROM card WHERE retired = 0",
         )?;
         let rows = stmt.query_map([], |r| {
             Ok(ScoreRow {
@@ -72,6 +74,7 @@ impl Store {
                 note_id: r.get(1)?,
                 deck_id: r.get(2)?,
                 state: card_state(r, 3)?,
+                due: r.get(10)?,
             })
         })?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)

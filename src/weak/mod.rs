@@ -170,8 +170,13 @@ pub fn analyse(store: &Store, today: Day, opts: &WeakOptions) -> Result<WeakRepo
         if place < firsts[slot] {
             firsts[slot] = place;
         }
+        // Overdue counts from the due day the active scheduler set.
+        let state = crate::scheduler::CardState {
+            due: row.due,
+            ..row.state
+        };
         let (signals, value) =
-            score::score(&row.state, events.get(&row.id).unwrap_or(&no_events), today);
+            score::score(&state, events.get(&row.id).unwrap_or(&no_events), today);
         let topic = &mut topics[slot];
         topic.cards += 1;
         topic.lapses += signals.lapses;
