@@ -67,7 +67,7 @@ fn doctor_checks_the_chain_of_states_not_todays_rules() {
     let conn = rusqlite::Connection::open(env.db()).unwrap();
     conn.execute_batch(
         "UPDATE review SET a_interval = 9, a_due = a_due + 3, rules = 'sm2/1' WHERE id = 2;
-         UPDATE card SET interval = 9, due = due + 3;",
+         UPDATE card SET interval = 9, sm2_due = sm2_due + 3, due = due + 3;",
     )
     .unwrap();
     drop(conn);
@@ -100,7 +100,8 @@ fn rescheduling_is_explicit_shows_what_moves_and_keeps_a_backup() {
     let conn = rusqlite::Connection::open(env.db()).unwrap();
     conn.execute_batch(
         "UPDATE review SET a_interval = 15, a_due = 17 + a_last_day - 2, rules = 'sm2/1' WHERE id = 3;
-         UPDATE card SET interval = 15, due = (SELECT a_due FROM review WHERE id = 3);",
+         UPDATE card SET interval = 15, sm2_due = (SELECT a_due FROM review WHERE id = 3),
+             due = (SELECT a_due FROM review WHERE id = 3);",
     )
     .unwrap();
     drop(conn);
