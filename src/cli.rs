@@ -103,6 +103,26 @@ pub struct Cli {
 }
 
 #[derive(Debug, Subcommand)]
+pub enum ExportWhat {
+    /// The review log, for FSRS's official optimizers
+    Revlog {
+        /// The file format: `fsrs` is the optimizer's CSV (card_id,
+        /// review_time, review_rating, review_state, review_duration)
+        #[arg(long, value_enum)]
+        format: RevlogFormat,
+        /// Write to this file instead of standard output
+        #[arg(long, short, value_name = "FILE")]
+        out: Option<PathBuf>,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum RevlogFormat {
+    /// FSRS optimizer CSV, ratings 1–4
+    Fsrs,
+}
+
+#[derive(Debug, Subcommand)]
 pub enum Command {
     /// Today's drill: due cards, then new ones
     Review(ReviewArgs),
@@ -115,6 +135,35 @@ pub enum Command {
         /// A card or note id, a deck id, DECK#TOPIC, or a topic's title (or
         /// a unique part of it)
         target: String,
+    },
+    /// Fit FSRS parameters to your review log with FSRS's optimizer
+    Optimize {
+        /// Keep the fitted parameters (in the database) for FSRS to use
+        #[arg(long)]
+        save: bool,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Which scheduler predicts your recall better: SM-2 and FSRS scored on
+    /// your review log, or on an Anki review log
+    Eval {
+        /// An Anki review log as CSV: id,cid,usn,ease,ivl,lastIvl,factor,time,type
+        #[arg(long, value_name = "FILE")]
+        revlog: Option<PathBuf>,
+        /// The time zone the --revlog reviews were made in (IANA name); the
+        /// study day starts at --rollover-hour there
+        #[arg(long, value_name = "ZONE", default_value = "UTC", requires = "revlog")]
+        timezone: String,
+        /// Skip fitting FSRS on the earlier half of the history (faster)
+        #[arg(long)]
+        no_fit: bool,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Write data out for other tools
+    Export {
+        #[command(subcommand)]
+        what: ExportWhat,
     },
     /// Progress: per-module mastery, success metrics, forecast and heatmap
     Stats {
@@ -406,5 +455,18 @@ pub enum DevCommand {
         due_share: f64,
         #[arg(long, default_value_t = 1)]
         seed: u64,
+    },
+    /// Write an Anki revlog CSV of a simulated learner whose recall follows
+    /// FSRS-6 (the ground truth for `eval`)
+    FsrsRevlog {
+        #[arg(long, value_name = "N", value_parser = count::<u64>(1..=MAX_SYNTH_CARDS))]
+        cards: u64,
+        /// Days simulated
+        #[arg(long, value_name = "N", default_value_t = 365, value_parser = count::<u64>(1..=36_500))]
+        days: u64,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
     },
 }

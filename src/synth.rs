@@ -190,3 +190,74 @@ pub fn write_history(
     })?;
     Ok(written)
 }
+
+/// An Anki review log (`id,cid,usn,ease,ivl,lastIvl,factor,time,type`) of a
+/// simulated learner whose true chance of recall follows FSRS-6 with its
+/// default parameters, scheduled by SM-2 as Anki's old scheduler would:
+/// the ground truth `eval` must find (FSRS predicting better than SM-2 and
+/// the constant baseline). Each card is introduced on a random day of the
+/// first half, then reviewed whenever SM-2 says, until `days` have passed;
+/// a recall is Good, or Hard when it was a near thing, or Easy when it was
+/// a sure thing; a lapse is Again. Deterministic for a seed.
+pub fn fsrs_learner_revlog(cards: usize, days: i64, seed: u64) -> String {
+    use crate::fsrs::Model;
+    let truth = Model::default_model();
+    let mut rng = StdRng::seed_from_u64(seed);
+    // 2026-01-01T10:00Z: reviews start here, one a minute within a day.
+    const START_MS: i64 = 1_767_261_600_000;
+    const DAY_MS: i64 = 86_400_000;
+    let mut rows: Vec<(i64, String)> = Vec::new();
+    for card in 0..cards {
+        let cid = 1_700_000_000_000 + card as i64;
+        let mut day = rng.random_range(0..(days / 2).max(1));
+        let mut sm2 = CardState::default();
+        let mut memory: Option<crate::fsrs::FsrsCard> = None;
+        let mut first = true;
+        while day < days {
+            let recall = memory.map_or(0.0, |m| truth.recall(m.memory, (day - m.last_day) as f32));
+            let remembered = !first && rng.random::<f32>() < recall;
+            let ease: u8 = if first {
+                // A first sight: rated by how familiar it felt.
+                [1, 3, 3, 3, 4][rng.random_range(0..5)]
+            } else if !remembered {
+                1
+            } else if recall < 0.75 {
+                2
+            } else if recall > 0.97 {
+                4
+            } else {
+                3
+            };
+            let grade = Grade::new(i64::from(ease) + 1).unwrap_or(Grade::HESITANT);
+            let kind = if first {
+                0
+            } else if ease == 1 {
+                2
+            } else {
+                1
+            };
+            let last_ivl = sm2.interval;
+            sm2 = schedule(&sm2, grade, day);
+            memory = Some(truth.review(memory, grade, day, if first { ReviewKind::New } else { ReviewKind::Review }));
+            let id = START_MS + day * DAY_MS + (card as i64 % 600) * 60_000;
+            rows.push((
+                id,
+                format!(
+                    "{id},{cid},-1,{ease},{},{last_ivl},{},{},{kind}",
+                    sm2.interval,
+                    sm2.ease * 10,
+                    rng.random_range(2_000..12_000)
+                ),
+            ));
+            first = false;
+            day += i64::from(sm2.interval.max(1));
+        }
+    }
+    rows.sort_by_key(|(id, _)| *id);
+    let mut text = String::from("id,cid,usn,ease,ivl,lastIvl,factor,time,type\n");
+    for (_, row) in rows {
+        text.push_str(&row);
+        text.push('\n');
+    }
+    text
+}

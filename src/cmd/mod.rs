@@ -3,6 +3,7 @@
 
 mod cards;
 mod check;
+mod fsrs;
 mod quiz;
 mod read;
 mod review;
@@ -14,7 +15,7 @@ use std::io::Write;
 use serde::Serialize;
 
 use crate::app::App;
-use crate::cli::{Cli, Command, DevCommand, ImportWhat};
+use crate::cli::{Cli, Command, DevCommand, ExportWhat, ImportWhat};
 use crate::compile::{CompileReport, Options, compile};
 use crate::error::{Error, Result};
 use crate::store::{CardFilter, DeckInfo, Store};
@@ -43,6 +44,16 @@ fn dispatch(app: &App, command: Command) -> Result<()> {
         Command::Quiz(q) => quiz::run(app, q),
         Command::Weak(args) => weak::run(app, &args),
         Command::Read { target } => read::run(app, &target),
+        Command::Optimize { save, json } => fsrs::optimize(app, save, json),
+        Command::Eval {
+            revlog,
+            timezone,
+            no_fit,
+            json,
+        } => fsrs::eval(app, revlog.as_deref(), &timezone, !no_fit, json),
+        Command::Export {
+            what: ExportWhat::Revlog { format: _, out },
+        } => fsrs::export_revlog(app, out.as_deref()),
         Command::Dev { what } => dev(app, what),
         Command::Doctor {
             repair,
@@ -332,6 +343,20 @@ fn dev(app: &App, what: DevCommand) -> Result<()> {
                 crate::synth::write_history(&mut store, today, reviews as usize, due_share, seed)?;
             let due = store.count_due(today, None)?;
             out(&format!("wrote {n} reviews; {due} cards due today\n"))
+        }
+        DevCommand::FsrsRevlog {
+            cards,
+            days,
+            seed,
+            out: path,
+        } => {
+            let text = crate::synth::fsrs_learner_revlog(cards as usize, days as i64, seed);
+            crate::files::write_file(&path, &text)?;
+            out(&format!(
+                "wrote {} reviews to {}\n",
+                text.lines().count() - 1,
+                path.display()
+            ))
         }
     }
 }

@@ -2,6 +2,7 @@
 //! and SM-2, the evaluation of both on a review history, and the
 //! optimizer that fits FSRS to the learner's own log.
 
+pub mod compare;
 pub mod eval;
 pub mod model;
 pub mod optimize;
