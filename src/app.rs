@@ -24,9 +24,7 @@ impl App {
         settings
             .rollover_hour
             .set_by_flag(cli.rollover_hour, "--rollover-hour");
-        settings
-            .scheduler
-            .set_by_flag(cli.scheduler, "--scheduler");
+        settings.scheduler.set_by_flag(cli.scheduler, "--scheduler");
         let clock = Clock::from_env(settings.rollover_hour.value)?;
         Ok(App {
             clock,
@@ -81,21 +79,21 @@ fn default_db() -> Result<PathBuf> {
 /// One line on stderr when the due days were replayed for another
 /// scheduler (or other FSRS parameters).
 fn warn_switch(switch: &crate::store::Switch, now: &crate::fsrs::Scheduler) {
-    let what = match now {
-        crate::fsrs::Scheduler::Sm2 => "due days follow SM-2".to_string(),
-        crate::fsrs::Scheduler::Fsrs(m) => format!(
-            "due days follow FSRS-6 (desired retention {:.2})",
-            m.retention()
-        ),
-    };
     let cards = if switch.cards == 1 { "card" } else { "cards" };
-    eprintln!(
-        "note: {what}, replayed from the log of {} reviewed {cards} (was {}); {} due {} moved. SM-2's state is kept, so switching back restores it",
-        switch.cards,
-        switch.from,
-        switch.moved,
-        if switch.moved == 1 { "day" } else { "days" }
-    );
+    let days = if switch.moved == 1 { "day" } else { "days" };
+    match now {
+        crate::fsrs::Scheduler::Sm2 => eprintln!(
+            "note: due days follow SM-2 again (was {}), restored from SM-2's kept state for {} reviewed {cards}; {} due {days} moved",
+            switch.from, switch.cards, switch.moved
+        ),
+        crate::fsrs::Scheduler::Fsrs(m) => eprintln!(
+            "note: due days follow FSRS-6 (desired retention {:.2}), replayed from the log of {} reviewed {cards} (was {}); {} due {days} moved. SM-2's state is kept, so switching back restores it",
+            m.retention(),
+            switch.cards,
+            switch.from,
+            switch.moved
+        ),
+    }
 }
 
 /// One line on stderr for each thing a compile skipped or changed that the

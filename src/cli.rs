@@ -44,7 +44,17 @@ pub fn parse_error_line(e: &clap::Error) -> String {
         }
     }
     let text = e.to_string();
-    let first = text.lines().next().unwrap_or_default();
+    let mut lines = text.lines();
+    let mut first = lines.next().unwrap_or_default().to_string();
+    // "the following required arguments were not provided:" names them on
+    // the lines after it.
+    if first.ends_with(':') {
+        let named: Vec<&str> = lines
+            .take_while(|l| l.starts_with("  "))
+            .map(str::trim)
+            .collect();
+        first = format!("{} {}", first, named.join(", "));
+    }
     format!("{} (see --help)", first.trim_start_matches("error: "))
 }
 

@@ -172,15 +172,18 @@ pub fn write_history(
                 }
                 day = next;
             }
-            // Re-drills on the days already studied make up the quota.
-            let studied: Vec<(Day, CardState)> = log.iter().map(|r| (r.0, r.4)).collect();
-            for (day, grade, kind, before, after) in &log {
+            // Re-drills on the days already studied make up the quota, each
+            // written right after its day's review so that the log's order
+            // is the order of time (the chain `doctor` checks, and FSRS's
+            // replay, follow row ids).
+            let extra = quota.saturating_sub(log.len());
+            let n = log.len().max(1);
+            for (j, (day, grade, kind, before, after)) in log.iter().enumerate() {
                 w.review(card, *day, grade.value(), *kind, before, after)?;
                 written += 1;
-            }
-            for k in 0..quota.saturating_sub(log.len()) {
-                if let Some((day, s)) = studied.get(k % studied.len().max(1)) {
-                    w.review(card, *day, 4, ReviewKind::Drill, s, s)?;
+                let drills = extra / n + usize::from(j < extra % n);
+                for _ in 0..drills {
+                    w.review(card, *day, 4, ReviewKind::Drill, after, after)?;
                     written += 1;
                 }
             }
@@ -238,7 +241,16 @@ pub fn fsrs_learner_revlog(cards: usize, days: i64, seed: u64) -> String {
             };
             let last_ivl = sm2.interval;
             sm2 = schedule(&sm2, grade, day);
-            memory = Some(truth.review(memory, grade, day, if first { ReviewKind::New } else { ReviewKind::Review }));
+            memory = Some(truth.review(
+                memory,
+                grade,
+                day,
+                if first {
+                    ReviewKind::New
+                } else {
+                    ReviewKind::Review
+                },
+            ));
             let id = START_MS + day * DAY_MS + (card as i64 % 600) * 60_000;
             rows.push((
                 id,

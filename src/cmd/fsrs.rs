@@ -67,7 +67,10 @@ pub fn optimize(app: &App, save: bool, as_json: bool) -> Result<()> {
     let model = Model::new(&fitted, current.retention())
         .map_err(|why| Error::Usage(format!("the optimizer's parameters were refused: {why}")))?;
     // In-sample: how much better the fitted curve matches this very log.
-    let scored = score(&h, &[Predictor::Fsrs(current), Predictor::Fsrs(model.clone())]);
+    let scored = score(
+        &h,
+        &[Predictor::Fsrs(current), Predictor::Fsrs(model.clone())],
+    );
     let y: Vec<bool> = scored.iter().map(|s| s.recalled).collect();
     let bins: Vec<_> = scored.iter().map(|s| s.bin).collect();
     let loss = |k: usize| {
@@ -112,7 +115,9 @@ pub fn optimize(app: &App, save: bool, as_json: bool) -> Result<()> {
             "saved in the database: FSRS uses them from now on (`scheduler = \"fsrs\"` in config.toml)\n"
         });
     } else {
-        text.push_str("not saved: run `mastery optimize --save`, or copy the line above into config.toml\n");
+        text.push_str(
+            "not saved: run `mastery optimize --save`, or copy the line above into config.toml\n",
+        );
     }
     out(&text)
 }
@@ -170,7 +175,8 @@ pub fn export_revlog(app: &App, to: Option<&Path>) -> Result<()> {
 
 fn csv_row(e: &LogEntry) -> String {
     let time = chrono::DateTime::parse_from_rfc3339(&e.at).map_or(0, |t| t.timestamp_millis());
-    let grade = crate::scheduler::Grade::new(i64::from(e.grade)).unwrap_or(crate::scheduler::Grade::HESITANT);
+    let grade = crate::scheduler::Grade::new(i64::from(e.grade))
+        .unwrap_or(crate::scheduler::Grade::HESITANT);
     let state = match e.kind.as_str() {
         "new" => 0,
         "review" => 2,

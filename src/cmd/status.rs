@@ -159,10 +159,15 @@ pub fn config(app: &App) -> Result<()> {
         match &s.fsrs_parameters.value {
             Some(w) => format!(
                 "[{}]    ({})",
-                w.iter().map(|v| format!("{v}")).collect::<Vec<_>>().join(", "),
+                w.iter()
+                    .map(|v| format!("{v}"))
+                    .collect::<Vec<_>>()
+                    .join(", "),
                 s.fsrs_parameters.origin
             ),
-            None => "not set    (the ones `mastery optimize --save` stored, else FSRS-6's defaults)".to_string(),
+            None =>
+                "not set    (the ones `mastery optimize --save` stored, else FSRS-6's defaults)"
+                    .to_string(),
         },
         app.db_path.display(),
         app.source.describe()

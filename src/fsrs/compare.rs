@@ -43,10 +43,7 @@ pub fn compare(
 ) -> Comparison {
     let default = Model::default_model();
     // The split: the median scored review, in time order.
-    let mut orders: Vec<i64> = score(histories, &[])
-        .iter()
-        .map(|s| s.order)
-        .collect();
+    let mut orders: Vec<i64> = score(histories, &[]).iter().map(|s| s.order).collect();
     orders.sort_unstable();
     let split = orders.get(orders.len() / 2).copied();
     let mut fitted = None;
@@ -76,7 +73,10 @@ pub fn compare(
         fit_note = Some("not fitted: nothing to score".to_string());
     }
     let mut predictors = vec![Predictor::Fsrs(default.clone()), Predictor::Sm2];
-    let mut names = vec!["FSRS-6 (defaults)".to_string(), "SM-2 (mastery)".to_string()];
+    let mut names = vec![
+        "FSRS-6 (defaults)".to_string(),
+        "SM-2 (mastery)".to_string(),
+    ];
     if let Some(m) = &fitted {
         predictors.insert(0, Predictor::Fsrs(m.clone()));
         names.insert(0, "FSRS-6 (fitted)".to_string());

@@ -330,7 +330,15 @@ mod tests {
         let scored = score(&h, &[Predictor::Sm2]);
         let p: Vec<f64> = scored.iter().map(|s| s.p[0]).collect();
         let y: Vec<bool> = scored.iter().map(|s| s.recalled).collect();
-        let want = [0.9, 0.9, 0.9, 0.81, 0.9f64.powf(8.0 / 6.0), 0.9f64.powf(30.0 / 17.0), 0.9];
+        let want = [
+            0.9,
+            0.9,
+            0.9,
+            0.81,
+            0.9f64.powf(8.0 / 6.0),
+            0.9f64.powf(30.0 / 17.0),
+            0.9,
+        ];
         assert_eq!(p.len(), want.len());
         for (got, want) in p.iter().zip(want) {
             assert!((got - want).abs() < 1e-12, "{p:?}");
@@ -362,7 +370,9 @@ mod tests {
                 e.1 += f64::from(u8::from(*y));
                 e.2 += 1.0;
             }
-            g.into_iter().map(|(k, (ps, ys, c))| (k, (ps - ys) / c, c)).collect()
+            g.into_iter()
+                .map(|(k, (ps, ys, c))| (k, (ps - ys) / c, c))
+                .collect()
         };
         let rmse = (by_bin.iter().map(|(_, d, c)| d * d * c).sum::<f64>() / 7.0).sqrt();
         assert!((m.rmse_bins - rmse).abs() < 1e-12);

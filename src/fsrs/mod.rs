@@ -41,7 +41,13 @@ impl Scheduler {
 
     /// The interval `grade` would give today, for the previews on the
     /// grade keys. `fsrs` is the card's FSRS state when it has one.
-    pub fn preview(&self, sm2: &CardState, fsrs: Option<FsrsCard>, grade: Grade, today: Day) -> u32 {
+    pub fn preview(
+        &self,
+        sm2: &CardState,
+        fsrs: Option<FsrsCard>,
+        grade: Grade,
+        today: Day,
+    ) -> u32 {
         match self {
             Scheduler::Sm2 => review_of(sm2, grade, today).1.interval,
             Scheduler::Fsrs(m) => m.preview(fsrs, grade, today),

@@ -167,14 +167,26 @@ impl Model {
 
     /// Probability of recall `elapsed` days after the last review.
     pub fn recall(&self, memory: Memory, elapsed: f32) -> f32 {
-        let decay = self.params.get(20).copied().unwrap_or(::fsrs::FSRS6_DEFAULT_DECAY);
+        let decay = self
+            .params
+            .get(20)
+            .copied()
+            .unwrap_or(::fsrs::FSRS6_DEFAULT_DECAY);
         ::fsrs::current_retrievability(memory.into(), elapsed.max(0.0), decay)
     }
 
     /// One review on top of `card` (`None` for a new card): its new state.
     /// A re-drill is an input to the memory but does not schedule.
-    pub fn review(&self, card: Option<FsrsCard>, grade: Grade, day: Day, kind: ReviewKind) -> FsrsCard {
-        let elapsed = card.map_or(0, |c| u32::try_from((day - c.last_day).max(0)).unwrap_or(u32::MAX));
+    pub fn review(
+        &self,
+        card: Option<FsrsCard>,
+        grade: Grade,
+        day: Day,
+        kind: ReviewKind,
+    ) -> FsrsCard {
+        let elapsed = card.map_or(0, |c| {
+            u32::try_from((day - c.last_day).max(0)).unwrap_or(u32::MAX)
+        });
         let memory = self.step(card.map(|c| c.memory), elapsed, grade);
         match card {
             Some(c) if kind == ReviewKind::Drill => FsrsCard {
@@ -200,11 +212,9 @@ impl Model {
         &self,
         reviews: impl IntoIterator<Item = (Grade, Day, ReviewKind)>,
     ) -> Option<FsrsCard> {
-        reviews
-            .into_iter()
-            .fold(None, |card, (grade, day, kind)| {
-                Some(self.review(card, grade, day, kind))
-            })
+        reviews.into_iter().fold(None, |card, (grade, day, kind)| {
+            Some(self.review(card, grade, day, kind))
+        })
     }
 
     /// The interval each grade would give today: the previews on the keys.
@@ -271,7 +281,10 @@ mod tests {
         let m = Model::default_model();
         let failed = m.review(None, g(1), 100, ReviewKind::New);
         let drilled = m.review(Some(failed), g(4), 100, ReviewKind::Drill);
-        assert_eq!((drilled.due, drilled.interval), (failed.due, failed.interval));
+        assert_eq!(
+            (drilled.due, drilled.interval),
+            (failed.due, failed.interval)
+        );
         assert_ne!(drilled.memory, failed.memory);
     }
 
@@ -292,7 +305,12 @@ mod tests {
     #[test]
     fn replay_is_the_same_as_reviewing_one_by_one() {
         let m = Model::default_model();
-        let log = [(g(4), 0, ReviewKind::New), (g(2), 3, ReviewKind::Review), (g(4), 3, ReviewKind::Drill), (g(5), 5, ReviewKind::Review)];
+        let log = [
+            (g(4), 0, ReviewKind::New),
+            (g(2), 3, ReviewKind::Review),
+            (g(4), 3, ReviewKind::Drill),
+            (g(5), 5, ReviewKind::Review),
+        ];
         let mut card = None;
         for (grade, day, kind) in log {
             card = Some(m.review(card, grade, day, kind));
@@ -314,7 +332,11 @@ mod tests {
     #[case(1.0)]
     #[case(f32::NAN)]
     fn retention_out_of_range_is_refused(#[case] r: f32) {
-        assert!(Model::new(&DEFAULT_PARAMETERS, r).unwrap_err().contains("desired_retention"));
+        assert!(
+            Model::new(&DEFAULT_PARAMETERS, r)
+                .unwrap_err()
+                .contains("desired_retention")
+        );
     }
 
     #[test]

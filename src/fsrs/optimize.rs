@@ -69,7 +69,10 @@ impl std::fmt::Display for FitError {
 
 /// Fits FSRS-6 parameters to `items`. `progress` is called now and then
 /// with (done, total) while training runs.
-pub fn fit(items: Vec<FSRSItem>, progress: &mut dyn FnMut(usize, usize)) -> Result<Vec<f32>, FitError> {
+pub fn fit(
+    items: Vec<FSRSItem>,
+    progress: &mut dyn FnMut(usize, usize),
+) -> Result<Vec<f32>, FitError> {
     if items.len() < MIN_ITEMS {
         return Err(FitError::TooFew(items.len(), MIN_ITEMS));
     }
@@ -117,7 +120,11 @@ mod tests {
         let h = vec![vec![r(0, 0, 4), r(1, 0, 2), r(2, 3, 5), r(3, 10, 1)]];
         let items = items(&h, None);
         assert_eq!(items.len(), 2);
-        let ratings: Vec<(u32, u32)> = items[1].reviews.iter().map(|r| (r.rating, r.delta_t)).collect();
+        let ratings: Vec<(u32, u32)> = items[1]
+            .reviews
+            .iter()
+            .map(|r| (r.rating, r.delta_t))
+            .collect();
         assert_eq!(ratings, [(3, 0), (1, 0), (4, 3), (1, 7)]);
         assert_eq!(super::items(&h, Some(3)).len(), 1);
     }

@@ -49,33 +49,48 @@ pub fn parse(path: &str, text: &str, rule: DayRule) -> Result<Revlog> {
         if line.is_empty() {
             continue;
         }
-        let fields: Vec<&str> = line.split(',').map(|f| f.trim().trim_matches('"')).collect();
+        let fields: Vec<&str> = line
+            .split(',')
+            .map(|f| f.trim().trim_matches('"'))
+            .collect();
         if n == 1 && fields.first() == Some(&"id") {
             if fields != COLUMNS {
-                return Err(bad(path, n, format!(
-                    "the header must be {}, not {}",
-                    COLUMNS.join(","),
-                    crate::render::sanitize(line)
-                )));
+                return Err(bad(
+                    path,
+                    n,
+                    format!(
+                        "the header must be {}, not {}",
+                        COLUMNS.join(","),
+                        crate::render::sanitize(line)
+                    ),
+                ));
             }
             continue;
         }
         if fields.len() != COLUMNS.len() {
-            return Err(bad(path, n, format!(
-                "expected {} comma-separated columns ({}), found {}",
-                COLUMNS.len(),
-                COLUMNS.join(","),
-                fields.len()
-            )));
+            return Err(bad(
+                path,
+                n,
+                format!(
+                    "expected {} comma-separated columns ({}), found {}",
+                    COLUMNS.len(),
+                    COLUMNS.join(","),
+                    fields.len()
+                ),
+            ));
         }
         let mut v = [0i64; 9];
         for (k, f) in fields.iter().enumerate() {
             v[k] = f.parse::<i64>().map_err(|_| {
-                bad(path, n, format!(
-                    "column {} must be a whole number, not '{}'",
-                    COLUMNS[k],
-                    crate::render::sanitize(f)
-                ))
+                bad(
+                    path,
+                    n,
+                    format!(
+                        "column {} must be a whole number, not '{}'",
+                        COLUMNS[k],
+                        crate::render::sanitize(f)
+                    ),
+                )
             })?;
         }
         let [id, cid, _usn, ease, _ivl, _last, factor, _time, kind] = v;
@@ -83,7 +98,11 @@ pub fn parse(path: &str, text: &str, rule: DayRule) -> Result<Revlog> {
             return Err(bad(path, n, format!("type must be 0 to 5, not {kind}")));
         }
         if !(0..=4).contains(&ease) {
-            return Err(bad(path, n, format!("ease (the button) must be 0 to 4, not {ease}")));
+            return Err(bad(
+                path,
+                n,
+                format!("ease (the button) must be 0 to 4, not {ease}"),
+            ));
         }
         // Step 1: manual reschedules and cram reviews are not recalls.
         if ease == 0 || kind == 4 || kind == 5 || (kind == 3 && factor == 0) {
@@ -92,9 +111,15 @@ pub fn parse(path: &str, text: &str, rule: DayRule) -> Result<Revlog> {
         }
         let instant = DateTime::<Utc>::from_timestamp_millis(id)
             .filter(|t| crate::clock::YEARS.contains(&chrono::Datelike::year(t)))
-            .ok_or_else(|| bad(path, n, format!(
-                "id {id} is not a review time in epoch milliseconds between 1970 and 3000"
-            )))?;
+            .ok_or_else(|| {
+                bad(
+                    path,
+                    n,
+                    format!(
+                        "id {id} is not a review time in epoch milliseconds between 1970 and 3000"
+                    ),
+                )
+            })?;
         let grade = Grade::new(ease + 1).unwrap_or(Grade::HESITANT);
         out.reviews.push(Review {
             card: cid,
@@ -154,18 +179,39 @@ mod tests {
     #[rstest]
     #[case("1,2,3\n", "r.csv:1: expected 9 comma-separated columns")]
     #[case("id,cid\n", "r.csv:1: the header must be")]
-    #[case("\n1772418600000,x,-1,3,1,0,2500,5000,0\n", "r.csv:2: column cid must be a whole number, not 'x'")]
-    #[case("1772418600000,7,-1,9,1,0,2500,5000,0\n", "r.csv:1: ease (the button) must be 0 to 4, not 9")]
-    #[case("1772418600000,7,-1,3,1,0,2500,5000,8\n", "r.csv:1: type must be 0 to 5, not 8")]
-    #[case("99999999999999999,7,-1,3,1,0,2500,5000,0\n", "r.csv:1: id 99999999999999999 is not a review time")]
-    #[case("99999999999999999999,7,-1,3,1,0,2500,5000,0\n", "r.csv:1: column id must be a whole number")]
+    #[case(
+        "\n1772418600000,x,-1,3,1,0,2500,5000,0\n",
+        "r.csv:2: column cid must be a whole number, not 'x'"
+    )]
+    #[case(
+        "1772418600000,7,-1,9,1,0,2500,5000,0\n",
+        "r.csv:1: ease (the button) must be 0 to 4, not 9"
+    )]
+    #[case(
+        "1772418600000,7,-1,3,1,0,2500,5000,8\n",
+        "r.csv:1: type must be 0 to 5, not 8"
+    )]
+    #[case(
+        "99999999999999999,7,-1,3,1,0,2500,5000,0\n",
+        "r.csv:1: id 99999999999999999 is not a review time"
+    )]
+    #[case(
+        "99999999999999999999,7,-1,3,1,0,2500,5000,0\n",
+        "r.csv:1: column id must be a whole number"
+    )]
     fn malformed_rows_name_the_line(#[case] text: &str, #[case] expected: &str) {
-        let e = parse("r.csv", text, rule("UTC", 4)).unwrap_err().to_string();
+        let e = parse("r.csv", text, rule("UTC", 4))
+            .unwrap_err()
+            .to_string();
         assert!(e.starts_with(expected), "{e}");
     }
 
     #[test]
     fn unknown_zones_suggest_names() {
-        assert!(parse_zone("Mars/Olympus").unwrap_err().contains("IANA name"));
+        assert!(
+            parse_zone("Mars/Olympus")
+                .unwrap_err()
+                .contains("IANA name")
+        );
     }
 }

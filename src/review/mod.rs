@@ -192,11 +192,10 @@ impl Session<'_> {
             printed = frame.sections.len();
             self.prompter.frame(&frame)?;
             let reply = if revealed {
-                self.prompter
-                    .key(
-                        &screen::grade_keys(&card, self.store.scheduler(), today),
-                        "012345usbfei?",
-                    )?
+                self.prompter.key(
+                    &screen::grade_keys(&card, self.store.scheduler(), today),
+                    "012345usbfei?",
+                )?
             } else {
                 self.prompter.key(screen::FRONT_KEYS, "\nusbfei?")?
             };

@@ -4,8 +4,8 @@
 
 use crate::clock::{Day, format_day};
 use crate::deck::cards::BLANK;
-use crate::render::{Frame, HIGHLIGHT_END, HIGHLIGHT_START, Section, Style};
 use crate::fsrs::Scheduler;
+use crate::render::{Frame, HIGHLIGHT_END, HIGHLIGHT_START, Section, Style};
 use crate::scheduler::Grade;
 use crate::store::{CardRow, ReviewEntry, Suspension};
 
@@ -296,9 +296,22 @@ mod tests {
     fn fsrs_previews_come_from_the_model() {
         let fsrs = Scheduler::Fsrs(crate::fsrs::Model::default_model());
         let keys = grade_keys(&row(CardState::default()), &fsrs, 100);
-        assert!(keys.contains("0-2 again·1d  3 hard·1d  4 good·2d  5 easy·8d"), "{keys}");
-        let mut seen = row(CardState { reps: 4, interval: 20, due: Some(100), last_day: Some(80), last_grade: Some(4), ..CardState::default() });
-        seen.memory = Some(crate::fsrs::Memory { stability: 20.0, difficulty: 5.0 });
+        assert!(
+            keys.contains("0-2 again·1d  3 hard·1d  4 good·2d  5 easy·8d"),
+            "{keys}"
+        );
+        let mut seen = row(CardState {
+            reps: 4,
+            interval: 20,
+            due: Some(100),
+            last_day: Some(80),
+            last_grade: Some(4),
+            ..CardState::default()
+        });
+        seen.memory = Some(crate::fsrs::Memory {
+            stability: 20.0,
+            difficulty: 5.0,
+        });
         let keys = grade_keys(&seen, &fsrs, 100);
         assert!(!keys.contains("1.6mo"), "{keys}");
         let sm2 = grade_keys(&seen, &Scheduler::Sm2, 100);

@@ -53,9 +53,9 @@ impl Store {
             .prepare("SELECT card_id, min(day) FROM live_review GROUP BY card_id")?
             .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
             .collect::<rusqlite::Result<_>>()?;
-        let mut stmt = self.conn.prepare(
-            "SELECT card_id, at, day, grade, kind, ms FROM live_review ORDER BY id",
-        )?;
+        let mut stmt = self
+            .conn
+            .prepare("SELECT card_id, at, day, grade, kind, ms FROM live_review ORDER BY id")?;
         let mut rows = stmt.query([])?;
         while let Some(r) = rows.next()? {
             let card_id: i64 = r.get(0)?;

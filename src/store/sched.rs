@@ -45,7 +45,11 @@ fn replay_card(tx: &rusqlite::Connection, model: &Model, card_id: i64) -> Result
         "SELECT grade, day, kind FROM review WHERE card_id = ?1 AND undone = 0 ORDER BY id",
     )?;
     let rows = stmt.query_map([card_id], |r| {
-        Ok((r.get::<_, i64>(0)?, r.get::<_, Day>(1)?, r.get::<_, String>(2)?))
+        Ok((
+            r.get::<_, i64>(0)?,
+            r.get::<_, Day>(1)?,
+            r.get::<_, String>(2)?,
+        ))
     })?;
     let mut log = Vec::new();
     for row in rows {
@@ -59,7 +63,11 @@ fn replay_card(tx: &rusqlite::Connection, model: &Model, card_id: i64) -> Result
 
 /// Brings one card's due day in step with the active scheduler after its
 /// log or SM-2 state changed (a grade, an undo, a reset).
-pub(super) fn refresh_card(tx: &rusqlite::Connection, card_id: i64, sched: &Scheduler) -> Result<()> {
+pub(super) fn refresh_card(
+    tx: &rusqlite::Connection,
+    card_id: i64,
+    sched: &Scheduler,
+) -> Result<()> {
     match sched {
         Scheduler::Sm2 => {
             tx.prepare_cached(
@@ -159,9 +167,9 @@ impl Store {
             ));
             return Ok(out);
         }
-        let mut stmt = self.conn.prepare(
-            "SELECT id, key, due, sm2_due, stability, difficulty FROM card ORDER BY id",
-        )?;
+        let mut stmt = self
+            .conn
+            .prepare("SELECT id, key, due, sm2_due, stability, difficulty FROM card ORDER BY id")?;
         let rows = stmt.query_map([], |r| {
             Ok((
                 r.get::<_, i64>(0)?,
@@ -219,7 +227,11 @@ impl Store {
 
 /// "sm2" or "fsrs" from a stored signature.
 fn name_of(signature: &str) -> &str {
-    if signature.starts_with("fsrs") { "fsrs" } else { "sm2" }
+    if signature.starts_with("fsrs") {
+        "fsrs"
+    } else {
+        "sm2"
+    }
 }
 
 /// Replays every card with a live log in one pass over the log.
