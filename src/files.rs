@@ -241,6 +241,39 @@ fn sync_folder(dir: &Path) {
     }
 }
 
+/// Reads a file the learner names as input (`eval --revlog`): only a
+/// regular file (a FIFO would hang the read, a device never ends), at most
+/// `max_bytes`, as UTF-8.
+pub fn read_input(path: &Path, max_bytes: u64) -> Result<String> {
+    use std::io::Read;
+    let shown = path.display().to_string();
+    let refuse = |why: String| Error::Usage(format!("{}: {why}", crate::render::sanitize(&shown)));
+    let meta = std::fs::metadata(path).map_err(|e| Error::io(path, e))?;
+    if !meta.is_file() {
+        return Err(refuse(format!(
+            "is a {}, not a regular file: name a file",
+            crate::deck::source::file_type_name(&meta)
+        )));
+    }
+    let too_big = || refuse(format!("is larger than {} MB: split it", max_bytes >> 20));
+    if meta.len() > max_bytes {
+        return Err(too_big());
+    }
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)
+        .and_then(|f| f.take(max_bytes + 1).read_to_end(&mut bytes))
+        .map_err(|e| Error::io(path, e))?;
+    if bytes.len() as u64 > max_bytes {
+        return Err(too_big());
+    }
+    String::from_utf8(bytes).map_err(|e| {
+        refuse(format!(
+            "is not UTF-8 text (byte {}): export the review log as CSV",
+            e.utf8_error().valid_up_to()
+        ))
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -276,37 +309,4 @@ mod tests {
         let left: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
         assert_eq!(left.len(), 1, "{left:?}");
     }
-}
-
-/// Reads a file the learner names as input (`eval --revlog`): only a
-/// regular file (a FIFO would hang the read, a device never ends), at most
-/// `max_bytes`, as UTF-8.
-pub fn read_input(path: &Path, max_bytes: u64) -> Result<String> {
-    use std::io::Read;
-    let shown = path.display().to_string();
-    let refuse = |why: String| Error::Usage(format!("{}: {why}", crate::render::sanitize(&shown)));
-    let meta = std::fs::metadata(path).map_err(|e| Error::io(path, e))?;
-    if !meta.is_file() {
-        return Err(refuse(format!(
-            "is a {}, not a regular file: name a file",
-            crate::deck::source::file_type_name(&meta)
-        )));
-    }
-    let too_big = || refuse(format!("is larger than {} MB: split it", max_bytes >> 20));
-    if meta.len() > max_bytes {
-        return Err(too_big());
-    }
-    let mut bytes = Vec::new();
-    std::fs::File::open(path)
-        .and_then(|f| f.take(max_bytes + 1).read_to_end(&mut bytes))
-        .map_err(|e| Error::io(path, e))?;
-    if bytes.len() as u64 > max_bytes {
-        return Err(too_big());
-    }
-    String::from_utf8(bytes).map_err(|e| {
-        refuse(format!(
-            "is not UTF-8 text (byte {}): export the review log as CSV",
-            e.utf8_error().valid_up_to()
-        ))
-    })
 }
