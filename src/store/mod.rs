@@ -405,9 +405,12 @@ impl Store {
 
 /// SQL functions mastery's queries use beyond SQLite's own.
 ///
-/// `fold(text)`: the text in lowercase for all of Unicode. SQLite's
-/// `lower()` and `LIKE` fold ASCII letters only, so `--topic über` would
-/// miss a topic named "Über".
+/// `fold(text)`: the text in lowercase for all of Unicode, without accents
+/// (`search::fold`). SQLite's `lower()` and `LIKE` fold ASCII letters only,
+/// so `--topic über` would miss a topic named "Über". Folding as the query
+/// runs, rather than keeping a folded copy of every card's text, costs a
+/// word search about TODO ms at 100k cards (BENCHMARKS.md) and needs no
+/// schema change.
 fn register_functions(conn: &Connection) -> rusqlite::Result<()> {
     use rusqlite::functions::FunctionFlags;
     conn.create_scalar_function(
@@ -416,8 +419,10 @@ fn register_functions(conn: &Connection) -> rusqlite::Result<()> {
         FunctionFlags::SQLITE_UTF8 | FunctionFlags::SQLITE_DETERMINISTIC,
         |ctx| {
             Ok(ctx
-                .get::<Option<String>>(0)?
-                .map(|text| text.to_lowercase()))
+                .get_raw(0)
+                .as_str_or_null()
+                .map_err(|e| rusqlite::Error::UserFunctionError(e.into()))?
+                .map(crate::search::fold))
         },
     )
 }
