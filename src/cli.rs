@@ -194,26 +194,9 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// List cards with their source
-    Cards {
-        #[arg(long, value_name = "ID")]
-        deck: Option<String>,
-        #[arg(long, value_name = "TEXT")]
-        topic: Option<String>,
-        #[arg(long, value_name = "TEXT")]
-        search: Option<String>,
-        /// Only flagged cards (`f` on the review screen)
-        #[arg(long)]
-        flagged: bool,
-        /// Only suspended cards (by `s`, `mastery suspend` or as leeches)
-        #[arg(long)]
-        suspended: bool,
-        /// Only leeches
-        #[arg(long)]
-        leech: bool,
-        #[arg(long)]
-        json: bool,
-    },
+    /// Find cards with a search query and list them as a table
+    #[command(after_help = QUERY_HELP)]
+    Cards(CardsArgs),
     /// Counts per deck: due, new, learned, retired
     Status {
         #[arg(long)]
@@ -229,6 +212,111 @@ pub enum Command {
     Undo,
     /// Print each effective setting and where it comes from
     Config,
+}
+
+/// The query syntax, printed after the options of every command that
+/// takes a query. README.md's "Finding cards" has the full table.
+pub const QUERY_HELP: &str = "\
+Query syntax (terms are ANDed; case and accents don't matter):
+  hook exit            both words, in the front or the back
+  \"exit code 2\"        the exact phrase
+  a or b, -a, ( )      either, not, grouping
+  deck:ID  deck:patterns/*   a deck and its sub-decks, * as a wildcard
+  module:N  category:NAME  topic:TEXT  tag:NAME  id:ID  kind:cloze
+  is:new is:due is:learn is:review is:suspended is:buried is:leech
+  is:flagged is:retired  flag:0|1
+  prop:ease<1.8  prop:ivl>=21  prop:lapses>3  prop:reps>=2
+  prop:due=1 (due tomorrow)  prop:due<=-7 (a week overdue)
+  rated:7  rated:7:1 (graded 1)  introduced:7   (in the last N days)";
+
+/// Which columns `cards` can print.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Column {
+    /// The card id (what `show`, `suspend` and `id:` take)
+    Id,
+    /// The question side, on one line
+    Front,
+    /// The answer side, on one line
+    Back,
+    /// The deck id
+    Deck,
+    /// The topic (the `#` heading above the note)
+    Topic,
+    /// The note kind: Q, Concept, Pattern, Cloze or Checklist
+    Kind,
+    /// Days until due: today, +3d, -7d (overdue), or new
+    Due,
+    /// The interval in days
+    Ivl,
+    /// The ease factor (2.50 to start)
+    Ease,
+    /// Times failed after being learned
+    Lapses,
+    /// Passes in a row (SM-2's repetition count)
+    Reps,
+    /// flagged, suspended, leech, buried, retired
+    Flags,
+    /// The deck file and line the card comes from
+    Source,
+}
+
+/// How `cards` orders its rows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Sort {
+    /// Soonest due first, new cards last
+    Due,
+    /// Shortest interval first
+    Ivl,
+    /// Lowest ease first: the hardest cards
+    Ease,
+    /// Most lapses first
+    Lapses,
+    /// Newest cards first
+    Added,
+    /// Most recently answered first
+    Reviewed,
+}
+
+#[derive(Debug, Args, Default)]
+pub struct CardsArgs {
+    /// A search query, as in `mastery cards "tag:hooks is:due"` (syntax
+    /// below); without one, every card
+    #[arg(value_name = "QUERY")]
+    pub query: Option<String>,
+    /// Only this deck (a shorthand for deck:ID)
+    #[arg(long, value_name = "ID")]
+    pub deck: Option<String>,
+    /// Only topics containing TEXT (a shorthand for topic:TEXT)
+    #[arg(long, value_name = "TEXT")]
+    pub topic: Option<String>,
+    /// Only cards whose front or back contains TEXT (a shorthand for a
+    /// quoted phrase)
+    #[arg(long, value_name = "TEXT")]
+    pub search: Option<String>,
+    /// Only flagged cards (`f` on the review screen; is:flagged)
+    #[arg(long)]
+    pub flagged: bool,
+    /// Only suspended cards (by `s`, `mastery suspend` or as leeches;
+    /// is:suspended)
+    #[arg(long)]
+    pub suspended: bool,
+    /// Only leeches (is:leech)
+    #[arg(long)]
+    pub leech: bool,
+    /// Order of the rows [default: curriculum order]
+    #[arg(long, value_enum, value_name = "KEY")]
+    pub sort: Option<Sort>,
+    /// Columns to print, comma-separated [default:
+    /// front,deck,due,ivl,ease,lapses,reps,flags]
+    #[arg(long, value_enum, value_delimiter = ',', value_name = "LIST")]
+    pub columns: Vec<Column>,
+    /// Print every matching card as JSON
+    #[arg(long, conflicts_with = "csv")]
+    pub json: bool,
+    /// Print the columns as CSV with a header row (all columns unless
+    /// --columns)
+    #[arg(long)]
+    pub csv: bool,
 }
 
 #[derive(Debug, Args, Default)]

@@ -6,6 +6,7 @@ mod check;
 mod quiz;
 mod read;
 mod review;
+mod scope;
 mod status;
 mod weak;
 
@@ -17,7 +18,9 @@ use crate::app::App;
 use crate::cli::{Cli, Command, DevCommand, ImportWhat};
 use crate::compile::{CompileReport, Options, compile};
 use crate::error::{Error, Result};
-use crate::store::{CardFilter, DeckInfo, Store};
+use crate::store::{DeckInfo, Store};
+
+pub(crate) use scope::{Scope, narrow};
 
 pub fn run(cli: Cli) -> Result<()> {
     crate::interrupt::install();
@@ -86,26 +89,7 @@ fn dispatch(app: &App, command: Command) -> Result<()> {
             print_compile(&report, json)
         }
         Command::Check { fix_ids, json } => check::run(app, fix_ids, json),
-        Command::Cards {
-            deck,
-            topic,
-            search,
-            flagged,
-            suspended,
-            leech,
-            json,
-        } => cards::list(
-            app,
-            CardFilter {
-                deck,
-                topic,
-                search,
-                flagged,
-                suspended,
-                leech,
-            },
-            json,
-        ),
+        Command::Cards(args) => cards::list(app, &args),
         Command::Suspend { ids } => cards::mark(app, &ids, cards::Mark::Suspend),
         Command::Unsuspend { ids } => cards::mark(app, &ids, cards::Mark::Unsuspend),
         Command::Bury { ids } => cards::mark(app, &ids, cards::Mark::Bury),

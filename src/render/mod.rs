@@ -6,6 +6,7 @@ mod frame;
 mod markdown;
 mod sanitize;
 mod style;
+pub mod table;
 mod wrap;
 
 pub use frame::{Frame, Section};

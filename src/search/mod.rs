@@ -47,6 +47,34 @@ impl Query {
         self.root.as_ref().is_some_and(walk)
     }
 
+    /// This query and `term` too: how the scope flags (`--deck`,
+    /// `--topic`, …) narrow a query, as shorthands for its terms.
+    pub fn and(&mut self, term: Term) {
+        self.and_any(vec![term]);
+    }
+
+    /// This query and any one of `terms` (nothing when `terms` is empty):
+    /// a repeated scope flag (`--deck a --deck b`) means either.
+    pub fn and_any(&mut self, terms: Vec<Term>) {
+        let mut nodes: Vec<Node> = terms
+            .into_iter()
+            .map(|term| Node::Term(Located { column: 0, term }))
+            .collect();
+        let node = match nodes.len() {
+            0 => return,
+            1 => nodes.remove(0),
+            _ => Node::Or(nodes),
+        };
+        self.root = Some(match self.root.take() {
+            None => node,
+            Some(Node::And(mut v)) => {
+                v.push(node);
+                Node::And(v)
+            }
+            Some(other) => Node::And(vec![other, node]),
+        });
+    }
+
     /// Whether the query is empty.
     pub fn is_empty(&self) -> bool {
         self.root.is_none()
@@ -179,6 +207,16 @@ impl Cmp {
 pub struct QueryError {
     pub column: usize,
     pub message: String,
+}
+
+impl Pattern {
+    /// Text taken literally (no wildcards), folded.
+    pub fn literal(text: &str) -> Pattern {
+        Pattern {
+            text: fold(text),
+            wildcard: false,
+        }
+    }
 }
 
 impl QueryError {

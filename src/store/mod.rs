@@ -10,6 +10,7 @@ mod marks;
 mod query;
 mod quiz;
 mod read;
+mod search;
 mod stats;
 mod weak;
 
@@ -28,9 +29,10 @@ pub use compile::{
 pub use doctor::{CardLog, LogRow, Replayed};
 pub use log::{Decide, Grading, Leeched, Logged, ReviewKind, UndoneReview};
 pub use marks::{Marks, Suspension};
-pub use query::{CardFilter, CardRow, DeckInfo, DeckStatus, ReviewEntry};
+pub use query::{CardRow, DeckInfo, DeckStatus, ReviewEntry};
 pub use quiz::{CardRef, NewQuiz, PoolEntry, QuizAnswer, QuizScope, QuizSummary};
 pub use read::ReadTarget;
+pub use search::SortBy;
 pub use stats::{DeckCounts, DeckQuiz, MATURE_DAYS, Retention};
 pub use weak::{CardEvents, LastQuiz, NotePlace, Recent, ScoreRow};
 

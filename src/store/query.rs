@@ -34,6 +34,10 @@ pub struct CardRow {
     pub marks: Marks,
     /// Other accepted answers (`{{shown|other}}` in the deck).
     pub accept: Vec<String>,
+    /// The note's kind: Q, Concept, Pattern, Cloze or Checklist.
+    pub note_kind: String,
+    /// The tags of its deck's front matter.
+    pub tags: Vec<String>,
 }
 
 impl CardRow {
@@ -73,20 +77,9 @@ pub struct ReviewEntry {
     pub kind: String,
 }
 
-/// Which cards `mastery cards` lists.
-#[derive(Debug, Clone, Default)]
-pub struct CardFilter {
-    pub deck: Option<String>,
-    pub topic: Option<String>,
-    pub search: Option<String>,
-    pub flagged: bool,
-    pub suspended: bool,
-    pub leech: bool,
-}
-
 pub(super) const CARD_SELECT: &str = "SELECT c.id, c.key, d.key, d.title, d.module, d.category, n.topic, coalesce(n.path, d.path), n.line,
     c.gen, t.front, t.back, c.reps, c.ease, c.interval, c.due, c.lapses, c.last_grade, c.last_day, c.retired, n.cites,
-    c.suspended, c.buried, c.flagged, c.leech, t.accept
+    c.suspended, c.buried, c.flagged, c.leech, t.accept, n.kind, d.tags
     FROM card c JOIN card_text t ON t.card_id = c.id JOIN note n ON n.id = c.note_id JOIN deck d ON d.id = c.deck_id";
 
 pub(super) fn card_row(r: &Row<'_>) -> rusqlite::Result<CardRow> {
@@ -116,6 +109,8 @@ pub(super) fn card_row(r: &Row<'_>) -> rusqlite::Result<CardRow> {
             .get::<_, Option<String>>(25)?
             .and_then(|a| serde_json::from_str(&a).ok())
             .unwrap_or_default(),
+        note_kind: r.get(26)?,
+        tags: serde_json::from_str(&r.get::<_, String>(27)?).unwrap_or_default(),
     })
 }
 
@@ -295,30 +290,6 @@ impl Store {
                 day: r.get(3)?,
             })
         })?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
-    }
-
-    /// Active cards matching a filter, in curriculum and file order.
-    pub fn cards(&self, filter: &CardFilter) -> Result<Vec<CardRow>> {
-        let mut stmt = self.conn.prepare(&format!(
-            "{CARD_SELECT} WHERE c.retired = 0
-               AND (?1 IS NULL OR d.key = ?1)
-               AND (?2 IS NULL OR instr(fold(n.topic), fold(?2)) > 0)
-               AND (?3 IS NULL OR instr(fold(t.front || ' ' || t.back || ' ' || c.key), fold(?3)) > 0)
-               AND (?4 = 0 OR c.flagged = 1) AND (?5 = 0 OR c.suspended != 0) AND (?6 = 0 OR c.leech = 1)
-             ORDER BY d.module IS NULL, d.module, d.key, c.pos"
-        ))?;
-        let rows = stmt.query_map(
-            params![
-                filter.deck,
-                filter.topic,
-                filter.search,
-                filter.flagged,
-                filter.suspended,
-                filter.leech
-            ],
-            card_row,
-        )?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 }
