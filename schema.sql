@@ -297,3 +297,12 @@ CREATE INDEX teach_point_quiz ON teach_point(quiz_id);
 -- Accepted alternatives: `{{Ctrl+V|Cmd+V}}` shows the first and accepts the
 -- others, kept here as a JSON array (NULL when there are none).
 ALTER TABLE card_text ADD COLUMN accept TEXT;
+
+-- migration: 9
+
+-- Issue 20, custom study. A grade given in a `mastery review QUERY` session
+-- is marked: the new cards such a session introduces (`--new N`) are the
+-- learner's extra choice and don't use up the day's `new_per_day`.
+-- (Numbered 9 because 8 is issue 18's; on a branch without it this block
+-- is applied as the eighth.)
+ALTER TABLE review ADD COLUMN custom INTEGER NOT NULL DEFAULT 0;

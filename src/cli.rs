@@ -13,6 +13,8 @@ use crate::quiz::FormatChoice;
 pub const MAX_NEW_PER_DAY: u64 = 9999;
 /// `review --limit`: cards in one session.
 pub const MAX_SESSION: u64 = 100_000;
+/// `review --ahead`: days to look ahead, a year.
+pub const MAX_AHEAD: u64 = 365;
 /// `quiz --count`: questions in one quiz.
 pub const MAX_QUESTIONS: u64 = 1000;
 /// `weak --limit`: topics listed.
@@ -100,7 +102,8 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Today's drill: due cards, then new ones
+    /// Today's drill: due cards, then new ones; or custom study of a query
+    #[command(after_help = QUERY_HELP)]
     Review(ReviewArgs),
     /// Self-test before teaching: a scoped quiz with a readiness verdict
     Quiz(QuizCommand),
@@ -321,7 +324,16 @@ pub struct CardsArgs {
 
 #[derive(Debug, Args, Default)]
 pub struct ReviewArgs {
-    /// New cards per study day [default: new_per_day from config, or 10]
+    /// Custom study: review the cards this query matches, due or not (see
+    /// "Query syntax" below); without one, today's drill
+    #[arg(value_name = "QUERY")]
+    pub query: Option<String>,
+    /// Custom study: the cards due in the next N days too (1 is tomorrow)
+    #[arg(long, value_name = "N", value_parser = count::<u32>(1..=MAX_AHEAD))]
+    pub ahead: Option<u32>,
+    /// New cards per study day [default: new_per_day from config, or 10];
+    /// in custom study, N new cards from the matching set, on top of the
+    /// day's
     #[arg(long, value_name = "N", value_parser = count::<u32>(0..=MAX_NEW_PER_DAY))]
     pub new: Option<u32>,
     /// Cap the number of cards in this session
@@ -338,7 +350,7 @@ pub struct ReviewArgs {
     pub all_new: bool,
     /// Review exactly the cards `mastery weak` lists (due or not), scheduled
     /// as in any review
-    #[arg(long, conflicts_with_all = ["new", "all_new"])]
+    #[arg(long, conflicts_with_all = ["new", "all_new", "query", "ahead"])]
     pub weak: bool,
 }
 

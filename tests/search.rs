@@ -244,7 +244,10 @@ fn a_deck_wildcard_that_matches_nothing_is_no_error(collection: Fixture) {
 #[rstest]
 fn ids_come_in_curriculum_order_and_agree_with_the_rows(collection: Fixture) {
     let q = parse("-is:suspended").unwrap();
-    let ids = collection.store.search_ids(&q, TODAY).unwrap();
+    let ids = collection
+        .store
+        .search_ids(&q, TODAY, SortBy::Curriculum)
+        .unwrap();
     let rows: Vec<i64> = collection
         .store
         .search(&q, TODAY, SortBy::Curriculum)

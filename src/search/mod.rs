@@ -65,6 +65,11 @@ impl Query {
             1 => nodes.remove(0),
             _ => Node::Or(nodes),
         };
+        self.and_node(node);
+    }
+
+    /// This query and `node` too.
+    pub fn and_node(&mut self, node: Node) {
         self.root = Some(match self.root.take() {
             None => node,
             Some(Node::And(mut v)) => {
@@ -73,6 +78,11 @@ impl Query {
             }
             Some(other) => Node::And(vec![other, node]),
         });
+    }
+
+    /// This query, without the cards `term` matches.
+    pub fn and_not(&mut self, term: Term) {
+        self.and_node(Node::Not(Box::new(Node::Term(Located { column: 0, term }))));
     }
 
     /// Whether the query is empty.

@@ -129,6 +129,8 @@ pub struct Store {
     lenient: bool,
     /// What a lapse that reaches the leech threshold does.
     leech: crate::scheduler::LeechRule,
+    /// Grades are given in a custom study session (`review QUERY`).
+    custom_study: bool,
 }
 
 impl Store {
@@ -201,6 +203,7 @@ impl Store {
             path: path.to_path_buf(),
             lenient,
             leech: Default::default(),
+            custom_study: false,
         };
         store.setup(false)?;
         if !lenient {
@@ -236,6 +239,7 @@ impl Store {
             path: path.to_path_buf(),
             lenient,
             leech: Default::default(),
+            custom_study: false,
         };
         store.setup(true)?;
         // Closing checkpoints the WAL into the file and removes it.

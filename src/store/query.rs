@@ -216,12 +216,13 @@ impl Store {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
-    /// New cards introduced on a study day, for the daily limit.
+    /// New cards introduced on a study day, for the daily limit; those a
+    /// custom study session introduced (`review QUERY --new N`) are extra.
     pub fn new_seen_on(&self, day: Day) -> Result<i64> {
         Ok(self
             .conn
             .prepare_cached(
-                "SELECT count(*) FROM live_review r WHERE r.day = ?1 AND r.kind = 'new'",
+                "SELECT count(*) FROM live_review r WHERE r.day = ?1 AND r.kind = 'new' AND r.custom = 0",
             )?
             .query_row([day], |r| r.get(0))?)
     }

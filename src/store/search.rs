@@ -80,9 +80,9 @@ impl Store {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
-    /// The ids of the cards a query matches, in curriculum order, without
+    /// The ids of the cards a query matches, in `sort` order, without
     /// reading their text unless the query searches it.
-    pub fn search_ids(&self, query: &Query, today: Day) -> Result<Vec<i64>> {
+    pub fn search_ids(&self, query: &Query, today: Day, sort: SortBy) -> Result<Vec<i64>> {
         let cond = self.condition(query, today)?;
         let text_join = if cond.text {
             "JOIN card_text t ON t.card_id = c.id"
@@ -93,7 +93,7 @@ impl Store {
             "SELECT c.id FROM card c JOIN note n ON n.id = c.note_id JOIN deck d ON d.id = c.deck_id {text_join}
              WHERE {} ORDER BY {}",
             cond.sql,
-            SortBy::Curriculum.sql()
+            sort.sql()
         ))?;
         let rows = stmt.query_map(rusqlite::params_from_iter(cond.params), |r| r.get(0))?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
