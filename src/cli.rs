@@ -47,25 +47,32 @@ pub fn parse_error_line(e: &clap::Error) -> String {
     }
     let text = e.to_string();
     let first = text.lines().next().unwrap_or_default();
-    format!("{} (see --help)", first.trim_start_matches("error: "))
+    // clap's "tip: a similar subcommand exists: 'review'" stays with it.
+    let tips: String = text
+        .lines()
+        .filter_map(|l| l.trim().strip_prefix("tip: "))
+        .map(|t| format!("; {t}"))
+        .collect();
+    format!("{}{tips} (see --help)", first.trim_start_matches("error: "))
 }
 
 /// A whole number in `range`, parsed as `T`. Any other input, however many
-/// digits it has, gets an error that names the bound, in clap's own words:
-/// "18446744073709551616 is not in 1..=1000".
+/// digits it has, gets an error that names the bound in words: "expected a
+/// whole number from 1 to 1000", never a type name or Rust's range syntax.
 fn count<T: TryFrom<u64>>(
     range: std::ops::RangeInclusive<u64>,
 ) -> impl Fn(&str) -> Result<T, String> + Clone + Send + Sync + 'static {
     move |text: &str| {
-        let bound = format!("{}..={}", range.start(), range.end());
-        if text.is_empty() || !text.bytes().all(|b| b.is_ascii_digit()) {
-            return Err(format!("expected a whole number in {bound}"));
-        }
+        let bound = if *range.end() == u64::MAX {
+            format!("a whole number, {} or more", range.start())
+        } else {
+            format!("a whole number from {} to {}", range.start(), range.end())
+        };
         text.parse::<u64>()
             .ok()
-            .filter(|v| range.contains(v))
+            .filter(|v| range.contains(v) && text.bytes().all(|b| b.is_ascii_digit()))
             .and_then(|v| T::try_from(v).ok())
-            .ok_or_else(|| format!("{text} is not in {bound}"))
+            .ok_or_else(|| format!("expected {bound}"))
     }
 }
 
@@ -85,14 +92,14 @@ fn share(text: &str) -> Result<f64, String> {
 )]
 pub struct Cli {
     /// Database file [default: mastery/mastery.db in the user's data dir]
-    #[arg(long, global = true, env = "MASTERY_DB", value_name = "PATH")]
+    #[arg(long, global = true, env = "MASTERY_DB", hide_env_values = true, value_name = "PATH")]
     pub db: Option<PathBuf>,
 
     /// Decks folder [default: ./decks if it exists, else the built-in decks]
-    #[arg(long, global = true, env = "MASTERY_DECKS", value_name = "DIR")]
+    #[arg(long, global = true, env = "MASTERY_DECKS", hide_env_values = true, value_name = "DIR")]
     pub decks: Option<PathBuf>,
 
-    /// Local hour at which a new study day starts, for this run
+    /// Local hour at which a new study day starts, 0 to 23, for this run
     #[arg(long, global = true, value_name = "HOUR", value_parser = count::<u32>(0..=23))]
     pub rollover_hour: Option<u32>,
 
@@ -120,6 +127,7 @@ pub enum Command {
         /// Narrow every figure to one module
         #[arg(long, value_name = "N", value_parser = count::<u8>(1..=8))]
         module: Option<u8>,
+        /// Print the result as JSON
         #[arg(long)]
         json: bool,
     },
@@ -133,6 +141,7 @@ pub enum Command {
         /// Rebuild card states from the review log (after a backup)
         #[arg(long)]
         repair: bool,
+        /// Print the result as JSON
         #[arg(long)]
         json: bool,
     },
@@ -144,11 +153,13 @@ pub enum Command {
     },
     /// Let suspended cards (leeches too) back into the queues
     Unsuspend {
+        /// Card ids, or note ids for all of their cards
         #[arg(required = true, value_name = "ID")]
         ids: Vec<String>,
     },
     /// Hide cards until the next study day
     Bury {
+        /// Card ids, or note ids for all of their cards
         #[arg(required = true, value_name = "ID")]
         ids: Vec<String>,
     },
@@ -186,6 +197,7 @@ pub enum Command {
         /// compiled from, retiring the notes it lacks (their history is kept)
         #[arg(long)]
         switch_decks: bool,
+        /// Print the result as JSON
         #[arg(long)]
         json: bool,
     },
@@ -194,6 +206,7 @@ pub enum Command {
         /// Write derived ids into headings that have none
         #[arg(long)]
         fix_ids: bool,
+        /// Print the result as JSON
         #[arg(long)]
         json: bool,
     },
@@ -202,12 +215,16 @@ pub enum Command {
     Cards(CardsArgs),
     /// Counts per deck: due, new, learned, retired
     Status {
+        /// Print the result as JSON
         #[arg(long)]
         json: bool,
     },
-    /// One card, its source and its scheduling state
+    /// One card, or every card of a note, with its source and scheduling state
     Show {
+        /// A card id, or a note id for each of its cards
+        #[arg(value_name = "ID")]
         card: String,
+        /// Print the result as JSON
         #[arg(long)]
         json: bool,
     },
@@ -215,6 +232,21 @@ pub enum Command {
     Undo,
     /// Print each effective setting and where it comes from
     Config,
+    /// Print a shell completion script
+    #[command(after_help = "Install, for example, with
+  mastery completions bash > ~/.local/share/bash-completion/completions/mastery
+  mastery completions zsh > ~/.zfunc/_mastery      (with ~/.zfunc in $fpath)
+  mastery completions fish > ~/.config/fish/completions/mastery.fish
+Commands, flags and their values complete; card and deck ids don't, because the \
+scripts are static: list them with `mastery cards --columns id` and `mastery status`.")]
+    Completions {
+        /// The shell to write the script for
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page, in roff
+    #[command(after_help = "Read it with `mastery man > mastery.1 && man -l mastery.1`.")]
+    Man,
 }
 
 /// The query syntax, printed after the options of every command that
@@ -370,6 +402,7 @@ pub enum QuizAction {
         /// Only quizzes that asked about this module, scored on its cards
         #[arg(long, value_name = "N", value_parser = count::<u8>(1..=8))]
         module: Option<u8>,
+        /// Print the result as JSON
         #[arg(long)]
         json: bool,
     },
@@ -447,8 +480,10 @@ pub enum WeakFormat {
 
 #[derive(Debug, Args)]
 pub struct WeakArgs {
+    /// Only this module's decks
     #[arg(long, value_name = "N", value_parser = count::<u8>(1..=8))]
     pub module: Option<u8>,
+    /// Only this deck
     #[arg(long, value_name = "ID")]
     pub deck: Option<String>,
     /// Topics listed at most
@@ -486,21 +521,26 @@ pub enum ImportWhat {
 pub enum DevCommand {
     /// Write synthetic decks of N cards in 100-card files
     Generate {
+        /// Cards to write
         #[arg(long, value_name = "N", value_parser = count::<u64>(1..=MAX_SYNTH_CARDS))]
         cards: u64,
+        /// Folder to write them into
         #[arg(long, value_name = "DIR")]
         out: PathBuf,
-        #[arg(long, default_value_t = 1)]
+        /// Seed of the generator: the same seed writes the same decks
+        #[arg(long, default_value_t = 1, value_parser = count::<u64>(0..=u64::MAX))]
         seed: u64,
     },
     /// Compile the decks, then fill the review log over two years
     History {
+        /// Reviews to write, at least (each card's replay runs to its end)
         #[arg(long, value_name = "N", value_parser = count::<u64>(0..=MAX_SYNTH_REVIEWS))]
         reviews: u64,
         /// Share of cards left due today
         #[arg(long, value_name = "SHARE", default_value_t = 0.08, value_parser = share)]
         due_share: f64,
-        #[arg(long, default_value_t = 1)]
+        /// Seed of the generator: the same seed writes the same log
+        #[arg(long, default_value_t = 1, value_parser = count::<u64>(0..=u64::MAX))]
         seed: u64,
     },
 }

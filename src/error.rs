@@ -116,7 +116,7 @@ pub enum Error {
     },
 
     /// `doctor` found problems; they were already printed.
-    #[error("{0} problem(s) found; run `mastery doctor --repair` for those it can fix")]
+    #[error("{} found; run `mastery doctor --repair` for those it can fix", crate::render::plural(*.0, "problem", "problems"))]
     Unhealthy(usize),
 
     /// The learner pressed Ctrl-C; everything answered was already saved.

@@ -5,7 +5,7 @@ use crate::app::App;
 use crate::cli::{CardsArgs, Column, Sort};
 use crate::clock::{Day, format_day};
 use crate::error::{Error, Result};
-use crate::render::table;
+use crate::render::{plural, table};
 use crate::store::{CardRow, SortBy, Suspension};
 
 /// A card's marks, as `cards` and `show` print them in JSON.
@@ -170,11 +170,6 @@ fn describe(args: &CardsArgs) -> String {
     parts.join(" ")
 }
 
-/// "1 card", "2 cards".
-pub(crate) fn plural(n: usize, one: &str, many: &str) -> String {
-    format!("{n} {}", if n == 1 { one } else { many })
-}
-
 const DEFAULT_COLUMNS: [Column; 8] = [
     Column::Front,
     Column::Deck,
@@ -321,8 +316,8 @@ pub fn mark(app: &App, ids: &[String], mark: Mark) -> Result<()> {
         ),
     };
     out(&format!(
-        "{verb}: {changed} of {} card(s); {} unchanged\n",
-        cards.len(),
+        "{verb}: {changed} of {}; {} unchanged\n",
+        plural(cards.len(), "card", "cards"),
         cards.len() - changed
     ))
 }
@@ -355,44 +350,80 @@ struct ReviewJson {
     kind: String,
 }
 
+/// `show ID`: a card, or each card of a note (text one after another;
+/// JSON a list). A retired card is shown by its card id only.
 pub fn show(app: &App, key: &str, as_json: bool) -> Result<()> {
     let (store, _) = app.open()?;
-    let card = store
-        .card_by_key(key)?
-        .ok_or_else(|| Error::UnknownCard(key.to_string()))?;
-    let reviews = store.card_reviews(card.id)?;
-    let s = &card.state;
-    if as_json {
-        return json(&ShowJson {
-            id: &card.key,
-            deck: &card.deck_key,
-            topic: &card.topic,
-            front: &card.front,
-            back: &card.back,
-            source: card.source(),
-            cites: card.cites.as_deref(),
-            repetitions: s.reps,
-            ease: f64::from(s.ease) / 100.0,
-            interval_days: s.interval,
-            due: s.due.map(format_day),
-            lapses: s.lapses,
-            retired: card.retired,
-            marks: marks_json(&card),
-            reviews: reviews
-                .into_iter()
-                .map(|r| ReviewJson {
-                    at: r.at,
-                    grade: r.grade,
-                    kind: r.kind,
-                })
-                .collect(),
-        });
+    let cards: Vec<CardRow> = match store.card_by_key(key)? {
+        Some(card) => vec![card],
+        None => store
+            .cards_of_id(key)?
+            .into_iter()
+            .filter_map(|id| store.card_by_id(id).transpose())
+            .collect::<Result<_>>()?,
+    };
+    if cards.is_empty() {
+        return Err(Error::UnknownCard(key.to_string()));
     }
+    let note = cards.len() > 1 || cards[0].key != key;
+    let mut shown = Vec::new();
+    let mut text = String::new();
+    for card in &cards {
+        let reviews = store.card_reviews(card.id)?;
+        if as_json {
+            shown.push(show_json(card, reviews));
+        } else {
+            if !text.is_empty() {
+                text.push('\n');
+            }
+            text.push_str(&show_text(card, &reviews));
+        }
+    }
+    if !as_json {
+        return out(&text);
+    }
+    if note {
+        json(&shown)
+    } else {
+        json(&shown[0])
+    }
+}
+
+fn show_json(card: &CardRow, reviews: Vec<crate::store::ReviewEntry>) -> ShowJson<'_> {
+    let s = &card.state;
+    ShowJson {
+        id: &card.key,
+        deck: &card.deck_key,
+        topic: &card.topic,
+        front: &card.front,
+        back: &card.back,
+        source: card.source(),
+        cites: card.cites.as_deref(),
+        repetitions: s.reps,
+        ease: f64::from(s.ease) / 100.0,
+        interval_days: s.interval,
+        due: s.due.map(format_day),
+        lapses: s.lapses,
+        retired: card.retired,
+        marks: marks_json(card),
+        reviews: reviews
+            .into_iter()
+            .map(|r| ReviewJson {
+                at: r.at,
+                grade: r.grade,
+                kind: r.kind,
+            })
+            .collect(),
+    }
+}
+
+fn show_text(card: &CardRow, reviews: &[crate::store::ReviewEntry]) -> String {
+    let s = &card.state;
     let cites = card
         .cites
         .as_deref()
         .map_or_else(String::new, |c| format!("\nSource: {c}\n"));
-    let marks = marks_text(&card);
+    let marks = marks_text(card);
     let mut text = format!(
         "{}  ({} › {}, {})\n\n{}\n―――\n{}\n{cites}\n{}{}{}\n",
         card.key,
@@ -409,8 +440,8 @@ pub fn show(app: &App, key: &str, as_json: bool) -> Result<()> {
             format!(" · {marks}")
         }
     );
-    for r in &reviews {
+    for r in reviews {
         text.push_str(&format!("  {}  grade {}  {}\n", r.at, r.grade, r.kind));
     }
-    out(&text)
+    text
 }

@@ -4,6 +4,7 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 
 use super::{json, out};
+use crate::render::plural;
 use crate::app::App;
 use crate::compile::parse_all;
 use crate::deck::cards::cards_of;
@@ -99,13 +100,14 @@ pub fn run(app: &App, fix_ids: bool, as_json: bool) -> Result<()> {
             text.push_str(&format!("warning: {w}\n"));
         }
         if fix_ids {
-            text.push_str(&format!("wrote {fixed} ids\n"));
+            text.push_str(&format!("wrote {}\n", plural(fixed, "id", "ids")));
         }
         text.push_str(&format!(
-            "checked {} decks, {notes} notes: {} errors, {} warnings\n",
-            decks.len(),
-            errors.len(),
-            warnings.len()
+            "checked {}, {}: {}, {}\n",
+            plural(decks.len(), "deck", "decks"),
+            plural(notes, "note", "notes"),
+            plural(errors.len(), "error", "errors"),
+            plural(warnings.len(), "warning", "warnings")
         ));
         out(&text)?;
     }

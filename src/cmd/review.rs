@@ -212,7 +212,7 @@ fn summary_text(store: &Store, today: i64, s: &Summary) -> Result<String> {
 
 /// The session's figures: also what an interruption prints.
 fn session_line(s: &Summary) -> String {
-    use super::cards::plural;
+    use crate::render::plural;
     // A share of nothing graded would read as a failing score.
     let share = (100 * s.passed)
         .checked_div(s.reviewed)

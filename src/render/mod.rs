@@ -20,6 +20,11 @@ pub fn markdown(text: &str, width: usize) -> Vec<Line> {
     layout(&blocks(text), width)
 }
 
+/// A count and its noun: "1 card", "2 cards", "0 errors".
+pub fn plural(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
 /// Whether styled output is wanted on stdout: a terminal, and `NO_COLOR`
 /// unset or empty (no-color.org).
 pub fn colour_wanted() -> bool {
