@@ -412,6 +412,10 @@ pub enum QuizAction {
 /// different flags with "and".
 #[derive(Debug, Args)]
 pub struct QuizArgs {
+    /// Only cards this search query matches, as in `mastery quiz "tag:hooks
+    /// -is:new"` (syntax: `mastery cards --help`); ANDed with the flags
+    #[arg(value_name = "QUERY")]
+    pub query: Option<String>,
     /// Module number
     #[arg(long, value_name = "N", value_parser = count::<u8>(1..=8))]
     pub module: Vec<u8>,
@@ -480,6 +484,10 @@ pub enum WeakFormat {
 
 #[derive(Debug, Args)]
 pub struct WeakArgs {
+    /// Only weak cards this search query matches, as in `mastery weak
+    /// module:4` (syntax: `mastery cards --help`)
+    #[arg(value_name = "QUERY")]
+    pub query: Option<String>,
     /// Only this module's decks
     #[arg(long, value_name = "N", value_parser = count::<u8>(1..=8))]
     pub module: Option<u8>,

@@ -207,3 +207,25 @@ fn an_empty_custom_study_says_why() {
         "{out}"
     );
 }
+
+#[test]
+fn quiz_weak_and_read_take_a_query_too() {
+    let env = studied();
+    let sheet = env.ok(&day(3), &["quiz", "tag:hooks", "--print", "md", "--seed", "1"]);
+    assert!(sheet.starts_with("# Quiz worksheet: query 'tag:hooks'"), "{sheet}");
+    assert!(sheet.contains("3 questions"), "every hooks card, no other: {sheet}");
+    assert!(!sheet.contains("Subagent") && !sheet.contains("Memory"), "{sheet}");
+    let narrowed = env.run(&day(3), &["quiz", "tag:hooks", "--deck", "basics", "--print", "md"], "");
+    assert!(
+        stderr(&narrowed).contains("no cards match this quiz scope"),
+        "the flags AND with the query: {}",
+        stderr(&narrowed)
+    );
+    let read = env.ok(&day(3), &["read", "tag:hooks -exit"]);
+    assert!(read.contains("Where are hooks configured?"), "{read}");
+    assert!(!read.contains("blocks the action"), "{read}");
+    let weak = env.run(&day(3), &["weak", "prop:eas<2"], "");
+    assert_eq!(weak.status.code(), Some(2));
+    assert!(stderr(&weak).contains("query:6: unknown property 'eas'"), "{}", stderr(&weak));
+    assert!(env.ok(&day(3), &["weak", "deck:hooks"]).contains("Nothing is weak"));
+}

@@ -9,7 +9,7 @@ pub(crate) const PIPE_WIDTH: usize = 80;
 
 pub fn run(app: &App, target: &str) -> Result<()> {
     let (store, _) = app.open()?;
-    let reading = crate::read::read(&store, &app.source, target)?;
+    let reading = crate::read::read(&store, &app.source, target, app.clock.today())?;
     let colour = crate::render::colour_wanted();
     let width = terminal_width().unwrap_or(PIPE_WIDTH);
     let text: String = markdown(&reading.markdown, width)
