@@ -39,6 +39,8 @@ category = "debugging"
 
 ## Q: Où est l'école? {#q-ecole}
 À côté du 100% café_noir.
+Tags: Cafés, paris
+Source: a guide
 "#;
 
 const EXTRA: &str = r#"+++
@@ -176,6 +178,10 @@ const ALL: &[&str] = &[
 #[case::tag_parent("tag:cli", &["c-sub/define", "c-sub/name", "q-exit", "z-mem/c-claude-md"])]
 #[case::tag_is_whole("tag:hook", &[])]
 #[case::tag_wildcard("tag:hoo*", &["c-sub/define", "c-sub/name", "q-exit", "z-mem/c-claude-md"])]
+#[case::note_tag("tag:paris", &["q-ecole"])]
+#[case::note_tag_accents("tag:cafes", &["q-ecole"])]
+#[case::note_or_deck_tag("tag:paris or tag:hooks", &["c-sub/define", "c-sub/name", "q-ecole", "q-exit", "z-mem/c-claude-md"])]
+#[case::tags_line_is_not_text("paris", &[])]
 #[case::card_id("id:q-exit", &["q-exit"])]
 #[case::note_id("id:c-sub", &["c-sub/define", "c-sub/name"])]
 #[case::id_list("id:q-exit,q-tree", &["q-exit", "q-tree"])]

@@ -36,7 +36,7 @@ pub struct CardRow {
     pub accept: Vec<String>,
     /// The note's kind: Q, Concept, Pattern, Cloze or Checklist.
     pub note_kind: String,
-    /// The tags of its deck's front matter.
+    /// Its deck's tags (front matter), then its note's own (`Tags:`).
     pub tags: Vec<String>,
 }
 
@@ -79,7 +79,7 @@ pub struct ReviewEntry {
 
 pub(super) const CARD_SELECT: &str = "SELECT c.id, c.key, d.key, d.title, d.module, d.category, n.topic, coalesce(n.path, d.path), n.line,
     c.gen, t.front, t.back, c.reps, c.ease, c.interval, c.due, c.lapses, c.last_grade, c.last_day, c.retired, n.cites,
-    c.suspended, c.buried, c.flagged, c.leech, t.accept, n.kind, d.tags
+    c.suspended, c.buried, c.flagged, c.leech, t.accept, n.kind, d.tags, n.tags
     FROM card c JOIN card_text t ON t.card_id = c.id JOIN note n ON n.id = c.note_id JOIN deck d ON d.id = c.deck_id";
 
 pub(super) fn card_row(r: &Row<'_>) -> rusqlite::Result<CardRow> {
@@ -110,7 +110,16 @@ pub(super) fn card_row(r: &Row<'_>) -> rusqlite::Result<CardRow> {
             .and_then(|a| serde_json::from_str(&a).ok())
             .unwrap_or_default(),
         note_kind: r.get(26)?,
-        tags: serde_json::from_str(&r.get::<_, String>(27)?).unwrap_or_default(),
+        tags: {
+            let mut tags: Vec<String> =
+                serde_json::from_str(&r.get::<_, String>(27)?).unwrap_or_default();
+            let own: Vec<String> = r
+                .get::<_, Option<String>>(28)?
+                .and_then(|t| serde_json::from_str(&t).ok())
+                .unwrap_or_default();
+            tags.extend(own.into_iter().filter(|t| !tags.contains(t)).collect::<Vec<_>>());
+            tags
+        },
     })
 }
 

@@ -173,9 +173,14 @@ impl Translator<'_> {
                 let like = self.param(like_pattern(p, false));
                 let child = self.param(format!("{}/%", like_pattern(p, false)));
                 let cond = format!("(fold(j.value) LIKE {like} ESCAPE '\\' OR fold(j.value) LIKE {child} ESCAPE '\\')");
-                // Tags are the deck's (front matter): the few matching decks
-                // are found once, not per card.
-                format!("c.deck_id IN (SELECT d2.id FROM deck d2, json_each(d2.tags) j WHERE {cond})")
+                // Tags are the deck's (front matter) and the note's (`Tags:`):
+                // the few matching decks and notes are found once, not per
+                // card, the notes from the `note_tagged` index.
+                format!(
+                    "c.deck_id IN (SELECT d2.id FROM deck d2, json_each(d2.tags) j WHERE {cond})
+                     OR c.note_id IN (SELECT n2.id FROM note n2 INDEXED BY note_tagged, json_each(n2.tags) j
+                                      WHERE n2.tags IS NOT NULL AND {cond})"
+                )
             }
             Term::Id(ids) => {
                 let list = self.param(serde_json::to_string(ids).unwrap_or_else(|_| "[]".into()));
