@@ -93,6 +93,10 @@ for size in $sizes; do
   input=/dev/null
   measure "weak" ':' "$bin" weak
   measure "stats" ':' "$bin" stats
+  measure 'cards "is:due"' ':' "$bin" cards "is:due"
+  measure 'cards "prop:ease<1.8"' ':' "$bin" cards "prop:ease<1.8"
+  measure 'cards "tag:x"' ':' "$bin" cards "tag:x"
+  measure 'cards "hook exit" (word search)' ':' "$bin" cards "hook exit"
   # One grade's commit: 50 graded cards minus a session that quits at once.
   for _ in $(seq 50); do printf '\n4\n'; done >"$work/fifty"
   times=()

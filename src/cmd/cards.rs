@@ -138,7 +138,7 @@ pub fn list(app: &App, args: &CardsArgs) -> Result<()> {
         .collect();
     let spec: Vec<table::Column> = columns.iter().map(|c| column_spec(*c)).collect();
     let width = super::read::terminal_width().unwrap_or(super::read::PIPE_WIDTH);
-    let mut text = table::render(&spec, &rows, width);
+    let mut text = table::render(&spec, rows, width);
     text.push_str(&format!("{}\n", plural(cards.len(), "card", "cards")));
     out(&text)
 }

@@ -25,17 +25,22 @@ pub struct Column {
 
 /// The table as lines of at most `width` columns (when the fixed columns
 /// leave room), header first, without trailing spaces.
-pub fn render(columns: &[Column], rows: &[Vec<String>], width: usize) -> String {
-    let rows: Vec<Vec<String>> = rows
-        .iter()
-        .map(|r| r.iter().map(|c| one_line(c)).collect())
-        .collect();
+pub fn render(columns: &[Column], mut rows: Vec<Vec<String>>, width: usize) -> String {
+    // Each cell's width is measured once: a listing can have 30k rows.
+    let mut cell_widths: Vec<Vec<usize>> = Vec::with_capacity(rows.len());
+    for row in &mut rows {
+        for cell in row.iter_mut() {
+            one_line(cell);
+        }
+        cell_widths.push(row.iter().map(|c| width_fast(c)).collect());
+    }
     let mut widths: Vec<usize> = columns
         .iter()
         .enumerate()
         .map(|(i, c)| {
-            rows.iter()
-                .map(|r| r.get(i).map_or(0, |s| width_of(s)))
+            cell_widths
+                .iter()
+                .map(|r| r.get(i).copied().unwrap_or(0))
                 .max()
                 .unwrap_or(0)
                 .max(width_of(c.header))
@@ -64,29 +69,37 @@ pub fn render(columns: &[Column], rows: &[Vec<String>], width: usize) -> String 
         widths[i] -= cut;
         over -= cut;
     }
-    let mut out = String::new();
     let header: Vec<String> = columns.iter().map(|c| c.header.to_string()).collect();
-    for row in std::iter::once(&header).chain(rows.iter()) {
-        let mut line = String::new();
+    let header_widths: Vec<usize> = header.iter().map(|h| width_of(h)).collect();
+    let mut out = String::with_capacity((rows.len() + 1) * (width + 1));
+    let mut line = String::new();
+    for (row, cell_widths) in
+        std::iter::once((&header, &header_widths)).chain(rows.iter().zip(cell_widths.iter()))
+    {
+        line.clear();
         for (i, col) in columns.iter().enumerate() {
-            let cell = row.get(i).map_or("", String::as_str);
-            let cell = if col.cut {
-                truncate(cell, widths[i])
+            let text = row.get(i).map_or("", String::as_str);
+            let mut shown = cell_widths.get(i).copied().unwrap_or(0);
+            let cut;
+            let cell = if col.cut && shown > widths[i] {
+                cut = truncate(text, widths[i]);
+                shown = width_of(&cut);
+                cut.as_str()
             } else {
-                cell.to_string()
+                text
             };
-            let pad = widths[i].saturating_sub(width_of(&cell));
+            let pad = widths[i].saturating_sub(shown);
             if i > 0 {
                 line.push_str(GAP);
             }
             match col.align {
                 Align::Left => {
-                    line.push_str(&cell);
-                    line.push_str(&" ".repeat(pad));
+                    line.push_str(cell);
+                    line.extend(std::iter::repeat_n(' ', pad));
                 }
                 Align::Right => {
-                    line.push_str(&" ".repeat(pad));
-                    line.push_str(&cell);
+                    line.extend(std::iter::repeat_n(' ', pad));
+                    line.push_str(cell);
                 }
             }
         }
@@ -96,9 +109,28 @@ pub fn render(columns: &[Column], rows: &[Vec<String>], width: usize) -> String 
     out
 }
 
-/// A cell's text on one line: runs of white space become one space.
-fn one_line(text: &str) -> String {
-    text.split_whitespace().collect::<Vec<_>>().join(" ")
+/// Display columns, counted by bytes for ASCII text.
+fn width_fast(text: &str) -> usize {
+    if text.is_ascii() {
+        text.len()
+    } else {
+        width_of(text)
+    }
+}
+
+/// A cell's text on one line: runs of white space become one space. Most
+/// cells have none to fold and are left as they are.
+fn one_line(text: &mut String) {
+    let folded = text
+        .as_bytes()
+        .windows(2)
+        .any(|w| w[0].is_ascii_whitespace() && w[1].is_ascii_whitespace())
+        || text.chars().any(|c| c.is_whitespace() && c != ' ')
+        || text.starts_with(' ')
+        || text.ends_with(' ');
+    if folded {
+        *text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    }
 }
 
 #[cfg(test)]
@@ -123,14 +155,14 @@ mod tests {
     #[test]
     fn fits_the_width_by_cutting_text_columns_only() {
         let rows = vec![vec!["a long front that goes on\nand on".to_string(), "21d".into()]];
-        let text = render(&cols(), &rows, 20);
-        assert_eq!(text, "front            ivl\na long front th…  21d\n");
+        let text = render(&cols(), rows, 20);
+        assert_eq!(text, "front            ivl\na long front t…  21d\n");
         assert!(text.lines().all(|l| width_of(l) <= 20));
     }
 
     #[test]
     fn a_wide_terminal_cuts_nothing() {
         let rows = vec![vec!["short".to_string(), "1d".into()]];
-        assert_eq!(render(&cols(), &rows, 80), "front  ivl\nshort   1d\n");
+        assert_eq!(render(&cols(), rows, 80), "front  ivl\nshort   1d\n");
     }
 }

@@ -38,6 +38,8 @@ pub struct CardRow {
     pub note_kind: String,
     /// Its deck's tags (front matter), then its note's own (`Tags:`).
     pub tags: Vec<String>,
+    /// Its place in its deck's file order.
+    pub pos: i64,
 }
 
 impl CardRow {
@@ -79,7 +81,7 @@ pub struct ReviewEntry {
 
 pub(super) const CARD_SELECT: &str = "SELECT c.id, c.key, d.key, d.title, d.module, d.category, n.topic, coalesce(n.path, d.path), n.line,
     c.gen, t.front, t.back, c.reps, c.ease, c.interval, c.due, c.lapses, c.last_grade, c.last_day, c.retired, n.cites,
-    c.suspended, c.buried, c.flagged, c.leech, t.accept, n.kind, d.tags, n.tags
+    c.suspended, c.buried, c.flagged, c.leech, t.accept, n.kind, d.tags, n.tags, c.pos
     FROM card c JOIN card_text t ON t.card_id = c.id JOIN note n ON n.id = c.note_id JOIN deck d ON d.id = c.deck_id";
 
 pub(super) fn card_row(r: &Row<'_>) -> rusqlite::Result<CardRow> {
@@ -111,15 +113,23 @@ pub(super) fn card_row(r: &Row<'_>) -> rusqlite::Result<CardRow> {
             .unwrap_or_default(),
         note_kind: r.get(26)?,
         tags: {
-            let mut tags: Vec<String> =
-                serde_json::from_str(&r.get::<_, String>(27)?).unwrap_or_default();
-            let own: Vec<String> = r
-                .get::<_, Option<String>>(28)?
-                .and_then(|t| serde_json::from_str(&t).ok())
-                .unwrap_or_default();
-            tags.extend(own.into_iter().filter(|t| !tags.contains(t)).collect::<Vec<_>>());
+            // Most decks and notes have no tags: skip the JSON parser then
+            // (a listing reads tens of thousands of rows).
+            let list = |text: Option<String>| -> Vec<String> {
+                match text.as_deref() {
+                    None | Some("[]") => Vec::new(),
+                    Some(t) => serde_json::from_str(t).unwrap_or_default(),
+                }
+            };
+            let mut tags = list(r.get(27)?);
+            for t in list(r.get(28)?) {
+                if !tags.contains(&t) {
+                    tags.push(t);
+                }
+            }
             tags
         },
+        pos: r.get(29)?,
     })
 }
 

@@ -36,6 +36,33 @@ pub enum SortBy {
 }
 
 impl SortBy {
+    /// Orders rows in Rust: SQLite would sort whole rows, card text and
+    /// all, in a temporary B-tree, which costs more than the query itself
+    /// when a third of 100k cards match.
+    pub fn sort(self, rows: &mut [CardRow]) {
+        use std::cmp::Reverse;
+        match self {
+            SortBy::Curriculum => rows.sort_by(|a, b| {
+                (a.module.is_none(), a.module, &a.deck_key, a.pos)
+                    .cmp(&(b.module.is_none(), b.module, &b.deck_key, b.pos))
+            }),
+            SortBy::Due => rows.sort_by_key(|c| (c.state.due.is_none(), c.state.due, c.id)),
+            SortBy::Interval => {
+                rows.sort_by_key(|c| (c.state.due.is_none(), c.state.interval, c.id))
+            }
+            SortBy::Ease => rows.sort_by_key(|c| (c.state.due.is_none(), c.state.ease, c.id)),
+            SortBy::Lapses => rows.sort_by_key(|c| (Reverse(c.state.lapses), c.id)),
+            SortBy::Added => rows.sort_by_key(|c| Reverse(c.id)),
+            SortBy::Reviewed => rows.sort_by_key(|c| {
+                (
+                    c.state.last_day.is_none(),
+                    Reverse(c.state.last_day),
+                    c.id,
+                )
+            }),
+        }
+    }
+
     fn sql(self) -> &'static str {
         match self {
             SortBy::Curriculum => "d.module IS NULL, d.module, d.key, c.pos",
@@ -71,13 +98,13 @@ impl Store {
     /// `is:retired`.
     pub fn search(&self, query: &Query, today: Day, sort: SortBy) -> Result<Vec<CardRow>> {
         let cond = self.condition(query, today)?;
-        let mut stmt = self.conn.prepare(&format!(
-            "{CARD_SELECT} WHERE {} ORDER BY {}",
-            cond.sql,
-            sort.sql()
-        ))?;
+        let mut stmt = self
+            .conn
+            .prepare(&format!("{CARD_SELECT} WHERE {}", cond.sql))?;
         let rows = stmt.query_map(rusqlite::params_from_iter(cond.params), card_row)?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+        let mut rows: Vec<CardRow> = rows.collect::<rusqlite::Result<_>>()?;
+        sort.sort(&mut rows);
+        Ok(rows)
     }
 
     /// The ids of the cards a query matches, in `sort` order, without
@@ -281,10 +308,10 @@ impl Translator<'_> {
             ),
             // Seen, but not yet passed twice in a row: a new card's first
             // steps, or relearning after a lapse.
-            State::Learn => "c.due IS NOT NULL AND c.reps <= 1".into(),
+            State::Learn => format!("{SEEN} AND c.reps <= 1"),
             // Past the first steps, or lapsed from there (as in Anki, a
             // lapsed card is in both).
-            State::Review => "c.due IS NOT NULL AND (c.reps >= 2 OR c.lapses > 0)".into(),
+            State::Review => format!("{SEEN} AND (c.reps >= 2 OR c.lapses > 0)"),
             State::Suspended => "c.suspended != 0".into(),
             State::Buried => format!("c.buried IS NOT NULL AND c.buried >= {today}"),
             State::Leech => "c.leech = 1".into(),
@@ -298,11 +325,11 @@ impl Translator<'_> {
         match p {
             // Ease is kept in hundredths; a new card has none yet.
             Prop::Ease => format!(
-                "c.due IS NOT NULL AND c.ease {op} {}",
+                "{SEEN} AND c.ease {op} {}",
                 self.param((v * 100.0).round() as i64)
             ),
             Prop::Ivl => format!(
-                "c.due IS NOT NULL AND c.interval {op} {}",
+                "{SEEN} AND c.interval {op} {}",
                 self.param(v as i64)
             ),
             Prop::Lapses => format!("c.lapses {op} {}", self.param(v as i64)),
@@ -318,6 +345,12 @@ impl Translator<'_> {
         }
     }
 }
+
+/// "Seen at least once", for terms whose own column has no index. The `+`
+/// keeps SQLite from walking the `card_due` index for it: most cards are
+/// seen, and reading the card table in order is about twice as fast as
+/// jumping from index entry to card row 100k times.
+const SEEN: &str = "+c.due IS NOT NULL";
 
 /// A pattern as a LIKE pattern escaped with `\`: `*` is `%`, a literal
 /// `%`, `_` or `\` is escaped; `part` adds `%` at both ends.
