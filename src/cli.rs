@@ -92,11 +92,23 @@ fn share(text: &str) -> Result<f64, String> {
 )]
 pub struct Cli {
     /// Database file [default: mastery/mastery.db in the user's data dir]
-    #[arg(long, global = true, env = "MASTERY_DB", hide_env_values = true, value_name = "PATH")]
+    #[arg(
+        long,
+        global = true,
+        env = "MASTERY_DB",
+        hide_env_values = true,
+        value_name = "PATH"
+    )]
     pub db: Option<PathBuf>,
 
     /// Decks folder [default: ./decks if it exists, else the built-in decks]
-    #[arg(long, global = true, env = "MASTERY_DECKS", hide_env_values = true, value_name = "DIR")]
+    #[arg(
+        long,
+        global = true,
+        env = "MASTERY_DECKS",
+        hide_env_values = true,
+        value_name = "DIR"
+    )]
     pub decks: Option<PathBuf>,
 
     /// Local hour at which a new study day starts, 0 to 23, for this run

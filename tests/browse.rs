@@ -72,12 +72,18 @@ fn the_table_fits_80_columns() {
 #[test]
 fn a_query_narrows_the_table_and_the_count_says_how_many() {
     let env = studied();
-    let text = env.ok(&day(3), &["cards", "tag:hooks is:new", "--columns", "id,due"]);
+    let text = env.ok(
+        &day(3),
+        &["cards", "tag:hooks is:new", "--columns", "id,due"],
+    );
     assert_eq!(
         text,
         "id       due\nh-block  new\nh-ok     new\nh-where  new\n3 cards\n"
     );
-    let one = env.ok(&day(3), &["cards", "\"blocks a tool call\"", "--columns", "id"]);
+    let one = env.ok(
+        &day(3),
+        &["cards", "\"blocks a tool call\"", "--columns", "id"],
+    );
     assert_eq!(one, "id\nq-exit\n1 card\n");
 }
 
@@ -102,9 +108,17 @@ fn sort_orders_rows_by_the_chosen_key() {
     let by_lapses = ids(&env, &day(3), &["--sort", "lapses"]);
     assert_eq!(by_lapses[0], "q-exit");
     let by_due = ids(&env, &day(3), &["--sort", "due"]);
-    assert_eq!(by_due.last().map(String::as_str), Some("h-where"), "new cards last");
+    assert_eq!(
+        by_due.last().map(String::as_str),
+        Some("h-where"),
+        "new cards last"
+    );
     let added = ids(&env, &day(3), &["--sort", "added"]);
-    assert_eq!(added.last().map(String::as_str), Some("q-exit"), "newest first");
+    assert_eq!(
+        added.last().map(String::as_str),
+        Some("q-exit"),
+        "newest first"
+    );
 }
 
 #[test]
@@ -112,9 +126,18 @@ fn csv_has_a_header_and_dates() {
     let env = studied();
     let text = env.ok(
         &day(3),
-        &["cards", "id:q-exit", "--csv", "--columns", "id,due,ivl,ease,lapses"],
+        &[
+            "cards",
+            "id:q-exit",
+            "--csv",
+            "--columns",
+            "id,due,ivl,ease,lapses",
+        ],
     );
-    assert_eq!(text, "id,due,ivl,ease,lapses\nq-exit,2026-03-03,1d,1.96,1\n");
+    assert_eq!(
+        text,
+        "id,due,ivl,ease,lapses\nq-exit,2026-03-03,1d,1.96,1\n"
+    );
 }
 
 #[test]
@@ -148,7 +171,8 @@ fn nothing_matching_and_unknown_decks_say_so() {
     let syntax = env.run(&day(3), &["cards", "prop:eas<2"], "");
     assert_eq!(syntax.status.code(), Some(2));
     assert!(
-        stderr(&syntax).starts_with("mastery: query:6: unknown property 'eas'; did you mean 'ease'?"),
+        stderr(&syntax)
+            .starts_with("mastery: query:6: unknown property 'eas'; did you mean 'ease'?"),
         "{}",
         stderr(&syntax)
     );
@@ -159,22 +183,36 @@ fn custom_study_reviews_matching_cards_due_or_not() {
     let env = studied();
     // Day 3: q-exit is due; c-sub/define and z-mem are not (day 8); the
     // rest is new.
-    let out = review(&env, &day(3), &["tag:hooks or deck:basics"], "\n5\n\n5\n\n5\n");
+    let out = review(
+        &env,
+        &day(3),
+        &["tag:hooks or deck:basics"],
+        "\n5\n\n5\n\n5\n",
+    );
     assert!(out.contains("session: 3 reviewed"), "{out}");
-    let due = |id: &str| env.json(&day(3), &["cards", &format!("id:{id}"), "--json"])[0]["due"].clone();
+    let due =
+        |id: &str| env.json(&day(3), &["cards", &format!("id:{id}"), "--json"])[0]["due"].clone();
     // c-sub/define: learned day 1 (ivl 1), passed day 2 (ivl 6, due day 8),
     // answered early on day 3: the interval is kept (6, counted from
     // today), not grown to SM-2's next step (6 × 2.7).
     assert_eq!(due("c-sub/define"), "2026-03-09");
     // The hooks cards are new: custom study leaves them out without --new.
-    assert_eq!(ids(&env, &day(3), &["tag:hooks -is:new"]), Vec::<String>::new());
+    assert_eq!(
+        ids(&env, &day(3), &["tag:hooks -is:new"]),
+        Vec::<String>::new()
+    );
 }
 
 #[test]
 fn custom_new_cards_do_not_spend_the_daily_budget() {
     let env = Env::with_decks(&[("basics.md", BASICS), ("hooks.md", HOOKS)]);
     std::fs::write(env.path("config.toml"), "new_per_day = 2\n").unwrap();
-    let out = review(&env, &day(1), &["tag:hooks", "--new", "3"], "\n4\n\n4\n\n4\n");
+    let out = review(
+        &env,
+        &day(1),
+        &["tag:hooks", "--new", "3"],
+        "\n4\n\n4\n\n4\n",
+    );
     assert!(out.contains("session: 3 reviewed"), "{out}");
     assert_eq!(ids(&env, &day(1), &["introduced:1"]).len(), 3);
     // The day's own two new cards are still there.
@@ -189,13 +227,15 @@ fn ahead_reviews_what_falls_due_in_the_next_days() {
     // day 8.
     let out = review(&env, &day(3), &["--ahead", "1"], "\n4\n");
     assert!(out.contains("session: 1 reviewed"), "{out}");
-    let week = review(&env, &day(3), &["--ahead", "6", "deck:basics"], "\n4\n\n4\n");
+    let week = review(
+        &env,
+        &day(3),
+        &["--ahead", "6", "deck:basics"],
+        "\n4\n\n4\n",
+    );
     assert!(week.contains("session: 2 reviewed"), "{week}");
     let empty = review(&env, &day(3), &["--ahead", "1"], "");
-    assert!(
-        empty.contains("no card is due by tomorrow"),
-        "{empty}"
-    );
+    assert!(empty.contains("no card is due by tomorrow"), "{empty}");
 }
 
 #[test]
@@ -203,7 +243,8 @@ fn an_empty_custom_study_says_why() {
     let env = studied();
     let out = review(&env, &day(3), &["tag:hooks"], "");
     assert!(
-        out.contains("no card matching 'tag:hooks' has been studied yet") && out.contains("--new N"),
+        out.contains("no card matching 'tag:hooks' has been studied yet")
+            && out.contains("--new N"),
         "{out}"
     );
 }
@@ -211,11 +252,27 @@ fn an_empty_custom_study_says_why() {
 #[test]
 fn quiz_weak_and_read_take_a_query_too() {
     let env = studied();
-    let sheet = env.ok(&day(3), &["quiz", "tag:hooks", "--print", "md", "--seed", "1"]);
-    assert!(sheet.starts_with("# Quiz worksheet: query 'tag:hooks'"), "{sheet}");
-    assert!(sheet.contains("3 questions"), "every hooks card, no other: {sheet}");
-    assert!(!sheet.contains("Subagent") && !sheet.contains("Memory"), "{sheet}");
-    let narrowed = env.run(&day(3), &["quiz", "tag:hooks", "--deck", "basics", "--print", "md"], "");
+    let sheet = env.ok(
+        &day(3),
+        &["quiz", "tag:hooks", "--print", "md", "--seed", "1"],
+    );
+    assert!(
+        sheet.starts_with("# Quiz worksheet: query 'tag:hooks'"),
+        "{sheet}"
+    );
+    assert!(
+        sheet.contains("3 questions"),
+        "every hooks card, no other: {sheet}"
+    );
+    assert!(
+        !sheet.contains("Subagent") && !sheet.contains("Memory"),
+        "{sheet}"
+    );
+    let narrowed = env.run(
+        &day(3),
+        &["quiz", "tag:hooks", "--deck", "basics", "--print", "md"],
+        "",
+    );
     assert!(
         stderr(&narrowed).contains("no cards match this quiz scope"),
         "the flags AND with the query: {}",
@@ -226,6 +283,13 @@ fn quiz_weak_and_read_take_a_query_too() {
     assert!(!read.contains("blocks the action"), "{read}");
     let weak = env.run(&day(3), &["weak", "prop:eas<2"], "");
     assert_eq!(weak.status.code(), Some(2));
-    assert!(stderr(&weak).contains("query:6: unknown property 'eas'"), "{}", stderr(&weak));
-    assert!(env.ok(&day(3), &["weak", "deck:hooks"]).contains("Nothing is weak"));
+    assert!(
+        stderr(&weak).contains("query:6: unknown property 'eas'"),
+        "{}",
+        stderr(&weak)
+    );
+    assert!(
+        env.ok(&day(3), &["weak", "deck:hooks"])
+            .contains("Nothing is weak")
+    );
 }

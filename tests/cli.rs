@@ -85,7 +85,13 @@ fn numbers_out_of_range_name_the_range_in_words() {
         stderr(&hour).trim(),
         "mastery: invalid value '24' for '--rollover-hour <HOUR>': expected a whole number from 0 to 23 (see --help)"
     );
-    let seed = env.run(DAY1, &["dev", "generate", "--cards", "1", "--out", "x", "--seed", "ten"], "");
+    let seed = env.run(
+        DAY1,
+        &[
+            "dev", "generate", "--cards", "1", "--out", "x", "--seed", "ten",
+        ],
+        "",
+    );
     assert!(
         stderr(&seed).contains("expected a whole number, 0 or more"),
         "{}",
@@ -102,7 +108,10 @@ fn counts_agree_with_their_nouns() {
         "{check}"
     );
     let bury = env.ok(DAY1, &["bury", "q-exit"]);
-    assert_eq!(bury, "buried until the next study day: 1 of 1 card; 0 unchanged\n");
+    assert_eq!(
+        bury,
+        "buried until the next study day: 1 of 1 card; 0 unchanged\n"
+    );
 }
 
 #[test]
@@ -111,7 +120,10 @@ fn config_says_where_the_database_and_decks_come_from() {
     let text = env.ok(DAY1, &["config"]);
     assert!(text.contains("    (MASTERY_DB)\n"), "{text}");
     assert!(text.contains("    (MASTERY_DECKS)\n"), "{text}");
-    assert!(text.contains("(not present)    (MASTERY_CONFIG)\n"), "{text}");
+    assert!(
+        text.contains("(not present)    (MASTERY_CONFIG)\n"),
+        "{text}"
+    );
     let flag = env.ok(DAY1, &["--db", "other.db", "config"]);
     assert!(flag.contains("other.db    (--db)\n"), "{flag}");
     let default = env
@@ -155,7 +167,11 @@ fn completion_scripts_parse() {
         }
         let path = env.path(&format!("mastery.{shell}"));
         std::fs::write(&path, &script).unwrap();
-        match std::process::Command::new(shell).arg("-n").arg(&path).output() {
+        match std::process::Command::new(shell)
+            .arg("-n")
+            .arg(&path)
+            .output()
+        {
             Ok(out) => assert!(
                 out.status.success(),
                 "{shell} -n: {}",
@@ -173,8 +189,15 @@ fn completion_scripts_parse() {
 fn the_man_page_renders() {
     let env = Env::new();
     let page = env.ok(DAY1, &["man"]);
-    assert!(page.starts_with(".ie \\n(.g .ds Aq"), "roff: {}", &page[..40.min(page.len())]);
-    assert!(page.contains(".SH SUBCOMMANDS") || page.contains(".SH COMMANDS"), "{page}");
+    assert!(
+        page.starts_with(".ie \\n(.g .ds Aq"),
+        "roff: {}",
+        &page[..40.min(page.len())]
+    );
+    assert!(
+        page.contains(".SH SUBCOMMANDS") || page.contains(".SH COMMANDS"),
+        "{page}"
+    );
     let path = env.path("mastery.1");
     std::fs::write(&path, &page).unwrap();
     match std::process::Command::new("man")

@@ -219,19 +219,21 @@ const ALL: &[&str] = &[
 #[case::introduced("introduced:2", &["c-sub/define", "q-ecole"])]
 #[case::introduced_long_ago("introduced:11", &["c-sub/define", "q-ecole", "q-exit"])]
 #[case::introduced_not_a_review("introduced:9", &["c-sub/define", "q-ecole"])]
-fn queries_match_these_cards(
-    collection: Fixture,
-    #[case] query: &str,
-    #[case] want: &[&str],
-) {
+fn queries_match_these_cards(collection: Fixture, #[case] query: &str, #[case] want: &[&str]) {
     assert_eq!(matching(&collection, query), want, "{query}");
 }
 
 /// Names that only the store knows are checked there, with the column of
 /// the term.
 #[rstest]
-#[case("is:new deck:extr", "query:8: unknown deck 'extr'; did you mean 'extra'?")]
-#[case("deck:pattern", "query:1: unknown deck 'pattern'; did you mean 'patterns'?")]
+#[case(
+    "is:new deck:extr",
+    "query:8: unknown deck 'extr'; did you mean 'extra'?"
+)]
+#[case(
+    "deck:pattern",
+    "query:1: unknown deck 'pattern'; did you mean 'patterns'?"
+)]
 fn unknown_decks_are_errors(collection: Fixture, #[case] query: &str, #[case] starts: &str) {
     let q = parse(query).unwrap();
     let e = collection

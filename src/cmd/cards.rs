@@ -134,7 +134,12 @@ pub fn list(app: &App, args: &CardsArgs) -> Result<()> {
     };
     let rows: Vec<Vec<String>> = cards
         .iter()
-        .map(|c| columns.iter().map(|col| cell(c, *col, today, false)).collect())
+        .map(|c| {
+            columns
+                .iter()
+                .map(|col| cell(c, *col, today, false))
+                .collect()
+        })
         .collect();
     let spec: Vec<table::Column> = columns.iter().map(|c| column_spec(*c)).collect();
     let width = super::read::terminal_width().unwrap_or(super::read::PIPE_WIDTH);
@@ -275,7 +280,10 @@ fn csv_out(cards: &[CardRow], columns: &[Column], today: Day) -> Result<()> {
     for c in cards {
         write(
             &mut w,
-            columns.iter().map(|col| cell(c, *col, today, true)).collect(),
+            columns
+                .iter()
+                .map(|col| cell(c, *col, today, true))
+                .collect(),
         )?;
     }
     let bytes = w
@@ -382,11 +390,7 @@ pub fn show(app: &App, key: &str, as_json: bool) -> Result<()> {
     if !as_json {
         return out(&text);
     }
-    if note {
-        json(&shown)
-    } else {
-        json(&shown[0])
-    }
+    if note { json(&shown) } else { json(&shown[0]) }
 }
 
 fn show_json(card: &CardRow, reviews: Vec<crate::store::ReviewEntry>) -> ShowJson<'_> {

@@ -4,7 +4,6 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 
 use super::{json, out};
-use crate::render::plural;
 use crate::app::App;
 use crate::compile::parse_all;
 use crate::deck::cards::cards_of;
@@ -12,6 +11,7 @@ use crate::deck::lint::{duplicate_ids, lint_all, lint_deck};
 use crate::deck::source::Source;
 use crate::deck::{Deck, Note};
 use crate::error::{Diag, Error, Result};
+use crate::render::plural;
 
 #[derive(Serialize)]
 struct CheckJson {

@@ -359,7 +359,10 @@ fn scope_of_json(scope: &serde_json::Value) -> QuizScope {
         topics: strings("topics"),
         categories: strings("categories"),
         cards: strings("cards"),
-        query: scope.get("query").and_then(|v| v.as_str()).map(str::to_string),
+        query: scope
+            .get("query")
+            .and_then(|v| v.as_str())
+            .map(str::to_string),
     }
 }
 

@@ -20,7 +20,11 @@ pub fn run(app: &App, args: &WeakArgs) -> Result<()> {
     let cards = match &args.query {
         Some(q) => Some(
             store
-                .search_ids(&crate::search::parse(q)?, today, crate::store::SortBy::Curriculum)?
+                .search_ids(
+                    &crate::search::parse(q)?,
+                    today,
+                    crate::store::SortBy::Curriculum,
+                )?
                 .into_iter()
                 .collect(),
         ),

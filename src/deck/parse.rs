@@ -686,7 +686,9 @@ mod tests {
         assert!(deck.notes[2].tags.is_empty());
         assert_eq!(
             errors("## Q: a {#a}\nb\nTags:\n"),
-            vec!["d.md:3: empty 'Tags:' line: list the note's tags, separated by spaces, or remove the line"]
+            vec![
+                "d.md:3: empty 'Tags:' line: list the note's tags, separated by spaces, or remove the line"
+            ]
         );
     }
 

@@ -105,7 +105,11 @@ fn read_query(store: &Store, source: &Source, text: &str, today: Day) -> Result<
         let Some(deck) = parse_one(source, path)? else {
             continue;
         };
-        let notes: Vec<&Note> = deck.notes.iter().filter(|n| keys.contains(&n.key)).collect();
+        let notes: Vec<&Note> = deck
+            .notes
+            .iter()
+            .filter(|n| keys.contains(&n.key))
+            .collect();
         count += notes.len();
         if !notes.is_empty() {
             if !markdown.is_empty() {

@@ -154,7 +154,10 @@ mod tests {
 
     #[test]
     fn fits_the_width_by_cutting_text_columns_only() {
-        let rows = vec![vec!["a long front that goes on\nand on".to_string(), "21d".into()]];
+        let rows = vec![vec![
+            "a long front that goes on\nand on".to_string(),
+            "21d".into(),
+        ]];
         let text = render(&cols(), rows, 20);
         assert_eq!(text, "front            ivl\na long front t…  21d\n");
         assert!(text.lines().all(|l| width_of(l) <= 20));

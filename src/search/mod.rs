@@ -136,7 +136,10 @@ pub enum Term {
     Flag(bool),
     Prop(Prop, Cmp, f64),
     /// Answered in the last `days` study days, with this grade if given.
-    Rated { days: u32, grade: Option<u8> },
+    Rated {
+        days: u32,
+        grade: Option<u8>,
+    },
     /// First answered in the last `days` study days.
     Introduced(u32),
 }

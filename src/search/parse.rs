@@ -108,7 +108,10 @@ fn lex(text: &str) -> Result<Vec<Token>, QueryError> {
                 });
                 i += 1;
             }
-            '-' if chars.get(i + 1).is_some_and(|n| !n.is_whitespace() && *n != ')') => {
+            '-' if chars
+                .get(i + 1)
+                .is_some_and(|n| !n.is_whitespace() && *n != ')') =>
+            {
                 tokens.push(Token {
                     tok: Tok::Neg,
                     column,
@@ -265,7 +268,10 @@ impl Parser {
 
     fn unary(&mut self) -> Result<Node, QueryError> {
         let Some(token) = self.next() else {
-            return Err(QueryError::new(self.end, "expected a search term at the end"));
+            return Err(QueryError::new(
+                self.end,
+                "expected a search term at the end",
+            ));
         };
         match token.tok {
             Tok::Neg => Ok(Node::Not(Box::new(self.unary()?))),
@@ -275,7 +281,10 @@ impl Parser {
                     column,
                 }) = self.peek()
                 {
-                    return Err(QueryError::new(*column, "empty parentheses: put terms in them"));
+                    return Err(QueryError::new(
+                        *column,
+                        "empty parentheses: put terms in them",
+                    ));
                 }
                 let inner = self.query()?;
                 match self.next() {
@@ -339,7 +348,8 @@ fn word(text: &str, escaped: &[bool], column: usize) -> Result<Term, QueryError>
         .zip(escaped)
         .find(|((_, c), e)| *c == ':' && !**e)
         .map(|((i, _), _)| i);
-    let Some(colon) = colon.filter(|&i| i > 0 && text[..i].chars().all(|c| c.is_ascii_alphabetic()))
+    let Some(colon) =
+        colon.filter(|&i| i > 0 && text[..i].chars().all(|c| c.is_ascii_alphabetic()))
     else {
         return Ok(Term::Text(pattern(text, escaped)));
     };
@@ -431,7 +441,10 @@ fn word(text: &str, escaped: &[bool], column: usize) -> Result<Term, QueryError>
             let (days, grade) = match value.split_once(':') {
                 Some((d, g)) => {
                     let gcol = vcol + d.chars().count() + 1;
-                    (d, Some(whole(g, gcol, 0, 5, "the grade of rated:N:")? as u8))
+                    (
+                        d,
+                        Some(whole(g, gcol, 0, 5, "the grade of rated:N:")? as u8),
+                    )
                 }
                 None => (value, None),
             };
@@ -440,13 +453,9 @@ fn word(text: &str, escaped: &[bool], column: usize) -> Result<Term, QueryError>
                 grade,
             }
         }
-        "introduced" => Term::Introduced(whole(
-            value,
-            vcol,
-            1,
-            u64::from(MAX_DAYS),
-            "introduced:",
-        )? as u32),
+        "introduced" => {
+            Term::Introduced(whole(value, vcol, 1, u64::from(MAX_DAYS), "introduced:")? as u32)
+        }
         _ => unreachable!("every key in KEYS is handled"),
     })
 }
@@ -648,14 +657,29 @@ mod tests {
     /// Errors point at the column of the offending part.
     #[rstest]
     #[case("prop:eas<2", "query:6: unknown property 'eas'; did you mean 'ease'?")]
-    #[case("is:due prop:eas<2", "query:13: unknown property 'eas'; did you mean 'ease'?")]
+    #[case(
+        "is:due prop:eas<2",
+        "query:13: unknown property 'eas'; did you mean 'ease'?"
+    )]
     #[case("is:duee", "query:4: unknown state 'is:duee'; did you mean 'due'?")]
     #[case("dek:x", "query:1: unknown search key 'dek'; did you mean 'deck'?")]
-    #[case("kind:clozee", "query:6: unknown note kind 'clozee'; did you mean 'cloze'?")]
+    #[case(
+        "kind:clozee",
+        "query:6: unknown note kind 'clozee'; did you mean 'cloze'?"
+    )]
     #[case("prop:ease", "query:10: prop:ease needs a comparison")]
-    #[case("prop:ivl>x", "query:10: prop:ivl compares with a whole number, not 'x'")]
-    #[case("module:9", "query:8: module: takes a whole number from 1 to 8, not '9'")]
-    #[case("rated:7:9", "query:9: the grade of rated:N: takes a whole number from 0 to 5")]
+    #[case(
+        "prop:ivl>x",
+        "query:10: prop:ivl compares with a whole number, not 'x'"
+    )]
+    #[case(
+        "module:9",
+        "query:8: module: takes a whole number from 1 to 8, not '9'"
+    )]
+    #[case(
+        "rated:7:9",
+        "query:9: the grade of rated:N: takes a whole number from 0 to 5"
+    )]
     #[case("flag:3", "query:6: flag:3: mastery has one flag")]
     #[case("(a or b", "query:1: this '(' is never closed")]
     #[case("a )", "query:3: ')' closes nothing")]

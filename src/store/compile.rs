@@ -513,5 +513,6 @@ impl CompileTx<'_> {
 /// A note's tags as stored: a JSON list, or NULL when it has none (so the
 /// `note_tagged` index holds only tagged notes).
 fn note_tags(note: &Note) -> Option<String> {
-    (!note.tags.is_empty()).then(|| serde_json::to_string(&note.tags).unwrap_or_else(|_| "[]".into()))
+    (!note.tags.is_empty())
+        .then(|| serde_json::to_string(&note.tags).unwrap_or_else(|_| "[]".into()))
 }

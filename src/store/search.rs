@@ -43,8 +43,12 @@ impl SortBy {
         use std::cmp::Reverse;
         match self {
             SortBy::Curriculum => rows.sort_by(|a, b| {
-                (a.module.is_none(), a.module, &a.deck_key, a.pos)
-                    .cmp(&(b.module.is_none(), b.module, &b.deck_key, b.pos))
+                (a.module.is_none(), a.module, &a.deck_key, a.pos).cmp(&(
+                    b.module.is_none(),
+                    b.module,
+                    &b.deck_key,
+                    b.pos,
+                ))
             }),
             SortBy::Due => rows.sort_by_key(|c| (c.state.due.is_none(), c.state.due, c.id)),
             SortBy::Interval => {
@@ -53,13 +57,9 @@ impl SortBy {
             SortBy::Ease => rows.sort_by_key(|c| (c.state.due.is_none(), c.state.ease, c.id)),
             SortBy::Lapses => rows.sort_by_key(|c| (Reverse(c.state.lapses), c.id)),
             SortBy::Added => rows.sort_by_key(|c| Reverse(c.id)),
-            SortBy::Reviewed => rows.sort_by_key(|c| {
-                (
-                    c.state.last_day.is_none(),
-                    Reverse(c.state.last_day),
-                    c.id,
-                )
-            }),
+            SortBy::Reviewed => {
+                rows.sort_by_key(|c| (c.state.last_day.is_none(), Reverse(c.state.last_day), c.id))
+            }
         }
     }
 
@@ -199,7 +199,9 @@ impl Translator<'_> {
             Term::Tag(p) => {
                 let like = self.param(like_pattern(p, false));
                 let child = self.param(format!("{}/%", like_pattern(p, false)));
-                let cond = format!("(fold(j.value) LIKE {like} ESCAPE '\\' OR fold(j.value) LIKE {child} ESCAPE '\\')");
+                let cond = format!(
+                    "(fold(j.value) LIKE {like} ESCAPE '\\' OR fold(j.value) LIKE {child} ESCAPE '\\')"
+                );
                 // Tags are the deck's (front matter) and the note's (`Tags:`):
                 // the few matching decks and notes are found once, not per
                 // card, the notes from the `note_tagged` index.
@@ -225,9 +227,7 @@ impl Translator<'_> {
                     Some(g) => format!(" AND grade = {}", self.param(i64::from(*g))),
                     None => String::new(),
                 };
-                format!(
-                    "c.id IN (SELECT card_id FROM live_review WHERE day > {since}{grade})"
-                )
+                format!("c.id IN (SELECT card_id FROM live_review WHERE day > {since}{grade})")
             }
             Term::Introduced(days) => {
                 let since = self.param(today - i64::from(*days));
@@ -328,10 +328,7 @@ impl Translator<'_> {
                 "{SEEN} AND c.ease {op} {}",
                 self.param((v * 100.0).round() as i64)
             ),
-            Prop::Ivl => format!(
-                "{SEEN} AND c.interval {op} {}",
-                self.param(v as i64)
-            ),
+            Prop::Ivl => format!("{SEEN} AND c.interval {op} {}", self.param(v as i64)),
             Prop::Lapses => format!("c.lapses {op} {}", self.param(v as i64)),
             // SM-2's repetition count, as `show` prints it: passes in a
             // row (a lapse starts it again at 1), read from the card row.
