@@ -190,8 +190,8 @@ const ALL: &[&str] = &[
 // States.
 #[case::new("is:new", &["c-sub/name", "q-tree", "z-mem/c-claude-md"])]
 #[case::due("is:due", &["c-sub/define", "q-exit"])]
-#[case::learn("is:learn", &["c-sub/define", "q-ecole", "q-exit"])]
-#[case::review_includes_lapsed("is:review", &["q-exit"])]
+#[case::learn_is_a_failed_last_grade("is:learn", &["c-sub/define", "q-exit"])]
+#[case::review_includes_lapsed("is:review", &["q-ecole", "q-exit"])]
 #[case::suspended("is:suspended", &["z-mem/c-claude-md"])]
 #[case::buried("is:buried", &["q-tree"])]
 #[case::flagged("is:flagged", &["c-sub/name"])]

@@ -306,12 +306,11 @@ impl Translator<'_> {
             State::Due => format!(
                 "c.due IS NOT NULL AND c.due <= {today} AND c.suspended = 0 AND (c.buried IS NULL OR c.buried < {today})"
             ),
-            // Seen, but not yet passed twice in a row: a new card's first
-            // steps, or relearning after a lapse.
-            State::Learn => format!("{SEEN} AND c.reps <= 1"),
-            // Past the first steps, or lapsed from there (as in Anki, a
-            // lapsed card is in both).
-            State::Review => format!("{SEEN} AND (c.reps >= 2 OR c.lapses > 0)"),
+            // SM-2 has no learning steps within a day: a card failed at its
+            // last scheduling review is (re)learning, one passed is in
+            // review, and, as in Anki, a lapsed card is in both.
+            State::Learn => format!("{SEEN} AND c.last_grade < 3"),
+            State::Review => format!("{SEEN} AND (c.last_grade >= 3 OR c.lapses > 0)"),
             State::Suspended => "c.suspended != 0".into(),
             State::Buried => format!("c.buried IS NOT NULL AND c.buried >= {today}"),
             State::Leech => "c.leech = 1".into(),
