@@ -26,12 +26,14 @@ while [ $# -gt 0 ]; do
   shift
 done
 if [ -z "$bin" ]; then
+  # Where cargo puts the binary: CARGO_TARGET_DIR when it is set.
+  target=${CARGO_TARGET_DIR:-target}
   if [ "$smoke" = 1 ]; then
     cargo build --quiet
-    bin=target/debug/mastery
+    bin=$target/debug/mastery
   else
     cargo build --release --quiet
-    bin=target/release/mastery
+    bin=$target/release/mastery
   fi
 fi
 bin=$(realpath "$bin")
