@@ -313,3 +313,18 @@ ALTER TABLE card ADD COLUMN stability REAL;
 ALTER TABLE card ADD COLUMN difficulty REAL;
 INSERT INTO meta (key, value) VALUES ('due_by', 'sm2')
     ON CONFLICT (key) DO UPDATE SET value = 'sm2';
+
+-- migration: 9
+
+-- Issue 20: custom study, and tags on notes. A grade given in a `mastery review QUERY` session
+-- is marked: the new cards such a session introduces (`--new N`) are the
+-- learner's extra choice and don't use up the day's `new_per_day`.
+-- (Numbered 9 because 8 is issue 18's; on a branch without it this block
+-- is applied as the eighth.)
+ALTER TABLE review ADD COLUMN custom INTEGER NOT NULL DEFAULT 0;
+
+-- A note's own tags (its `Tags:` line), as a JSON list; NULL when it has
+-- none. `tag:` searches them beside the deck's front-matter tags; the few
+-- tagged notes are found from this index, not by reading every note.
+ALTER TABLE note ADD COLUMN tags TEXT;
+CREATE INDEX note_tagged ON note(id) WHERE tags IS NOT NULL;

@@ -62,6 +62,7 @@ fn benches(c: &mut Criterion) {
         limit: 20,
         leech_lapses: 6,
         links: mastery::read::Links::Files,
+        cards: None,
     };
     c.bench_function("weak areas", |b| {
         b.iter(|| analyse(&store, today, &weak).expect("weak"))

@@ -26,12 +26,14 @@ while [ $# -gt 0 ]; do
   shift
 done
 if [ -z "$bin" ]; then
+  # Where cargo puts the binary: CARGO_TARGET_DIR when it is set.
+  target=${CARGO_TARGET_DIR:-target}
   if [ "$smoke" = 1 ]; then
     cargo build --quiet
-    bin=target/debug/mastery
+    bin=$target/debug/mastery
   else
     cargo build --release --quiet
-    bin=target/release/mastery
+    bin=$target/release/mastery
   fi
 fi
 bin=$(realpath "$bin")
@@ -93,6 +95,10 @@ for size in $sizes; do
   input=/dev/null
   measure "weak" ':' "$bin" weak
   measure "stats" ':' "$bin" stats
+  measure 'cards "is:due"' ':' "$bin" cards "is:due"
+  measure 'cards "prop:ease<1.8"' ':' "$bin" cards "prop:ease<1.8"
+  measure 'cards "tag:x"' ':' "$bin" cards "tag:x"
+  measure 'cards "hook exit" (word search)' ':' "$bin" cards "hook exit"
   # One grade's commit: 50 graded cards minus a session that quits at once.
   for _ in $(seq 50); do printf '\n4\n'; done >"$work/fifty"
   times=()

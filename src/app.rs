@@ -16,6 +16,10 @@ pub struct App {
     pub clock: Clock,
     pub source: Source,
     pub db_path: PathBuf,
+    /// Where the database path and the decks folder came from, as
+    /// `config` prints them: "--db", "MASTERY_DB", "default: …".
+    pub db_origin: String,
+    pub decks_origin: String,
 }
 
 impl App {
@@ -26,6 +30,13 @@ impl App {
             .set_by_flag(cli.rollover_hour, "--rollover-hour");
         settings.scheduler.set_by_flag(cli.scheduler, "--scheduler");
         let clock = Clock::from_env(settings.rollover_hour.value)?;
+        let decks_origin = match origin("--decks", "MASTERY_DECKS") {
+            Some(o) => o.to_string(),
+            None if PathBuf::from("decks").is_dir() => {
+                "default: ./decks, found in the current folder".to_string()
+            }
+            None => "default: the built-in decks, as there is no ./decks here".to_string(),
+        };
         Ok(App {
             clock,
             source: deck_source(cli.decks.clone()),
@@ -33,6 +44,10 @@ impl App {
                 Some(p) => p.clone(),
                 None => default_db()?,
             },
+            db_origin: origin("--db", "MASTERY_DB")
+                .unwrap_or("default: the user's data dir")
+                .to_string(),
+            decks_origin,
             settings,
         })
     }
@@ -54,6 +69,20 @@ impl App {
         let report = compile(&mut store, &self.source, &opts)?;
         warn_compile(&report);
         Ok((store, report))
+    }
+}
+
+/// Whether a path setting came from its flag or its variable (clap reads
+/// both into one field), or neither.
+fn origin(flag: &'static str, var: &'static str) -> Option<&'static str> {
+    let typed = std::env::args_os()
+        .any(|a| a == flag || a.to_string_lossy().starts_with(&format!("{flag}=")));
+    if typed {
+        Some(flag)
+    } else if std::env::var_os(var).is_some_and(|v| !v.is_empty()) {
+        Some(var)
+    } else {
+        None
     }
 }
 

@@ -13,6 +13,8 @@ use crate::quiz::FormatChoice;
 pub const MAX_NEW_PER_DAY: u64 = 9999;
 /// `review --limit`: cards in one session.
 pub const MAX_SESSION: u64 = 100_000;
+/// `review --ahead`: days to look ahead, a year.
+pub const MAX_AHEAD: u64 = 365;
 /// `quiz --count`: questions in one quiz.
 pub const MAX_QUESTIONS: u64 = 1000;
 /// `weak --limit`: topics listed.
@@ -55,25 +57,32 @@ pub fn parse_error_line(e: &clap::Error) -> String {
             .collect();
         first = format!("{} {}", first, named.join(", "));
     }
-    format!("{} (see --help)", first.trim_start_matches("error: "))
+    // clap's "tip: a similar subcommand exists: 'review'" stays with it.
+    let tips: String = text
+        .lines()
+        .filter_map(|l| l.trim().strip_prefix("tip: "))
+        .map(|t| format!("; {t}"))
+        .collect();
+    format!("{}{tips} (see --help)", first.trim_start_matches("error: "))
 }
 
 /// A whole number in `range`, parsed as `T`. Any other input, however many
-/// digits it has, gets an error that names the bound, in clap's own words:
-/// "18446744073709551616 is not in 1..=1000".
+/// digits it has, gets an error that names the bound in words: "expected a
+/// whole number from 1 to 1000", never a type name or Rust's range syntax.
 fn count<T: TryFrom<u64>>(
     range: std::ops::RangeInclusive<u64>,
 ) -> impl Fn(&str) -> Result<T, String> + Clone + Send + Sync + 'static {
     move |text: &str| {
-        let bound = format!("{}..={}", range.start(), range.end());
-        if text.is_empty() || !text.bytes().all(|b| b.is_ascii_digit()) {
-            return Err(format!("expected a whole number in {bound}"));
-        }
+        let bound = if *range.end() == u64::MAX {
+            format!("a whole number, {} or more", range.start())
+        } else {
+            format!("a whole number from {} to {}", range.start(), range.end())
+        };
         text.parse::<u64>()
             .ok()
-            .filter(|v| range.contains(v))
+            .filter(|v| range.contains(v) && text.bytes().all(|b| b.is_ascii_digit()))
             .and_then(|v| T::try_from(v).ok())
-            .ok_or_else(|| format!("{text} is not in {bound}"))
+            .ok_or_else(|| format!("expected {bound}"))
     }
 }
 
@@ -93,14 +102,26 @@ fn share(text: &str) -> Result<f64, String> {
 )]
 pub struct Cli {
     /// Database file [default: mastery/mastery.db in the user's data dir]
-    #[arg(long, global = true, env = "MASTERY_DB", value_name = "PATH")]
+    #[arg(
+        long,
+        global = true,
+        env = "MASTERY_DB",
+        hide_env_values = true,
+        value_name = "PATH"
+    )]
     pub db: Option<PathBuf>,
 
     /// Decks folder [default: ./decks if it exists, else the built-in decks]
-    #[arg(long, global = true, env = "MASTERY_DECKS", value_name = "DIR")]
+    #[arg(
+        long,
+        global = true,
+        env = "MASTERY_DECKS",
+        hide_env_values = true,
+        value_name = "DIR"
+    )]
     pub decks: Option<PathBuf>,
 
-    /// Local hour at which a new study day starts, for this run
+    /// Local hour at which a new study day starts, 0 to 23, for this run
     #[arg(long, global = true, value_name = "HOUR", value_parser = count::<u32>(0..=23))]
     pub rollover_hour: Option<u32>,
 
@@ -134,7 +155,8 @@ pub enum RevlogFormat {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Today's drill: due cards, then new ones
+    /// Today's drill: due cards, then new ones; or custom study of a query
+    #[command(after_help = QUERY_HELP)]
     Review(ReviewArgs),
     /// Self-test before teaching: a scoped quiz with a readiness verdict
     Quiz(QuizCommand),
@@ -180,6 +202,7 @@ pub enum Command {
         /// Narrow every figure to one module
         #[arg(long, value_name = "N", value_parser = count::<u8>(1..=8))]
         module: Option<u8>,
+        /// Print the result as JSON
         #[arg(long)]
         json: bool,
     },
@@ -193,6 +216,7 @@ pub enum Command {
         /// Rebuild card states from the review log (after a backup)
         #[arg(long)]
         repair: bool,
+        /// Print the result as JSON
         #[arg(long)]
         json: bool,
     },
@@ -204,11 +228,13 @@ pub enum Command {
     },
     /// Let suspended cards (leeches too) back into the queues
     Unsuspend {
+        /// Card ids, or note ids for all of their cards
         #[arg(required = true, value_name = "ID")]
         ids: Vec<String>,
     },
     /// Hide cards until the next study day
     Bury {
+        /// Card ids, or note ids for all of their cards
         #[arg(required = true, value_name = "ID")]
         ids: Vec<String>,
     },
@@ -246,6 +272,7 @@ pub enum Command {
         /// compiled from, retiring the notes it lacks (their history is kept)
         #[arg(long)]
         switch_decks: bool,
+        /// Print the result as JSON
         #[arg(long)]
         json: bool,
     },
@@ -254,37 +281,25 @@ pub enum Command {
         /// Write derived ids into headings that have none
         #[arg(long)]
         fix_ids: bool,
+        /// Print the result as JSON
         #[arg(long)]
         json: bool,
     },
-    /// List cards with their source
-    Cards {
-        #[arg(long, value_name = "ID")]
-        deck: Option<String>,
-        #[arg(long, value_name = "TEXT")]
-        topic: Option<String>,
-        #[arg(long, value_name = "TEXT")]
-        search: Option<String>,
-        /// Only flagged cards (`f` on the review screen)
-        #[arg(long)]
-        flagged: bool,
-        /// Only suspended cards (by `s`, `mastery suspend` or as leeches)
-        #[arg(long)]
-        suspended: bool,
-        /// Only leeches
-        #[arg(long)]
-        leech: bool,
-        #[arg(long)]
-        json: bool,
-    },
+    /// Find cards with a search query and list them as a table
+    #[command(after_help = QUERY_HELP)]
+    Cards(CardsArgs),
     /// Counts per deck: due, new, learned, retired
     Status {
+        /// Print the result as JSON
         #[arg(long)]
         json: bool,
     },
-    /// One card, its source and its scheduling state
+    /// One card, or every card of a note, with its source and scheduling state
     Show {
+        /// A card id, or a note id for each of its cards
+        #[arg(value_name = "ID")]
         card: String,
+        /// Print the result as JSON
         #[arg(long)]
         json: bool,
     },
@@ -292,11 +307,140 @@ pub enum Command {
     Undo,
     /// Print each effective setting and where it comes from
     Config,
+    /// Print a shell completion script
+    #[command(after_help = "Install, for example, with
+  mastery completions bash > ~/.local/share/bash-completion/completions/mastery
+  mastery completions zsh > ~/.zfunc/_mastery      (with ~/.zfunc in $fpath)
+  mastery completions fish > ~/.config/fish/completions/mastery.fish
+Commands, flags and their values complete; card and deck ids don't, because the \
+scripts are static: list them with `mastery cards --columns id` and `mastery status`.")]
+    Completions {
+        /// The shell to write the script for
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page, in roff
+    #[command(after_help = "Read it with `mastery man > mastery.1 && man -l mastery.1`.")]
+    Man,
+}
+
+/// The query syntax, printed after the options of every command that
+/// takes a query. README.md's "Finding cards" has the full table.
+pub const QUERY_HELP: &str = "\
+Query syntax (terms are ANDed; case and accents don't matter):
+  hook exit            both words, in the front or the back
+  \"exit code 2\"        the exact phrase
+  a or b, -a, ( )      either, not, grouping
+  deck:ID  deck:patterns/*   a deck and its sub-decks, * as a wildcard
+  module:N  category:NAME  topic:TEXT  tag:NAME  id:ID  kind:cloze
+  is:new is:due is:learn is:review is:suspended is:buried is:leech
+  is:flagged is:retired  flag:0|1
+  prop:ease<1.8  prop:ivl>=21  prop:lapses>3  prop:reps>=2
+  prop:due=1 (due tomorrow)  prop:due<=-7 (a week overdue)
+  rated:7  rated:7:1 (graded 1)  introduced:7   (in the last N days)";
+
+/// Which columns `cards` can print.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Column {
+    /// The card id (what `show`, `suspend` and `id:` take)
+    Id,
+    /// The question side, on one line
+    Front,
+    /// The answer side, on one line
+    Back,
+    /// The deck id
+    Deck,
+    /// The topic (the `#` heading above the note)
+    Topic,
+    /// The note kind: Q, Concept, Pattern, Cloze or Checklist
+    Kind,
+    /// Days until due: today, +3d, -7d (overdue), or new
+    Due,
+    /// The interval in days
+    Ivl,
+    /// The ease factor (2.50 to start)
+    Ease,
+    /// Times failed after being learned
+    Lapses,
+    /// Passes in a row (SM-2's repetition count)
+    Reps,
+    /// flagged, suspended, leech, buried, retired
+    Flags,
+    /// The deck file and line the card comes from
+    Source,
+}
+
+/// How `cards` orders its rows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Sort {
+    /// Soonest due first, new cards last
+    Due,
+    /// Shortest interval first
+    Ivl,
+    /// Lowest ease first: the hardest cards
+    Ease,
+    /// Most lapses first
+    Lapses,
+    /// Newest cards first
+    Added,
+    /// Most recently answered first
+    Reviewed,
+}
+
+#[derive(Debug, Args, Default)]
+pub struct CardsArgs {
+    /// A search query, as in `mastery cards "tag:hooks is:due"` (syntax
+    /// below); without one, every card
+    #[arg(value_name = "QUERY")]
+    pub query: Option<String>,
+    /// Only this deck (a shorthand for deck:ID)
+    #[arg(long, value_name = "ID")]
+    pub deck: Option<String>,
+    /// Only topics containing TEXT (a shorthand for topic:TEXT)
+    #[arg(long, value_name = "TEXT")]
+    pub topic: Option<String>,
+    /// Only cards whose front or back contains TEXT (a shorthand for a
+    /// quoted phrase)
+    #[arg(long, value_name = "TEXT")]
+    pub search: Option<String>,
+    /// Only flagged cards (`f` on the review screen; is:flagged)
+    #[arg(long)]
+    pub flagged: bool,
+    /// Only suspended cards (by `s`, `mastery suspend` or as leeches;
+    /// is:suspended)
+    #[arg(long)]
+    pub suspended: bool,
+    /// Only leeches (is:leech)
+    #[arg(long)]
+    pub leech: bool,
+    /// Order of the rows [default: curriculum order]
+    #[arg(long, value_enum, value_name = "KEY")]
+    pub sort: Option<Sort>,
+    /// Columns to print, comma-separated [default:
+    /// front,deck,due,ivl,ease,lapses,reps,flags]
+    #[arg(long, value_enum, value_delimiter = ',', value_name = "LIST")]
+    pub columns: Vec<Column>,
+    /// Print every matching card as JSON
+    #[arg(long, conflicts_with = "csv")]
+    pub json: bool,
+    /// Print the columns as CSV with a header row (all columns unless
+    /// --columns)
+    #[arg(long)]
+    pub csv: bool,
 }
 
 #[derive(Debug, Args, Default)]
 pub struct ReviewArgs {
-    /// New cards per study day [default: new_per_day from config, or 10]
+    /// Custom study: review the cards this query matches, due or not (see
+    /// "Query syntax" below); without one, today's drill
+    #[arg(value_name = "QUERY")]
+    pub query: Option<String>,
+    /// Custom study: the cards due in the next N days too (1 is tomorrow)
+    #[arg(long, value_name = "N", value_parser = count::<u32>(1..=MAX_AHEAD))]
+    pub ahead: Option<u32>,
+    /// New cards per study day [default: new_per_day from config, or 10];
+    /// in custom study, N new cards from the matching set, on top of the
+    /// day's
     #[arg(long, value_name = "N", value_parser = count::<u32>(0..=MAX_NEW_PER_DAY))]
     pub new: Option<u32>,
     /// Cap the number of cards in this session
@@ -313,7 +457,7 @@ pub struct ReviewArgs {
     pub all_new: bool,
     /// Review exactly the cards `mastery weak` lists (due or not), scheduled
     /// as in any review
-    #[arg(long, conflicts_with_all = ["new", "all_new"])]
+    #[arg(long, conflicts_with_all = ["new", "all_new", "query", "ahead"])]
     pub weak: bool,
 }
 
@@ -333,6 +477,7 @@ pub enum QuizAction {
         /// Only quizzes that asked about this module, scored on its cards
         #[arg(long, value_name = "N", value_parser = count::<u8>(1..=8))]
         module: Option<u8>,
+        /// Print the result as JSON
         #[arg(long)]
         json: bool,
     },
@@ -342,6 +487,10 @@ pub enum QuizAction {
 /// different flags with "and".
 #[derive(Debug, Args)]
 pub struct QuizArgs {
+    /// Only cards this search query matches, as in `mastery quiz "tag:hooks
+    /// -is:new"` (syntax: `mastery cards --help`); ANDed with the flags
+    #[arg(value_name = "QUERY")]
+    pub query: Option<String>,
     /// Module number
     #[arg(long, value_name = "N", value_parser = count::<u8>(1..=8))]
     pub module: Vec<u8>,
@@ -410,8 +559,14 @@ pub enum WeakFormat {
 
 #[derive(Debug, Args)]
 pub struct WeakArgs {
+    /// Only weak cards this search query matches, as in `mastery weak
+    /// module:4` (syntax: `mastery cards --help`)
+    #[arg(value_name = "QUERY")]
+    pub query: Option<String>,
+    /// Only this module's decks
     #[arg(long, value_name = "N", value_parser = count::<u8>(1..=8))]
     pub module: Option<u8>,
+    /// Only this deck
     #[arg(long, value_name = "ID")]
     pub deck: Option<String>,
     /// Topics listed at most
@@ -449,21 +604,26 @@ pub enum ImportWhat {
 pub enum DevCommand {
     /// Write synthetic decks of N cards in 100-card files
     Generate {
+        /// Cards to write
         #[arg(long, value_name = "N", value_parser = count::<u64>(1..=MAX_SYNTH_CARDS))]
         cards: u64,
+        /// Folder to write them into
         #[arg(long, value_name = "DIR")]
         out: PathBuf,
-        #[arg(long, default_value_t = 1)]
+        /// Seed of the generator: the same seed writes the same decks
+        #[arg(long, default_value_t = 1, value_parser = count::<u64>(0..=u64::MAX))]
         seed: u64,
     },
     /// Compile the decks, then fill the review log over two years
     History {
+        /// Reviews to write, at least (each card's replay runs to its end)
         #[arg(long, value_name = "N", value_parser = count::<u64>(0..=MAX_SYNTH_REVIEWS))]
         reviews: u64,
         /// Share of cards left due today
         #[arg(long, value_name = "SHARE", default_value_t = 0.08, value_parser = share)]
         due_share: f64,
-        #[arg(long, default_value_t = 1)]
+        /// Seed of the generator: the same seed writes the same log
+        #[arg(long, default_value_t = 1, value_parser = count::<u64>(0..=u64::MAX))]
         seed: u64,
     },
     /// Write an Anki revlog CSV of a simulated learner whose recall follows

@@ -57,6 +57,11 @@ pub enum Error {
     #[error("cannot undo: {0}")]
     UndoRefused(String),
 
+    /// A search query that can't be read or names what doesn't exist:
+    /// `query:COLUMN: message`; exits with 2.
+    #[error("{0}")]
+    Query(crate::search::QueryError),
+
     #[error("unknown card id '{0}': list card ids with `mastery cards`")]
     UnknownCard(String),
 
@@ -111,7 +116,7 @@ pub enum Error {
     },
 
     /// `doctor` found problems; they were already printed.
-    #[error("{0} problem(s) found; run `mastery doctor --repair` for those it can fix")]
+    #[error("{} found; run `mastery doctor --repair` for those it can fix", crate::render::plural(*.0, "problem", "problems"))]
     Unhealthy(usize),
 
     /// The learner pressed Ctrl-C; everything answered was already saved.
@@ -132,6 +137,12 @@ fn preview(ids: &[String]) -> String {
         text.push_str(&format!(" and {} more", ids.len() - SHOWN));
     }
     text
+}
+
+impl From<crate::search::QueryError> for Error {
+    fn from(e: crate::search::QueryError) -> Self {
+        Error::Query(e)
+    }
 }
 
 impl From<rusqlite::Error> for Error {
@@ -166,7 +177,7 @@ impl Error {
     /// The process exit code this error maps to.
     pub fn exit_code(&self) -> i32 {
         match self {
-            Error::Usage(_) | Error::UndoRefused(_) => 2,
+            Error::Usage(_) | Error::UndoRefused(_) | Error::Query(_) => 2,
             Error::Interrupted => 130,
             _ => 1,
         }

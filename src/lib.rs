@@ -20,6 +20,7 @@ pub mod render;
 pub mod reschedule;
 pub mod review;
 pub mod scheduler;
+pub mod search;
 pub mod stats;
 pub mod store;
 pub mod synth;

@@ -7,6 +7,13 @@ fn main() {
         Err(e) if matches!(e.kind(), ErrorKind::DisplayHelp | ErrorKind::DisplayVersion) => {
             e.exit()
         }
+        // Bare `mastery` (MASTERY_DB and the like count as arguments to
+        // clap, so its own "help when nothing is given" can't see it).
+        Err(e) if e.kind() == ErrorKind::MissingSubcommand => {
+            use clap::CommandFactory;
+            eprint!("{}", mastery::cli::Cli::command().render_help());
+            std::process::exit(2);
+        }
         Err(e) => {
             eprintln!(
                 "mastery: {}",

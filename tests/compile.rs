@@ -377,7 +377,7 @@ fn fix_ids_never_writes_an_id_that_is_taken() {
             "no line {wanted} naming {other}: {err}"
         );
     }
-    assert!(stdout(&out).contains("wrote 1 ids"), "{}", stdout(&out));
+    assert!(stdout(&out).contains("wrote 1 id\n"), "{}", stdout(&out));
     assert_eq!(
         std::fs::read_to_string(env.decks().join("f.md")).unwrap(),
         f.replace("## Q: Fine\n", "## Q: Fine {#f/fine}\n")

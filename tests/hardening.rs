@@ -144,7 +144,7 @@ fn bad_command_line_values_fail_in_one_line() {
             &["quiz", "--count", "0"],
             DAY1,
             2,
-            "mastery: invalid value '0' for '--count <N>': 0 is not in 1..=1000 (see --help)",
+            "mastery: invalid value '0' for '--count <N>': expected a whole number from 1 to 1000 (see --help)",
         ),
         (
             &["quiz", "--card", "no-such-card"],
@@ -168,7 +168,7 @@ fn bad_command_line_values_fail_in_one_line() {
             &["review", "--module", "9"],
             DAY1,
             2,
-            "mastery: invalid value '9' for '--module <N>': 9 is not in 1..=8 (see --help)",
+            "mastery: invalid value '9' for '--module <N>': expected a whole number from 1 to 8 (see --help)",
         ),
     ];
     for (args, now, code, message) in cases {

@@ -293,7 +293,7 @@ fn an_answer_rewritten_under_its_id_is_reported_and_can_be_reset() {
     let reset = env.ok(&day(1), &["reset", "q"]);
     assert_eq!(
         reset,
-        "reset q: 1 card(s) start over as new; 1 review(s) undone (kept in the log)\n"
+        "reset q: 1 card starts over as new; 1 review undone (kept in the log)\n"
     );
     let card = env.show("q");
     assert_eq!(card["due"], serde_json::Value::Null);

@@ -50,7 +50,7 @@ use std::time::{Duration, SystemTime};
 use mastery::compile::{CARRY_SIMILARITY, Options, compile};
 use mastery::deck::source::Source;
 use mastery::scheduler::{Grade, review_of};
-use mastery::store::{CardFilter, Grading, Store};
+use mastery::store::{Grading, SortBy, Store};
 use proptest::prelude::*;
 use proptest::sample::Index;
 
@@ -785,7 +785,7 @@ fn compile_and_check(env: &mut Env, m: &mut Model, step: &str) -> Result<(), Tes
 
     let cards: BTreeMap<String, _> = env
         .store
-        .cards(&CardFilter::default())
+        .search(&mastery::search::Query::all(), 0, SortBy::Curriculum)
         .expect("cards")
         .into_iter()
         .map(|c| (c.key.clone(), c))

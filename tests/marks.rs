@@ -187,7 +187,11 @@ fn flags_are_listed_and_kept_in_json() {
     assert_eq!(flagged[0]["id"], "q-exit");
     assert_eq!(flagged[0]["flagged"], true);
     let text = env.ok(DAY1, &["cards", "--flagged"]);
-    assert!(text.trim_end().ends_with("flagged"), "{text}");
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 3, "header, one row, count: {text}");
+    assert!(lines[1].starts_with("Which exit code"), "{text}");
+    assert!(lines[1].ends_with("flagged"), "{text}");
+    assert_eq!(lines[2], "1 card");
 }
 
 #[test]

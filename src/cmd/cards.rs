@@ -1,10 +1,12 @@
 use serde::Serialize;
 
-use super::{json, out};
+use super::{Scope, json, out};
 use crate::app::App;
-use crate::clock::format_day;
+use crate::cli::{CardsArgs, Column, Sort};
+use crate::clock::{Day, format_day};
 use crate::error::{Error, Result};
-use crate::store::{CardFilter, CardRow, Suspension};
+use crate::render::{plural, table};
+use crate::store::{CardRow, SortBy, Suspension};
 
 /// A card's marks, as `cards` and `show` print them in JSON.
 #[derive(Serialize)]
@@ -51,19 +53,42 @@ struct CardJson<'a> {
     deck: &'a str,
     module: Option<u8>,
     topic: &'a str,
+    /// The card's generator (q, define, name, when, …).
     kind: &'a str,
+    /// The note's kind (Q, Concept, Pattern, Cloze, Checklist).
+    note_kind: &'a str,
+    tags: &'a [String],
     front: &'a str,
     source: String,
     /// Where the fact comes from: its note's `Source:` line.
     cites: Option<&'a str>,
+    due: Option<String>,
+    interval_days: u32,
+    ease: f64,
+    lapses: u32,
+    repetitions: u32,
     #[serde(flatten)]
     marks: MarksJson,
 }
 
-pub fn list(app: &App, filter: CardFilter, as_json: bool) -> Result<()> {
+/// `cards`: the cards a query and the shorthand flags match, as a table,
+/// JSON or CSV.
+pub fn list(app: &App, args: &CardsArgs) -> Result<()> {
     let (store, _) = app.open()?;
-    let cards = store.cards(&filter)?;
-    if as_json {
+    let mut query = crate::search::parse(args.query.as_deref().unwrap_or(""))?;
+    super::narrow(&store, &mut query, &Scope::of_cards(args))?;
+    let today = app.clock.today();
+    let sort = match args.sort {
+        None => SortBy::Curriculum,
+        Some(Sort::Due) => SortBy::Due,
+        Some(Sort::Ivl) => SortBy::Interval,
+        Some(Sort::Ease) => SortBy::Ease,
+        Some(Sort::Lapses) => SortBy::Lapses,
+        Some(Sort::Added) => SortBy::Added,
+        Some(Sort::Reviewed) => SortBy::Reviewed,
+    };
+    let cards = store.search(&query, today, sort)?;
+    if args.json {
         let rows: Vec<CardJson<'_>> = cards
             .iter()
             .map(|c| CardJson {
@@ -72,31 +97,199 @@ pub fn list(app: &App, filter: CardFilter, as_json: bool) -> Result<()> {
                 module: c.module,
                 topic: &c.topic,
                 kind: &c.generator,
+                note_kind: &c.note_kind,
+                tags: &c.tags,
                 front: &c.front,
                 source: c.source(),
                 cites: c.cites.as_deref(),
+                due: c.due.map(format_day),
+                interval_days: c.state.interval,
+                ease: f64::from(c.state.ease) / 100.0,
+                lapses: c.state.lapses,
+                repetitions: c.state.reps,
                 marks: marks_json(c),
             })
             .collect();
         return json(&rows);
     }
-    let mut text = String::new();
-    for c in &cards {
-        let marks = marks_text(c);
-        text.push_str(&format!(
-            "{}\t{}\t{}\t{}{}\n",
-            c.key,
-            c.deck_key,
-            c.topic,
-            c.source(),
-            if marks.is_empty() {
-                String::new()
-            } else {
-                format!("\t{marks}")
-            }
-        ));
+    if args.csv {
+        let columns = if args.columns.is_empty() {
+            ALL_COLUMNS.to_vec()
+        } else {
+            args.columns.clone()
+        };
+        return csv_out(&cards, &columns, today);
     }
+    if cards.is_empty() {
+        return out(&if query.is_empty() {
+            "no cards: the decks have none yet (see `mastery check`)\n".to_string()
+        } else {
+            format!("no card matches {}\n", describe(args))
+        });
+    }
+    let columns = if args.columns.is_empty() {
+        DEFAULT_COLUMNS.to_vec()
+    } else {
+        args.columns.clone()
+    };
+    let rows: Vec<Vec<String>> = cards
+        .iter()
+        .map(|c| {
+            columns
+                .iter()
+                .map(|col| cell(c, *col, today, false))
+                .collect()
+        })
+        .collect();
+    let spec: Vec<table::Column> = columns.iter().map(|c| column_spec(*c)).collect();
+    let width = super::read::terminal_width().unwrap_or(super::read::PIPE_WIDTH);
+    let mut text = table::render(&spec, rows, width);
+    text.push_str(&format!("{}\n", plural(cards.len(), "card", "cards")));
     out(&text)
+}
+
+/// What `cards` printed nothing for, in the learner's words.
+fn describe(args: &CardsArgs) -> String {
+    let mut parts = Vec::new();
+    if let Some(q) = &args.query {
+        parts.push(format!("'{q}'"));
+    }
+    for (flag, value) in [
+        ("--deck", &args.deck),
+        ("--topic", &args.topic),
+        ("--search", &args.search),
+    ] {
+        if let Some(v) = value {
+            parts.push(format!("{flag} {v}"));
+        }
+    }
+    for (flag, on) in [
+        ("--flagged", args.flagged),
+        ("--suspended", args.suspended),
+        ("--leech", args.leech),
+    ] {
+        if on {
+            parts.push(flag.to_string());
+        }
+    }
+    parts.join(" ")
+}
+
+const DEFAULT_COLUMNS: [Column; 8] = [
+    Column::Front,
+    Column::Deck,
+    Column::Due,
+    Column::Ivl,
+    Column::Ease,
+    Column::Lapses,
+    Column::Reps,
+    Column::Flags,
+];
+
+const ALL_COLUMNS: [Column; 13] = [
+    Column::Id,
+    Column::Deck,
+    Column::Topic,
+    Column::Kind,
+    Column::Front,
+    Column::Back,
+    Column::Due,
+    Column::Ivl,
+    Column::Ease,
+    Column::Lapses,
+    Column::Reps,
+    Column::Flags,
+    Column::Source,
+];
+
+fn column_spec(c: Column) -> table::Column {
+    use table::Align::{Left, Right};
+    let (header, align, cut) = match c {
+        Column::Id => ("id", Left, false),
+        Column::Front => ("front", Left, true),
+        Column::Back => ("back", Left, true),
+        Column::Deck => ("deck", Left, false),
+        Column::Topic => ("topic", Left, true),
+        Column::Kind => ("kind", Left, false),
+        Column::Due => ("due", Right, false),
+        Column::Ivl => ("ivl", Right, false),
+        Column::Ease => ("ease", Right, false),
+        Column::Lapses => ("lapses", Right, false),
+        Column::Reps => ("reps", Right, false),
+        Column::Flags => ("flags", Left, false),
+        Column::Source => ("source", Left, false),
+    };
+    table::Column { header, align, cut }
+}
+
+/// One cell. The table shows the due day relative to today (`+3d`), CSV
+/// the date.
+fn cell(c: &CardRow, col: Column, today: Day, dates: bool) -> String {
+    let s = &c.state;
+    let seen = !s.is_new();
+    match col {
+        Column::Id => c.key.clone(),
+        Column::Front => c.front.clone(),
+        Column::Back => c.back.clone(),
+        Column::Deck => c.deck_key.clone(),
+        Column::Topic => c.topic.clone(),
+        Column::Kind => c.note_kind.clone(),
+        Column::Due => match c.due {
+            None if dates => String::new(),
+            None => "new".into(),
+            Some(d) if dates => format_day(d),
+            Some(d) if d == today => "today".into(),
+            Some(d) => format!("{:+}d", d - today),
+        },
+        Column::Ivl if seen => format!("{}d", s.interval),
+        Column::Ease if seen => format!("{:.2}", f64::from(s.ease) / 100.0),
+        Column::Ivl | Column::Ease if dates => String::new(),
+        Column::Ivl | Column::Ease => "-".into(),
+        Column::Lapses => s.lapses.to_string(),
+        Column::Reps => s.reps.to_string(),
+        Column::Flags => flags_text(c),
+        Column::Source => c.source(),
+    }
+}
+
+/// The marks in short words, for the table and CSV.
+fn flags_text(c: &CardRow) -> String {
+    let mut out = marks_text(c);
+    if c.retired {
+        if !out.is_empty() {
+            out.push_str(", ");
+        }
+        out.push_str("retired");
+    }
+    out
+}
+
+fn csv_out(cards: &[CardRow], columns: &[Column], today: Day) -> Result<()> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let write = |w: &mut csv::Writer<Vec<u8>>, record: Vec<String>| {
+        w.write_record(record)
+            .map_err(|e| Error::Usage(format!("cannot write CSV: {e}")))
+    };
+    write(
+        &mut w,
+        columns
+            .iter()
+            .map(|c| column_spec(*c).header.to_string())
+            .collect(),
+    )?;
+    for c in cards {
+        write(
+            &mut w,
+            columns
+                .iter()
+                .map(|col| cell(c, *col, today, true))
+                .collect(),
+        )?;
+    }
+    let bytes = w
+        .into_inner()
+        .map_err(|e| Error::Usage(format!("cannot write CSV: {e}")))?;
+    out(&String::from_utf8_lossy(&bytes))
 }
 
 /// What `suspend`, `unsuspend` and `bury` do.
@@ -131,8 +324,8 @@ pub fn mark(app: &App, ids: &[String], mark: Mark) -> Result<()> {
         ),
     };
     out(&format!(
-        "{verb}: {changed} of {} card(s); {} unchanged\n",
-        cards.len(),
+        "{verb}: {changed} of {}; {} unchanged\n",
+        plural(cards.len(), "card", "cards"),
         cards.len() - changed
     ))
 }
@@ -173,53 +366,104 @@ struct ReviewJson {
     kind: String,
 }
 
+/// `show ID`: a card, or each card of a note (text one after another;
+/// JSON a list). A retired card is shown by its card id only.
 pub fn show(app: &App, key: &str, as_json: bool) -> Result<()> {
     let (store, _) = app.open()?;
-    let card = store
-        .card_by_key(key)?
-        .ok_or_else(|| Error::UnknownCard(key.to_string()))?;
-    let reviews = store.card_reviews(card.id)?;
-    let s = &card.state;
-    if as_json {
-        return json(&ShowJson {
-            id: &card.key,
-            deck: &card.deck_key,
-            topic: &card.topic,
-            front: &card.front,
-            back: &card.back,
-            source: card.source(),
-            cites: card.cites.as_deref(),
-            repetitions: s.reps,
-            ease: f64::from(s.ease) / 100.0,
-            interval_days: s.interval,
-            due: card.due.map(format_day),
-            scheduler: store.scheduler().name(),
-            stability: card.memory.map(|m| m.stability),
-            difficulty: card.memory.map(|m| m.difficulty),
-            retrievability: match (store.scheduler(), card.fsrs()) {
-                (crate::fsrs::Scheduler::Fsrs(m), Some(f)) => {
-                    Some(m.recall(f.memory, (app.clock.today() - f.last_day) as f32))
-                }
-                _ => None,
-            },
-            lapses: s.lapses,
-            retired: card.retired,
-            marks: marks_json(&card),
-            reviews: reviews
-                .into_iter()
-                .map(|r| ReviewJson {
-                    at: r.at,
-                    grade: r.grade,
-                    kind: r.kind,
-                })
-                .collect(),
-        });
+    let cards: Vec<CardRow> = match store.card_by_key(key)? {
+        Some(card) => vec![card],
+        None => store
+            .cards_of_id(key)?
+            .into_iter()
+            .filter_map(|id| store.card_by_id(id).transpose())
+            .collect::<Result<_>>()?,
+    };
+    if cards.is_empty() {
+        return Err(Error::UnknownCard(key.to_string()));
     }
+    let note = cards.len() > 1 || cards[0].key != key;
+    let mut shown = Vec::new();
+    let mut text = String::new();
+    for card in &cards {
+        let reviews = store.card_reviews(card.id)?;
+        if as_json {
+            shown.push(show_json(
+                card,
+                reviews,
+                store.scheduler(),
+                app.clock.today(),
+            ));
+        } else {
+            if !text.is_empty() {
+                text.push('\n');
+            }
+            text.push_str(&show_text(
+                card,
+                &reviews,
+                store.scheduler(),
+                app.clock.today(),
+            ));
+        }
+    }
+    if !as_json {
+        return out(&text);
+    }
+    if note { json(&shown) } else { json(&shown[0]) }
+}
+
+fn show_json<'a>(
+    card: &'a CardRow,
+    reviews: Vec<crate::store::ReviewEntry>,
+    sched: &crate::fsrs::Scheduler,
+    today: crate::clock::Day,
+) -> ShowJson<'a> {
+    let s = &card.state;
+    ShowJson {
+        id: &card.key,
+        deck: &card.deck_key,
+        topic: &card.topic,
+        front: &card.front,
+        back: &card.back,
+        source: card.source(),
+        cites: card.cites.as_deref(),
+        repetitions: s.reps,
+        ease: f64::from(s.ease) / 100.0,
+        interval_days: s.interval,
+        due: card.due.map(format_day),
+        scheduler: sched.name(),
+        stability: card.memory.map(|m| m.stability),
+        difficulty: card.memory.map(|m| m.difficulty),
+        retrievability: match (sched, card.fsrs()) {
+            (crate::fsrs::Scheduler::Fsrs(m), Some(f)) => {
+                Some(m.recall(f.memory, (today - f.last_day) as f32))
+            }
+            _ => None,
+        },
+        lapses: s.lapses,
+        retired: card.retired,
+        marks: marks_json(card),
+        reviews: reviews
+            .into_iter()
+            .map(|r| ReviewJson {
+                at: r.at,
+                grade: r.grade,
+                kind: r.kind,
+            })
+            .collect(),
+    }
+}
+
+fn show_text(
+    card: &CardRow,
+    reviews: &[crate::store::ReviewEntry],
+    sched: &crate::fsrs::Scheduler,
+    today: crate::clock::Day,
+) -> String {
     let cites = card
         .cites
         .as_deref()
         .map_or_else(String::new, |c| format!("\nSource: {c}\n"));
-    let marks = marks_text(&card);
+    let marks = marks_text(card);
     let mut text = format!(
         "{}  ({} › {}, {})\n\n{}\n―――\n{}\n{cites}\n{}{}{}\n",
         card.key,
@@ -228,7 +472,7 @@ pub fn show(app: &App, key: &str, as_json: bool) -> Result<()> {
         card.source(),
         card.front,
         card.back,
-        crate::review::screen::state_line(&card, store.scheduler(), app.clock.today()),
+        crate::review::screen::state_line(card, sched, today),
         if card.retired { " · retired" } else { "" },
         if marks.is_empty() {
             String::new()
@@ -236,8 +480,8 @@ pub fn show(app: &App, key: &str, as_json: bool) -> Result<()> {
             format!(" · {marks}")
         }
     );
-    for r in &reviews {
+    for r in reviews {
         text.push_str(&format!("  {}  grade {}  {}\n", r.at, r.grade, r.kind));
     }
-    out(&text)
+    text
 }

@@ -11,6 +11,7 @@ use crate::deck::lint::{duplicate_ids, lint_all, lint_deck};
 use crate::deck::source::Source;
 use crate::deck::{Deck, Note};
 use crate::error::{Diag, Error, Result};
+use crate::render::plural;
 
 #[derive(Serialize)]
 struct CheckJson {
@@ -99,13 +100,14 @@ pub fn run(app: &App, fix_ids: bool, as_json: bool) -> Result<()> {
             text.push_str(&format!("warning: {w}\n"));
         }
         if fix_ids {
-            text.push_str(&format!("wrote {fixed} ids\n"));
+            text.push_str(&format!("wrote {}\n", plural(fixed, "id", "ids")));
         }
         text.push_str(&format!(
-            "checked {} decks, {notes} notes: {} errors, {} warnings\n",
-            decks.len(),
-            errors.len(),
-            warnings.len()
+            "checked {}, {}: {}, {}\n",
+            plural(decks.len(), "deck", "decks"),
+            plural(notes, "note", "notes"),
+            plural(errors.len(), "error", "errors"),
+            plural(warnings.len(), "warning", "warnings")
         ));
         out(&text)?;
     }

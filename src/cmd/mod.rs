@@ -7,6 +7,7 @@ mod fsrs;
 mod quiz;
 mod read;
 mod review;
+mod scope;
 mod status;
 mod weak;
 
@@ -18,9 +19,18 @@ use crate::app::App;
 use crate::cli::{Cli, Command, DevCommand, ExportWhat, ImportWhat};
 use crate::compile::{CompileReport, Options, compile};
 use crate::error::{Error, Result};
-use crate::store::{CardFilter, DeckInfo, Store};
+use crate::store::{DeckInfo, Store};
+
+pub(crate) use scope::{Scope, narrow};
 
 pub fn run(cli: Cli) -> Result<()> {
+    // These print what the command line is; they need no database, and a
+    // broken config must not keep a shell from loading its completions.
+    match cli.command {
+        Command::Completions { shell } => return completions(shell),
+        Command::Man => return man(),
+        _ => {}
+    }
     crate::interrupt::install();
     let app = App::from_cli(&cli)?;
     dispatch(&app, cli.command).map_err(|e| match e {
@@ -97,26 +107,7 @@ fn dispatch(app: &App, command: Command) -> Result<()> {
             print_compile(&report, json)
         }
         Command::Check { fix_ids, json } => check::run(app, fix_ids, json),
-        Command::Cards {
-            deck,
-            topic,
-            search,
-            flagged,
-            suspended,
-            leech,
-            json,
-        } => cards::list(
-            app,
-            CardFilter {
-                deck,
-                topic,
-                search,
-                flagged,
-                suspended,
-                leech,
-            },
-            json,
-        ),
+        Command::Cards(args) => cards::list(app, &args),
         Command::Suspend { ids } => cards::mark(app, &ids, cards::Mark::Suspend),
         Command::Unsuspend { ids } => cards::mark(app, &ids, cards::Mark::Unsuspend),
         Command::Bury { ids } => cards::mark(app, &ids, cards::Mark::Bury),
@@ -136,12 +127,41 @@ fn dispatch(app: &App, command: Command) -> Result<()> {
                 undone += store.reset_card(*card, &app.clock.stamp())?;
             }
             out(&format!(
-                "reset {id}: {} card(s) start over as new; {undone} review(s) undone (kept in the log)\n",
-                cards.len()
+                "reset {id}: {} over as new; {} undone (kept in the log)\n",
+                if cards.len() == 1 {
+                    "1 card starts".to_string()
+                } else {
+                    format!("{} cards start", cards.len())
+                },
+                crate::render::plural(undone, "review", "reviews")
             ))
         }
         Command::Config => status::config(app),
+        Command::Completions { shell } => completions(shell),
+        Command::Man => man(),
     }
+}
+
+/// `mastery completions SHELL`: clap_complete's script for the shell.
+fn completions(shell: clap_complete::Shell) -> Result<()> {
+    use clap::CommandFactory;
+    let mut script = Vec::new();
+    clap_complete::generate(shell, &mut Cli::command(), "mastery", &mut script);
+    out_styled(&String::from_utf8_lossy(&script))
+}
+
+/// `mastery man`: the manual page, in roff, from the same definitions as
+/// `--help`.
+fn man() -> Result<()> {
+    use clap::CommandFactory;
+    let mut page = Vec::new();
+    clap_mangen::Man::new(Cli::command())
+        .render(&mut page)
+        .map_err(|e| Error::Terminal {
+            action: "render the manual page",
+            cause: e,
+        })?;
+    out_styled(&String::from_utf8_lossy(&page))
 }
 
 /// Refuses deck ids that name no deck.
@@ -239,8 +259,8 @@ fn print_compile(report: &CompileReport, as_json: bool) -> Result<()> {
     }
     if !report.warnings.is_empty() {
         text.push_str(&format!(
-            "{} warnings (run `mastery check` to see them)\n",
-            report.warnings.len()
+            "{} (run `mastery check` to see them)\n",
+            crate::render::plural(report.warnings.len(), "warning", "warnings")
         ));
     }
     out(&text)

@@ -24,19 +24,28 @@ fn scope_of(args: &QuizArgs) -> QuizScope {
         topics: args.topic.clone(),
         categories: args.category.clone(),
         cards: args.card.clone(),
+        query: args.query.clone(),
     }
 }
 
 /// The active cards of a checked scope: unknown ids and decks are errors,
 /// an empty scope is a usage error.
-fn scope_cards(store: &Store, scope: &QuizScope) -> Result<Vec<CardRef>> {
+fn scope_cards(store: &Store, scope: &QuizScope, today: i64) -> Result<Vec<CardRef>> {
     for id in &scope.cards {
         if !store.card_or_note_exists(id)? {
             return Err(Error::UnknownCard(id.clone()));
         }
     }
     super::known_decks(&store.decks()?, &scope.decks)?;
-    let cards = store.scope_cards(scope)?;
+    let mut cards = store.scope_cards(scope)?;
+    if let Some(q) = &scope.query {
+        let query = crate::search::parse(q)?;
+        let ids: std::collections::HashSet<i64> = store
+            .search_ids(&query, today, crate::store::SortBy::Curriculum)?
+            .into_iter()
+            .collect();
+        cards.retain(|c| ids.contains(&c.id));
+    }
     if cards.is_empty() {
         return Err(Error::Usage(
             "no cards match this quiz scope: widen it or check the ids with `mastery cards`".into(),
@@ -55,7 +64,8 @@ fn question_count(args: &QuizArgs, scope: &QuizScope, cards: usize) -> usize {
         && scope.modules.is_empty()
         && scope.decks.is_empty()
         && scope.topics.is_empty()
-        && scope.categories.is_empty();
+        && scope.categories.is_empty()
+        && scope.query.is_none();
     if only_cards { cards } else { DEFAULT_COUNT }
 }
 
@@ -83,7 +93,7 @@ fn quiz(app: &App, args: &QuizArgs) -> Result<()> {
         }
         scope.cards = weak.into_iter().map(|w| w.card.key).collect();
     }
-    let cards = scope_cards(&store, &scope)?;
+    let cards = scope_cards(&store, &scope, app.clock.today())?;
     let count = if args.weak && args.count.is_none() {
         cards.len()
     } else {
@@ -185,7 +195,7 @@ fn quiz(app: &App, args: &QuizArgs) -> Result<()> {
 fn teach_back(app: &App, args: &QuizArgs) -> Result<()> {
     let (mut store, _) = app.open()?;
     let scope = scope_of(args);
-    let refs = scope_cards(&store, &scope)?;
+    let refs = scope_cards(&store, &scope, app.clock.today())?;
     let mut rows = Vec::with_capacity(refs.len());
     for r in refs {
         if let Some(card) = store.card_by_id(r.id)? {
@@ -349,6 +359,10 @@ fn scope_of_json(scope: &serde_json::Value) -> QuizScope {
         topics: strings("topics"),
         categories: strings("categories"),
         cards: strings("cards"),
+        query: scope
+            .get("query")
+            .and_then(|v| v.as_str())
+            .map(str::to_string),
     }
 }
 
@@ -372,6 +386,9 @@ fn scope_words(scope: &QuizScope, width: usize) -> String {
             } else {
                 parts.extend(values.iter().map(|v| format!("{one} {v}")));
             }
+        }
+        if let Some(q) = &scope.query {
+            parts.push(format!("query '{q}'"));
         }
         if parts.is_empty() {
             "all decks".to_string()

@@ -19,7 +19,15 @@ pub fn run(app: &App, args: &ReviewArgs) -> Result<()> {
     };
     let today = app.clock.today();
     let mut left_out = Vec::new();
-    let queue = if args.weak {
+    let custom = args.query.is_some() || args.ahead.is_some();
+    let queue = if custom {
+        let queue = custom_queue(&store, args, today)?;
+        if queue.due.is_empty() && queue.new.is_empty() {
+            return crate::prompt::for_review().show(&nothing_to_study(args));
+        }
+        store.set_custom_study(true);
+        queue
+    } else if args.weak {
         super::known_decks(&store.decks()?, &args.deck)?;
         let weak = super::weak::weak_cards(app, &store, args.module, args.deck.as_deref())?;
         if weak.is_empty() {
@@ -88,6 +96,77 @@ fn weak_queue(
     queue
 }
 
+/// Custom study (`review QUERY`, `--ahead N`): the matching cards that
+/// have been seen, due or not (with `--ahead`, due within N days), most
+/// overdue first, then up to `--new` matching new cards in curriculum
+/// order. Prerequisites don't gate them and they don't use up the day's
+/// new cards: the learner chose them. Suspended cards, and those buried
+/// today, stay out. Each grade schedules as any review does; an early one
+/// follows the scheduler's early-review rule (README: "Custom study").
+fn custom_queue(store: &Store, args: &ReviewArgs, today: i64) -> Result<review::Queue> {
+    use crate::search::{Cmp, Prop, State, Term};
+    use crate::store::SortBy;
+    let mut query = crate::search::parse(args.query.as_deref().unwrap_or(""))?;
+    super::narrow(
+        store,
+        &mut query,
+        &super::Scope {
+            modules: args.module.into_iter().collect(),
+            decks: args.deck.iter().cloned().collect(),
+            ..super::Scope::default()
+        },
+    )?;
+    query.and_not(Term::Is(State::Suspended));
+    query.and_not(Term::Is(State::Buried));
+    let mut seen = query.clone();
+    seen.and_not(Term::Is(State::New));
+    if let Some(days) = args.ahead {
+        seen.and(Term::Prop(Prop::Due, Cmp::Le, f64::from(days)));
+    }
+    let cap = args.limit.map_or(usize::MAX, |l| l as usize);
+    let mut due = store.search_ids(&seen, today, SortBy::Due)?;
+    due.truncate(cap);
+    let wanted = (args.new.unwrap_or(0) as usize).min(cap - due.len());
+    let mut new = Vec::new();
+    if wanted > 0 {
+        let mut fresh = query;
+        fresh.and(Term::Is(State::New));
+        new = store.search_ids(&fresh, today, SortBy::Curriculum)?;
+        new.truncate(wanted);
+    }
+    Ok(review::Queue {
+        relearn: Vec::new(),
+        due,
+        new,
+        // Chosen by the query, due or not: the counts say so.
+        picked: Some("chosen"),
+    })
+}
+
+/// What an empty custom study session says instead of starting.
+fn nothing_to_study(args: &ReviewArgs) -> String {
+    let when = |n: u32| {
+        if n == 1 {
+            "by tomorrow".to_string()
+        } else {
+            format!("in the next {n} days")
+        }
+    };
+    let what = match (&args.query, args.ahead) {
+        (Some(q), Some(n)) => format!("no card matching '{q}' is due {}", when(n)),
+        (Some(q), None) => format!("no card matching '{q}' has been studied yet"),
+        (None, Some(n)) => format!("no card is due {}", when(n)),
+        (None, None) => "nothing to study".to_string(),
+    };
+    if args.new.is_some_and(|n| n > 0) {
+        format!("{what}, and none of them is new (suspended and buried cards are left out).")
+    } else {
+        format!(
+            "{what} (suspended and buried cards are left out); `--new N` adds N new ones from the matching set."
+        )
+    }
+}
+
 /// Deck row ids for `--module`/`--deck`, or `None` for every deck.
 pub(crate) fn scope(
     store: &Store,
@@ -138,12 +217,15 @@ fn summary_text(store: &Store, today: i64, s: &Summary) -> Result<String> {
 
 /// The session's figures: also what an interruption prints.
 fn session_line(s: &Summary) -> String {
-    let share = (100 * s.passed).checked_div(s.reviewed).unwrap_or(0);
+    use crate::render::plural;
+    // A share of nothing graded would read as a failing score.
+    let share = (100 * s.passed)
+        .checked_div(s.reviewed)
+        .map_or_else(String::new, |p| format!("{p}% graded 3 or more, "));
     format!(
-        "session: {} reviewed, {}% graded 3 or more, {} re-drills, {} spent",
+        "session: {} reviewed, {share}{}, {} spent",
         s.reviewed,
-        share,
-        s.drills,
+        plural(s.drills, "re-drill", "re-drills"),
         duration(s.millis)
     )
 }

@@ -135,13 +135,29 @@ pub fn undo(app: &App) -> Result<()> {
 
 pub fn config(app: &App) -> Result<()> {
     let s = &app.settings;
+    let from = if std::env::var_os(crate::config::CONFIG_VAR).is_some() {
+        crate::config::CONFIG_VAR
+    } else {
+        "default"
+    };
     let file = match &s.file {
-        Some((p, true)) => p.display().to_string(),
-        Some((p, false)) => format!("{} (not present)", p.display()),
+        Some((p, true)) => format!("{}    ({from})", p.display()),
+        Some((p, false)) => format!("{} (not present)    ({from})", p.display()),
         None => "none".to_string(),
     };
     out(&format!(
-        "rollover_hour = {}    ({})\nnew_per_day = {}    ({})\nleech_lapses = {}    ({})\nleech_action = \"{}\"    ({})\nprerequisite_share = {}    ({})\nscheduler = \"{}\"    ({})\ndesired_retention = {:.2}    ({})\nfsrs_parameters = {}\nconfig file: {file}\ndatabase: {}\ndecks: {}\n",
+        "rollover_hour = {}    ({})
+new_per_day = {}    ({})
+leech_lapses = {}    ({})
+leech_action = \"{}\"    ({})
+prerequisite_share = {}    ({})
+scheduler = \"{}\"    ({})
+desired_retention = {:.2}    ({})
+fsrs_parameters = {}
+config file: {file}
+database: {}    ({})
+decks: {}    ({})
+",
         s.rollover_hour.value,
         s.rollover_hour.origin,
         s.new_per_day.value,
@@ -170,6 +186,8 @@ pub fn config(app: &App) -> Result<()> {
                     .to_string(),
         },
         app.db_path.display(),
-        app.source.describe()
+        app.db_origin,
+        app.source.describe(),
+        app.decks_origin
     ))
 }

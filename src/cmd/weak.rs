@@ -17,6 +17,19 @@ pub fn run(app: &App, args: &WeakArgs) -> Result<()> {
     let (store, _) = app.open()?;
     super::known_decks(&store.decks()?, &args.deck)?;
     let today = app.clock.today();
+    let cards = match &args.query {
+        Some(q) => Some(
+            store
+                .search_ids(
+                    &crate::search::parse(q)?,
+                    today,
+                    crate::store::SortBy::Curriculum,
+                )?
+                .into_iter()
+                .collect(),
+        ),
+        None => None,
+    };
     let report = weak::analyse(
         &store,
         today,
@@ -27,6 +40,7 @@ pub fn run(app: &App, args: &WeakArgs) -> Result<()> {
             // One threshold for the drill's leeches and the weak list's.
             leech_lapses: args.leech_lapses.unwrap_or(app.settings.leech_lapses.value),
             links: crate::read::Links::of(&app.source),
+            cards,
         },
     )?;
     let scope = scope_flags(args.module, args.deck.as_deref());
@@ -87,6 +101,7 @@ pub(crate) fn weak_cards(
             limit: usize::MAX,
             leech_lapses: app.settings.leech_lapses.value,
             links: crate::read::Links::of(&app.source),
+            cards: None,
         },
     )?;
     Ok(report.cards().cloned().collect())

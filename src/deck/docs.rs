@@ -217,6 +217,7 @@ impl NoteBuilder<'_> {
             line,
             path: Some(self.path.to_string()),
             cites: None,
+            tags: Vec::new(),
             was: None,
         });
     }
@@ -516,6 +517,7 @@ fn pattern_dir(
             line,
             path: Some(part.path.to_string()),
             cites,
+            tags: Vec::new(),
             was: None,
         });
     }
@@ -567,6 +569,7 @@ fn playbook(key: &str, part: &Part<'_>, overrides: &Overrides) -> Result<Deck, V
             line,
             path: Some(part.path.to_string()),
             cites: None,
+            tags: Vec::new(),
             was: None,
         });
     }

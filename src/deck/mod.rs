@@ -100,6 +100,9 @@ pub struct Note {
     pub path: Option<String>,
     /// Where the fact comes from (the note's closing `Source:` line).
     pub cites: Option<String>,
+    /// The note's own tags (a `Tags:` line before its `Source:` line), for
+    /// `tag:` searches beside its deck's.
+    pub tags: Vec<String>,
     /// The id this note had before an explicit rename (`{#new was=old}`).
     pub was: Option<String>,
 }

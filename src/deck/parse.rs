@@ -259,11 +259,25 @@ impl<'a> Parser<'a> {
         }
         let first = h.line + 1;
         let (text, first) = trim_block(body, first);
+        // `Tags:` sits before `Source:`; written after it, it is still
+        // the note's tags.
+        let (text, late_tags) = split_tags(&text);
         let (text, cites) = split_cites(&text);
         if cites.as_deref() == Some("") {
             self.error(
                 first + text.lines().count(),
                 "empty 'Source:' line: name the page, skill or URL the note comes from",
+            );
+            return None;
+        }
+        let (text, tags) = match late_tags {
+            Some(tags) => (text, Some(tags)),
+            None => split_tags(&text),
+        };
+        if tags.as_ref().is_some_and(Vec::is_empty) {
+            self.error(
+                first + text.lines().count(),
+                "empty 'Tags:' line: list the note's tags, separated by spaces, or remove the line",
             );
             return None;
         }
@@ -284,6 +298,7 @@ impl<'a> Parser<'a> {
             line: h.line,
             path: None,
             cites,
+            tags: tags.unwrap_or_default(),
             was: was.map(str::to_string),
         })
     }
@@ -546,6 +561,24 @@ pub fn valid_id(id: &str) -> bool {
             .all(|c| c.is_alphanumeric() || matches!(c, '-' | '_' | '.' | '/'))
 }
 
+/// Splits a note's closing `Tags: a b/c` line from its body: tags are
+/// separated by spaces or commas.
+pub fn split_tags(text: &str) -> (String, Option<Vec<String>>) {
+    let (rest, last) = text.rsplit_once('\n').unwrap_or(("", text));
+    match last.trim_start().strip_prefix("Tags:") {
+        Some(tags) => (
+            rest.trim_end().to_string(),
+            Some(
+                tags.split([' ', ',', '\t'])
+                    .filter(|t| !t.is_empty())
+                    .map(str::to_string)
+                    .collect(),
+            ),
+        ),
+        None => (text.to_string(), None),
+    }
+}
+
 /// Splits a note's closing `Source: …` line from its body: it names where
 /// the fact comes from, and is metadata, not part of the answer.
 pub fn split_cites(text: &str) -> (String, Option<String>) {
@@ -632,6 +665,30 @@ mod tests {
                 text: "Exit code {{2}} blocks; {{0}} passes.".into(),
                 deletions: vec!["2".into(), "0".into()]
             }
+        );
+    }
+
+    /// A `Tags:` line before (or after) `Source:` gives the note its tags
+    /// and is no part of the answer; an empty one is an error.
+    #[test]
+    fn a_tags_line_tags_the_note() {
+        let deck = parse(
+            "## Q: a {#a}\nAnswer.\nTags: hooks, cli/flags\nSource: x\n\
+             ## Q: b {#b}\nAnswer.\nSource: y\nTags: late\n\
+             ## Q: c {#c}\nAnswer.\n",
+        )
+        .unwrap();
+        assert_eq!(deck.notes[0].tags, ["hooks", "cli/flags"]);
+        assert_eq!(deck.notes[0].content, Content::Answer("Answer.".into()));
+        assert_eq!(deck.notes[0].cites.as_deref(), Some("x"));
+        assert_eq!(deck.notes[1].tags, ["late"]);
+        assert_eq!(deck.notes[1].cites.as_deref(), Some("y"));
+        assert!(deck.notes[2].tags.is_empty());
+        assert_eq!(
+            errors("## Q: a {#a}\nb\nTags:\n"),
+            vec![
+                "d.md:3: empty 'Tags:' line: list the note's tags, separated by spaces, or remove the line"
+            ]
         );
     }
 

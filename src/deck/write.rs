@@ -37,6 +37,9 @@ pub fn to_markdown(deck: &Deck) -> String {
         let body = note.content.to_source();
         out.push_str(&body);
         out.push('\n');
+        if !note.tags.is_empty() {
+            out.push_str(&format!("Tags: {}\n", note.tags.join(" ")));
+        }
         if let Some(cites) = &note.cites {
             out.push_str(&format!("Source: {cites}\n"));
         }

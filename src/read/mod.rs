@@ -6,6 +6,7 @@ mod links;
 
 pub use links::{Links, shell_word, topic_target};
 
+use crate::clock::Day;
 use crate::compile::parse_one;
 use crate::deck::cards::cloze_with;
 use crate::deck::source::Source;
@@ -23,10 +24,14 @@ pub struct Reading {
 
 /// Finds `target` (a card id, a note id, a deck id, `DECK#TOPIC`, or a
 /// topic's title or a unique part of it) and reads its notes from `source`.
-pub fn read(store: &Store, source: &Source, target: &str) -> Result<Reading> {
+/// A target that names none of these but is a search query with a
+/// `key:` term (`tag:hooks is:due`) reads the notes of the cards it
+/// matches.
+pub fn read(store: &Store, source: &Source, target: &str, today: Day) -> Result<Reading> {
     let found = store.read_target(target)?;
     let selection = match found.as_slice() {
         [one] => one.clone(),
+        [] if target.contains(':') => return read_query(store, source, target, today),
         [] => return Err(Error::Usage(unknown(store, target)?)),
         many => {
             let names: Vec<String> = many
@@ -70,6 +75,52 @@ pub fn read(store: &Store, source: &Source, target: &str) -> Result<Reading> {
             links,
             selection.topic.is_none() && selection.notes.is_empty(),
         ),
+    })
+}
+
+/// The notes of the cards a query matches, deck by deck, each note once.
+fn read_query(store: &Store, source: &Source, text: &str, today: Day) -> Result<Reading> {
+    let query = crate::search::parse(text)?;
+    let cards = store.search(&query, today, crate::store::SortBy::Curriculum)?;
+    if cards.is_empty() {
+        return Err(Error::Usage(format!(
+            "no card matches '{}': try the query with `mastery cards` first",
+            shown(text)
+        )));
+    }
+    // (deck path, note keys) in curriculum order.
+    let mut places: Vec<(String, Vec<String>)> = Vec::new();
+    for card in &cards {
+        for t in store.read_target(&card.key)? {
+            match places.iter_mut().find(|(p, _)| *p == t.path) {
+                Some((_, notes)) => notes.extend(t.notes),
+                None => places.push((t.path, t.notes)),
+            }
+        }
+    }
+    let links = Links::of(source);
+    let mut markdown = String::new();
+    let mut count = 0;
+    for (path, keys) in &places {
+        let Some(deck) = parse_one(source, path)? else {
+            continue;
+        };
+        let notes: Vec<&Note> = deck
+            .notes
+            .iter()
+            .filter(|n| keys.contains(&n.key))
+            .collect();
+        count += notes.len();
+        if !notes.is_empty() {
+            if !markdown.is_empty() {
+                markdown.push('\n');
+            }
+            markdown.push_str(&document(&deck, &notes, links, false));
+        }
+    }
+    Ok(Reading {
+        what: format!("{count} notes matching '{}'", shown(text)),
+        markdown,
     })
 }
 

@@ -6,6 +6,7 @@ mod frame;
 mod markdown;
 mod sanitize;
 mod style;
+pub mod table;
 mod wrap;
 
 pub use frame::{Frame, Section};
@@ -17,6 +18,11 @@ pub use wrap::{layout, truncate, width_of, wrap_spans};
 /// Markdown text laid out at `width` columns: the lines a screen prints.
 pub fn markdown(text: &str, width: usize) -> Vec<Line> {
     layout(&blocks(text), width)
+}
+
+/// A count and its noun: "1 card", "2 cards", "0 errors".
+pub fn plural(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
 }
 
 /// Whether styled output is wanted on stdout: a terminal, and `NO_COLOR`

@@ -342,7 +342,7 @@ impl CompileTx<'_> {
         // A plain INSERT: RETURNING costs a temporary table per row.
         self.tx
             .prepare_cached(
-                "INSERT INTO note (key, deck_id, kind, title, topic, line, path, cites, derived) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                "INSERT INTO note (key, deck_id, kind, title, topic, line, path, cites, derived, tags) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
             )?
             .execute(params![
                 note.key,
@@ -353,7 +353,8 @@ impl CompileTx<'_> {
                 note.line as i64,
                 note.path,
                 note.cites,
-                !note.explicit_id
+                !note.explicit_id,
+                note_tags(note)
             ])?;
         Ok(self.tx.last_insert_rowid())
     }
@@ -361,9 +362,9 @@ impl CompileTx<'_> {
     pub fn update_note(&self, id: i64, deck_id: i64, note: &Note) -> Result<()> {
         self.tx
             .prepare_cached(
-                "UPDATE note SET key = ?2, deck_id = ?3, kind = ?4, title = ?5, topic = ?6, line = ?7, path = ?8, cites = ?9, derived = ?10, retired = 0 WHERE id = ?1",
+                "UPDATE note SET key = ?2, deck_id = ?3, kind = ?4, title = ?5, topic = ?6, line = ?7, path = ?8, cites = ?9, derived = ?10, tags = ?11, retired = 0 WHERE id = ?1",
             )?
-            .execute(params![id, note.key, deck_id, note.kind.name(), note.title, note.topic, note.line as i64, note.path, note.cites, !note.explicit_id])?;
+            .execute(params![id, note.key, deck_id, note.kind.name(), note.title, note.topic, note.line as i64, note.path, note.cites, !note.explicit_id, note_tags(note)])?;
         Ok(())
     }
 
@@ -507,4 +508,11 @@ impl CompileTx<'_> {
         )?;
         Ok(cards)
     }
+}
+
+/// A note's tags as stored: a JSON list, or NULL when it has none (so the
+/// `note_tagged` index holds only tagged notes).
+fn note_tags(note: &Note) -> Option<String> {
+    (!note.tags.is_empty())
+        .then(|| serde_json::to_string(&note.tags).unwrap_or_else(|_| "[]".into()))
 }

@@ -80,8 +80,19 @@ impl Store {
             .conn
             .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         let logged = insert_review(&tx, g, decide, self.leech, &self.sched)?;
+        if self.custom_study
+            && let Some(l) = &logged
+        {
+            tx.execute("UPDATE review SET custom = 1 WHERE id = ?1", [l.review_id])?;
+        }
         tx.commit()?;
         Ok(logged)
+    }
+
+    /// Marks the grades recorded from now on as custom study: the new
+    /// cards they introduce don't count against the daily limit.
+    pub fn set_custom_study(&mut self, on: bool) {
+        self.custom_study = on;
     }
 
     /// Sets what a lapse that reaches the leech threshold does.

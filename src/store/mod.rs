@@ -12,6 +12,7 @@ mod quiz;
 mod read;
 mod revlog;
 mod sched;
+mod search;
 mod stats;
 mod weak;
 
@@ -30,11 +31,12 @@ pub use compile::{
 pub use doctor::{CardLog, LogRow, Replayed};
 pub use log::{Decide, Grading, Leeched, Logged, ReviewKind, UndoneReview};
 pub use marks::{Marks, Suspension};
-pub use query::{CardFilter, CardRow, DeckInfo, DeckStatus, ReviewEntry};
+pub use query::{CardRow, DeckInfo, DeckStatus, ReviewEntry};
 pub use quiz::{CardRef, NewQuiz, PoolEntry, QuizAnswer, QuizScope, QuizSummary};
 pub use read::ReadTarget;
 pub use revlog::LogEntry;
 pub use sched::Switch;
+pub use search::SortBy;
 pub use stats::{DeckCounts, DeckQuiz, MATURE_DAYS, Retention};
 pub use weak::{CardEvents, LastQuiz, NotePlace, Recent, ScoreRow};
 
@@ -133,6 +135,8 @@ pub struct Store {
     leech: crate::scheduler::LeechRule,
     /// The scheduler that sets due days (`set_scheduler`).
     sched: crate::fsrs::Scheduler,
+    /// Grades are given in a custom study session (`review QUERY`).
+    custom_study: bool,
 }
 
 impl Store {
@@ -206,6 +210,7 @@ impl Store {
             lenient,
             leech: Default::default(),
             sched: Default::default(),
+            custom_study: false,
         };
         store.setup(false)?;
         if !lenient {
@@ -242,6 +247,7 @@ impl Store {
             lenient,
             leech: Default::default(),
             sched: Default::default(),
+            custom_study: false,
         };
         store.setup(true)?;
         // Closing checkpoints the WAL into the file and removes it.
@@ -413,9 +419,12 @@ impl Store {
 
 /// SQL functions mastery's queries use beyond SQLite's own.
 ///
-/// `fold(text)`: the text in lowercase for all of Unicode. SQLite's
-/// `lower()` and `LIKE` fold ASCII letters only, so `--topic über` would
-/// miss a topic named "Über".
+/// `fold(text)`: the text in lowercase for all of Unicode, without accents
+/// (`search::fold`). SQLite's `lower()` and `LIKE` fold ASCII letters only,
+/// so `--topic über` would miss a topic named "Über". Folding as the query
+/// runs, rather than keeping a folded copy of every card's text, costs a
+/// word search that reads every card about 130 ms at 100k cards
+/// (BENCHMARKS.md), and keeps one copy of the text.
 fn register_functions(conn: &Connection) -> rusqlite::Result<()> {
     use rusqlite::functions::FunctionFlags;
     conn.create_scalar_function(
@@ -424,8 +433,10 @@ fn register_functions(conn: &Connection) -> rusqlite::Result<()> {
         FunctionFlags::SQLITE_UTF8 | FunctionFlags::SQLITE_DETERMINISTIC,
         |ctx| {
             Ok(ctx
-                .get::<Option<String>>(0)?
-                .map(|text| text.to_lowercase()))
+                .get_raw(0)
+                .as_str_or_null()
+                .map_err(|e| rusqlite::Error::UserFunctionError(e.into()))?
+                .map(crate::search::fold))
         },
     )
 }

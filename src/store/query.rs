@@ -39,6 +39,12 @@ pub struct CardRow {
     pub marks: Marks,
     /// Other accepted answers (`{{shown|other}}` in the deck).
     pub accept: Vec<String>,
+    /// The note's kind: Q, Concept, Pattern, Cloze or Checklist.
+    pub note_kind: String,
+    /// Its deck's tags (front matter), then its note's own (`Tags:`).
+    pub tags: Vec<String>,
+    /// Its place in its deck's file order.
+    pub pos: i64,
 }
 
 impl CardRow {
@@ -91,20 +97,9 @@ pub struct ReviewEntry {
     pub kind: String,
 }
 
-/// Which cards `mastery cards` lists.
-#[derive(Debug, Clone, Default)]
-pub struct CardFilter {
-    pub deck: Option<String>,
-    pub topic: Option<String>,
-    pub search: Option<String>,
-    pub flagged: bool,
-    pub suspended: bool,
-    pub leech: bool,
-}
-
 pub(super) const CARD_SELECT: &str = "SELECT c.id, c.key, d.key, d.title, d.module, d.category, n.topic, coalesce(n.path, d.path), n.line,
     c.gen, t.front, t.back, c.reps, c.ease, c.interval, c.sm2_due, c.lapses, c.last_grade, c.last_day, c.retired, n.cites,
-    c.suspended, c.buried, c.flagged, c.leech, t.accept, c.due, c.stability, c.difficulty
+    c.suspended, c.buried, c.flagged, c.leech, t.accept, n.kind, d.tags, n.tags, c.pos, c.due, c.stability, c.difficulty
     FROM card c JOIN card_text t ON t.card_id = c.id JOIN note n ON n.id = c.note_id JOIN deck d ON d.id = c.deck_id";
 
 pub(super) fn card_row(r: &Row<'_>) -> rusqlite::Result<CardRow> {
@@ -122,8 +117,8 @@ pub(super) fn card_row(r: &Row<'_>) -> rusqlite::Result<CardRow> {
         front: r.get(10)?,
         back: r.get(11)?,
         state: card_state(r, 12)?,
-        due: r.get(26)?,
-        memory: match (r.get::<_, Option<f64>>(27)?, r.get::<_, Option<f64>>(28)?) {
+        due: r.get(30)?,
+        memory: match (r.get::<_, Option<f64>>(31)?, r.get::<_, Option<f64>>(32)?) {
             (Some(s), Some(d)) => Some(crate::fsrs::Memory {
                 stability: s as f32,
                 difficulty: d as f32,
@@ -142,6 +137,25 @@ pub(super) fn card_row(r: &Row<'_>) -> rusqlite::Result<CardRow> {
             .get::<_, Option<String>>(25)?
             .and_then(|a| serde_json::from_str(&a).ok())
             .unwrap_or_default(),
+        note_kind: r.get(26)?,
+        tags: {
+            // Most decks and notes have no tags: skip the JSON parser then
+            // (a listing reads tens of thousands of rows).
+            let list = |text: Option<String>| -> Vec<String> {
+                match text.as_deref() {
+                    None | Some("[]") => Vec::new(),
+                    Some(t) => serde_json::from_str(t).unwrap_or_default(),
+                }
+            };
+            let mut tags = list(r.get(27)?);
+            for t in list(r.get(28)?) {
+                if !tags.contains(&t) {
+                    tags.push(t);
+                }
+            }
+            tags
+        },
+        pos: r.get(29)?,
     })
 }
 
@@ -261,12 +275,13 @@ impl Store {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
-    /// New cards introduced on a study day, for the daily limit.
+    /// New cards introduced on a study day, for the daily limit; those a
+    /// custom study session introduced (`review QUERY --new N`) are extra.
     pub fn new_seen_on(&self, day: Day) -> Result<i64> {
         Ok(self
             .conn
             .prepare_cached(
-                "SELECT count(*) FROM live_review r WHERE r.day = ?1 AND r.kind = 'new'",
+                "SELECT count(*) FROM live_review r WHERE r.day = ?1 AND r.kind = 'new' AND r.custom = 0",
             )?
             .query_row([day], |r| r.get(0))?)
     }
@@ -335,30 +350,6 @@ impl Store {
                 day: r.get(3)?,
             })
         })?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
-    }
-
-    /// Active cards matching a filter, in curriculum and file order.
-    pub fn cards(&self, filter: &CardFilter) -> Result<Vec<CardRow>> {
-        let mut stmt = self.conn.prepare(&format!(
-            "{CARD_SELECT} WHERE c.retired = 0
-               AND (?1 IS NULL OR d.key = ?1)
-               AND (?2 IS NULL OR instr(fold(n.topic), fold(?2)) > 0)
-               AND (?3 IS NULL OR instr(fold(t.front || ' ' || t.back || ' ' || c.key), fold(?3)) > 0)
-               AND (?4 = 0 OR c.flagged = 1) AND (?5 = 0 OR c.suspended != 0) AND (?6 = 0 OR c.leech = 1)
-             ORDER BY d.module IS NULL, d.module, d.key, c.pos"
-        ))?;
-        let rows = stmt.query_map(
-            params![
-                filter.deck,
-                filter.topic,
-                filter.search,
-                filter.flagged,
-                filter.suspended,
-                filter.leech
-            ],
-            card_row,
-        )?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 }

@@ -26,6 +26,9 @@ pub struct QuizScope {
     pub topics: Vec<String>,
     pub categories: Vec<String>,
     pub cards: Vec<String>,
+    /// A search query the cards must match too (`mastery quiz QUERY`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub query: Option<String>,
 }
 
 fn list<T: Serialize>(values: &[T]) -> Option<String> {

@@ -23,6 +23,8 @@ pub struct WeakOptions {
     pub leech_lapses: u32,
     /// How items point back at their notes.
     pub links: Links,
+    /// Only these cards (a search query's matches), when given.
+    pub cards: Option<std::collections::HashSet<i64>>,
 }
 
 #[derive(Debug, Clone)]
@@ -137,6 +139,7 @@ pub fn analyse(store: &Store, today: Day, opts: &WeakOptions) -> Result<WeakRepo
         };
         if deck_filter.is_some_and(|d| d != Some(row.deck_id))
             || opts.module.is_some_and(|m| deck.module != Some(m))
+            || opts.cards.as_ref().is_some_and(|c| !c.contains(&row.id))
         {
             continue;
         }

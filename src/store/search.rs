@@ -1,0 +1,382 @@
+//! A query's syntax tree as one SQL condition over `card c`, `note n`,
+//! `deck d` and `card_text t`, with its parameters. Every term is pushed
+//! down to SQLite: state terms use the card indexes, review terms the
+//! `review_day` index, and words are found with `fold` as the rows are
+//! read, so nothing is filtered in Rust.
+
+use rusqlite::types::Value;
+
+use super::Store;
+use super::query::{CARD_SELECT, card_row};
+use crate::clock::Day;
+use crate::error::Result;
+use crate::search::{
+    Cmp, Located, Node, Pattern, Prop, Query, QueryError, State, Term, did_you_mean,
+};
+use crate::store::CardRow;
+
+/// How a listing is ordered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum SortBy {
+    /// Curriculum order: module, deck, then file order.
+    #[default]
+    Curriculum,
+    /// Soonest due first; new cards last.
+    Due,
+    /// Shortest interval first; new cards last.
+    Interval,
+    /// Lowest ease first: the hardest cards; new cards last.
+    Ease,
+    /// Most lapses first.
+    Lapses,
+    /// Most recently added first.
+    Added,
+    /// Most recently answered first; never answered last.
+    Reviewed,
+}
+
+impl SortBy {
+    /// Orders rows in Rust: SQLite would sort whole rows, card text and
+    /// all, in a temporary B-tree, which costs more than the query itself
+    /// when a third of 100k cards match.
+    pub fn sort(self, rows: &mut [CardRow]) {
+        use std::cmp::Reverse;
+        match self {
+            SortBy::Curriculum => rows.sort_by(|a, b| {
+                (a.module.is_none(), a.module, &a.deck_key, a.pos).cmp(&(
+                    b.module.is_none(),
+                    b.module,
+                    &b.deck_key,
+                    b.pos,
+                ))
+            }),
+            SortBy::Due => rows.sort_by_key(|c| (c.due.is_none(), c.due, c.id)),
+            SortBy::Interval => {
+                rows.sort_by_key(|c| (c.state.due.is_none(), c.state.interval, c.id))
+            }
+            SortBy::Ease => rows.sort_by_key(|c| (c.state.due.is_none(), c.state.ease, c.id)),
+            SortBy::Lapses => rows.sort_by_key(|c| (Reverse(c.state.lapses), c.id)),
+            SortBy::Added => rows.sort_by_key(|c| Reverse(c.id)),
+            SortBy::Reviewed => {
+                rows.sort_by_key(|c| (c.state.last_day.is_none(), Reverse(c.state.last_day), c.id))
+            }
+        }
+    }
+
+    fn sql(self) -> &'static str {
+        match self {
+            SortBy::Curriculum => "d.module IS NULL, d.module, d.key, c.pos",
+            SortBy::Due => "c.due IS NULL, c.due, c.id",
+            SortBy::Interval => "c.due IS NULL, c.interval, c.id",
+            SortBy::Ease => "c.due IS NULL, c.ease, c.id",
+            SortBy::Lapses => "c.lapses DESC, c.id",
+            SortBy::Added => "c.id DESC",
+            SortBy::Reviewed => "c.last_day IS NULL, c.last_day DESC, c.id",
+        }
+    }
+}
+
+/// A translated query: the condition and its parameters, in order.
+struct Condition {
+    sql: String,
+    params: Vec<Value>,
+    /// The condition reads `card_text` (a word or phrase).
+    text: bool,
+}
+
+struct Translator<'a> {
+    store: &'a Store,
+    today: Day,
+    params: Vec<Value>,
+    text: bool,
+    decks: Option<Vec<String>>,
+}
+
+impl Store {
+    /// The cards a query matches, with their text and state, in `sort`
+    /// order. Retired cards are left out unless the query asks for
+    /// `is:retired`.
+    pub fn search(&self, query: &Query, today: Day, sort: SortBy) -> Result<Vec<CardRow>> {
+        let cond = self.condition(query, today)?;
+        let mut stmt = self
+            .conn
+            .prepare(&format!("{CARD_SELECT} WHERE {}", cond.sql))?;
+        let rows = stmt.query_map(rusqlite::params_from_iter(cond.params), card_row)?;
+        let mut rows: Vec<CardRow> = rows.collect::<rusqlite::Result<_>>()?;
+        sort.sort(&mut rows);
+        Ok(rows)
+    }
+
+    /// The ids of the cards a query matches, in `sort` order, without
+    /// reading their text unless the query searches it.
+    pub fn search_ids(&self, query: &Query, today: Day, sort: SortBy) -> Result<Vec<i64>> {
+        let cond = self.condition(query, today)?;
+        let text_join = if cond.text {
+            "JOIN card_text t ON t.card_id = c.id"
+        } else {
+            ""
+        };
+        let mut stmt = self.conn.prepare(&format!(
+            "SELECT c.id FROM card c JOIN note n ON n.id = c.note_id JOIN deck d ON d.id = c.deck_id {text_join}
+             WHERE {} ORDER BY {}",
+            cond.sql,
+            sort.sql()
+        ))?;
+        let rows = stmt.query_map(rusqlite::params_from_iter(cond.params), |r| r.get(0))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    fn condition(&self, query: &Query, today: Day) -> Result<Condition> {
+        let mut t = Translator {
+            store: self,
+            today,
+            params: Vec::new(),
+            text: false,
+            decks: None,
+        };
+        let base = if query.wants_retired() {
+            "1"
+        } else {
+            "c.retired = 0"
+        };
+        let sql = match &query.root {
+            None => base.to_string(),
+            Some(node) => format!("{base} AND {}", t.node(node)?),
+        };
+        Ok(Condition {
+            sql,
+            params: t.params,
+            text: t.text,
+        })
+    }
+}
+
+impl Translator<'_> {
+    fn param(&mut self, v: impl Into<Value>) -> String {
+        self.params.push(v.into());
+        format!("?{}", self.params.len())
+    }
+
+    /// Every condition is true or false, never NULL, so that `NOT` flips it.
+    fn node(&mut self, node: &Node) -> Result<String> {
+        Ok(match node {
+            Node::And(v) => format!(
+                "({})",
+                v.iter()
+                    .map(|n| self.node(n))
+                    .collect::<Result<Vec<_>>>()?
+                    .join(" AND ")
+            ),
+            Node::Or(v) => format!(
+                "({})",
+                v.iter()
+                    .map(|n| self.node(n))
+                    .collect::<Result<Vec<_>>>()?
+                    .join(" OR ")
+            ),
+            Node::Not(n) => format!("NOT {}", self.node(n)?),
+            Node::Term(l) => format!("({})", self.term(l)?),
+        })
+    }
+
+    fn term(&mut self, l: &Located) -> Result<String> {
+        let today = self.today;
+        Ok(match &l.term {
+            Term::Text(p) => {
+                self.text = true;
+                // Front and back apart: a phrase never spans the two.
+                let front = self.matches("fold(t.front)", p, true);
+                let back = self.matches("fold(t.back)", p, true);
+                format!("{front} OR {back}")
+            }
+            Term::Deck(p) => self.deck(p, l.column)?,
+            Term::Module(m) => format!("d.module IS {}", self.param(i64::from(*m))),
+            Term::Category(p) => {
+                let m = self.matches("fold(d.category)", p, false);
+                format!("coalesce({m}, 0)")
+            }
+            Term::Topic(p) => self.matches("fold(n.topic)", p, true),
+            Term::Tag(p) => {
+                let like = self.param(like_pattern(p, false));
+                let child = self.param(format!("{}/%", like_pattern(p, false)));
+                let cond = format!(
+                    "(fold(j.value) LIKE {like} ESCAPE '\\' OR fold(j.value) LIKE {child} ESCAPE '\\')"
+                );
+                // Tags are the deck's (front matter) and the note's (`Tags:`):
+                // the few matching decks and notes are found once, not per
+                // card, the notes from the `note_tagged` index.
+                format!(
+                    "c.deck_id IN (SELECT d2.id FROM deck d2, json_each(d2.tags) j WHERE {cond})
+                     OR c.note_id IN (SELECT n2.id FROM note n2 INDEXED BY note_tagged, json_each(n2.tags) j
+                                      WHERE n2.tags IS NOT NULL AND {cond})"
+                )
+            }
+            Term::Id(ids) => {
+                let list = self.param(serde_json::to_string(ids).unwrap_or_else(|_| "[]".into()));
+                format!(
+                    "c.key IN (SELECT value FROM json_each({list})) OR n.key IN (SELECT value FROM json_each({list}))"
+                )
+            }
+            Term::Kind(k) => format!("n.kind = {}", self.param(k.name().to_string())),
+            Term::Is(s) => self.state(*s),
+            Term::Flag(on) => format!("c.flagged = {}", i64::from(*on)),
+            Term::Prop(p, cmp, v) => self.prop(*p, *cmp, *v),
+            Term::Rated { days, grade } => {
+                let since = self.param(today - i64::from(*days));
+                let grade = match grade {
+                    Some(g) => format!(" AND grade = {}", self.param(i64::from(*g))),
+                    None => String::new(),
+                };
+                format!("c.id IN (SELECT card_id FROM live_review WHERE day > {since}{grade})")
+            }
+            Term::Introduced(days) => {
+                let since = self.param(today - i64::from(*days));
+                format!(
+                    "c.id IN (SELECT card_id FROM live_review WHERE day > {since} AND kind = 'new')"
+                )
+            }
+        })
+    }
+
+    /// `column` matches a pattern: a substring (`part`) or the whole text,
+    /// `*` standing for any run of characters.
+    fn matches(&mut self, column: &str, p: &Pattern, part: bool) -> String {
+        if p.wildcard || !part {
+            let like = self.param(like_pattern(p, part));
+            format!("{column} LIKE {like} ESCAPE '\\'")
+        } else {
+            let text = self.param(p.text.clone());
+            format!("instr({column}, {text}) > 0")
+        }
+    }
+
+    /// `deck:` names a deck id, or the decks under it (`patterns` covers
+    /// `patterns/speed`). A name without wildcards that matches no deck is
+    /// an error, so that a typo doesn't read as "no cards".
+    fn deck(&mut self, p: &Pattern, column: usize) -> Result<String> {
+        if !p.wildcard {
+            let decks = match &self.decks {
+                Some(d) => d.clone(),
+                None => {
+                    let d: Vec<String> = self
+                        .store
+                        .decks()?
+                        .into_iter()
+                        .map(|d| crate::search::fold(&d.key))
+                        .collect();
+                    self.decks = Some(d.clone());
+                    d
+                }
+            };
+            let under = format!("{}/", p.text);
+            if !decks.iter().any(|k| *k == p.text || k.starts_with(&under)) {
+                // Parents too: `patern` is closest to `patterns`.
+                let mut names: Vec<&str> = decks.iter().map(String::as_str).collect();
+                names.extend(
+                    decks
+                        .iter()
+                        .flat_map(|k| k.match_indices('/').map(move |(i, _)| &k[..i])),
+                );
+                return Err(QueryError::new(
+                    column,
+                    format!(
+                        "unknown deck '{}'{}; list decks with `mastery status`",
+                        p.text,
+                        did_you_mean(&p.text, names)
+                    ),
+                )
+                .into());
+            }
+        }
+        let like = self.param(like_pattern(p, false));
+        let child = self.param(format!("{}/%", like_pattern(p, false)));
+        Ok(format!(
+            "c.deck_id IN (SELECT id FROM deck WHERE retired = 0 AND (fold(key) LIKE {like} ESCAPE '\\' OR fold(key) LIKE {child} ESCAPE '\\'))"
+        ))
+    }
+
+    fn state(&mut self, s: State) -> String {
+        let today = match s {
+            State::Due | State::Buried => self.param(self.today),
+            _ => String::new(),
+        };
+        match s {
+            State::New => "c.due IS NULL".into(),
+            // What `mastery review` would show today.
+            State::Due => format!(
+                "c.due IS NOT NULL AND c.due <= {today} AND c.suspended = 0 AND (c.buried IS NULL OR c.buried < {today})"
+            ),
+            // SM-2 has no learning steps within a day: a card failed at its
+            // last scheduling review is (re)learning, one passed is in
+            // review, and, as in Anki, a lapsed card is in both.
+            State::Learn => format!("{SEEN} AND c.last_grade < 3"),
+            State::Review => format!("{SEEN} AND (c.last_grade >= 3 OR c.lapses > 0)"),
+            State::Suspended => "c.suspended != 0".into(),
+            State::Buried => format!("c.buried IS NOT NULL AND c.buried >= {today}"),
+            State::Leech => "c.leech = 1".into(),
+            State::Flagged => "c.flagged = 1".into(),
+            State::Retired => "c.retired = 1".into(),
+        }
+    }
+
+    fn prop(&mut self, p: Prop, cmp: Cmp, v: f64) -> String {
+        let op = cmp.sql();
+        match p {
+            // Ease is kept in hundredths; a new card has none yet.
+            Prop::Ease => format!(
+                "{SEEN} AND c.ease {op} {}",
+                self.param((v * 100.0).round() as i64)
+            ),
+            Prop::Ivl => format!("{SEEN} AND c.interval {op} {}", self.param(v as i64)),
+            Prop::Lapses => format!("c.lapses {op} {}", self.param(v as i64)),
+            // SM-2's repetition count, as `show` prints it: passes in a
+            // row (a lapse starts it again at 1), read from the card row.
+            Prop::Reps => format!("c.reps {op} {}", self.param(v as i64)),
+            // Days from today: 1 is tomorrow, -7 a week overdue.
+            Prop::Due => format!(
+                "c.due IS NOT NULL AND c.due - {} {op} {}",
+                self.param(self.today),
+                self.param(v as i64)
+            ),
+        }
+    }
+}
+
+/// "Seen at least once", for terms whose own column has no index. The `+`
+/// keeps SQLite from walking the `card_due` index for it: most cards are
+/// seen, and reading the card table in order is about twice as fast as
+/// jumping from index entry to card row 100k times.
+const SEEN: &str = "+c.due IS NOT NULL";
+
+/// A pattern as a LIKE pattern escaped with `\`: `*` is `%`, a literal
+/// `%`, `_` or `\` is escaped; `part` adds `%` at both ends.
+fn like_pattern(p: &Pattern, part: bool) -> String {
+    let mut out = String::new();
+    if part {
+        out.push('%');
+    }
+    let mut chars = p.text.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            // In a wildcard pattern `\x` is a literal x (see `search::parse`).
+            '\\' if p.wildcard => {
+                if let Some(n) = chars.next() {
+                    push_literal(&mut out, n);
+                }
+            }
+            '*' if p.wildcard => out.push('%'),
+            c => push_literal(&mut out, c),
+        }
+    }
+    if part {
+        out.push('%');
+    }
+    out
+}
+
+fn push_literal(out: &mut String, c: char) {
+    if matches!(c, '%' | '_' | '\\') {
+        out.push('\\');
+    }
+    out.push(c);
+}
