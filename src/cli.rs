@@ -149,7 +149,7 @@ pub enum ExportWhat {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum RevlogFormat {
-    /// FSRS optimizer CSV, ratings 1–4
+    // The FSRS optimizer's CSV, ratings 1 to 4.
     Fsrs,
 }
 
@@ -173,6 +173,7 @@ pub enum Command {
         /// Keep the fitted parameters (in the database) for FSRS to use
         #[arg(long)]
         save: bool,
+        /// Print the fit as JSON
         #[arg(long)]
         json: bool,
     },
@@ -189,6 +190,7 @@ pub enum Command {
         /// Skip fitting FSRS on the earlier half of the history (faster)
         #[arg(long)]
         no_fit: bool,
+        /// Print the table as JSON
         #[arg(long)]
         json: bool,
     },
@@ -629,13 +631,16 @@ pub enum DevCommand {
     /// Write an Anki revlog CSV of a simulated learner whose recall follows
     /// FSRS-6 (the ground truth for `eval`)
     FsrsRevlog {
+        /// Cards simulated
         #[arg(long, value_name = "N", value_parser = count::<u64>(1..=MAX_SYNTH_CARDS))]
         cards: u64,
         /// Days simulated
         #[arg(long, value_name = "N", default_value_t = 365, value_parser = count::<u64>(1..=36_500))]
         days: u64,
+        /// Seed of the simulation: the same seed writes the same file
         #[arg(long, default_value_t = 1)]
         seed: u64,
+        /// The CSV file to write
         #[arg(long, value_name = "FILE")]
         out: PathBuf,
     },

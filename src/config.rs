@@ -94,9 +94,11 @@ impl Default for Settings {
 /// `scheduler` in config.toml and `--scheduler`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum SchedulerChoice {
-    /// SM-2, exact (the default)
+    // Plain comments, not doc comments: clap would print a long help
+    // page for every command to list them.
+    // SM-2, exact (the default).
     Sm2,
-    /// FSRS-6, replayed from your log
+    // FSRS-6, replayed from the learner's log.
     Fsrs,
 }
 

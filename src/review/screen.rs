@@ -272,6 +272,9 @@ mod tests {
             cites: None,
             marks: Default::default(),
             accept: Vec::new(),
+            note_kind: "q".into(),
+            tags: Vec::new(),
+            pos: 0,
         }
     }
 
