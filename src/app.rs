@@ -59,7 +59,10 @@ impl App {
         let mut store = Store::open(&self.db_path)?;
         store.set_leech_rule(self.settings.leech_rule());
         let sched = self.settings.scheduler(store.saved_parameters()?)?;
-        if let Some(switch) = store.set_scheduler(sched)? {
+        // A database with no reviews has nothing to replay: no note.
+        if let Some(switch) = store.set_scheduler(sched)?
+            && switch.cards > 0
+        {
             warn_switch(&switch, store.scheduler());
         }
         let opts = Options {

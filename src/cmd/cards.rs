@@ -241,7 +241,8 @@ fn cell(c: &CardRow, col: Column, today: Day, dates: bool) -> String {
             Some(d) if d == today => "today".into(),
             Some(d) => format!("{:+}d", d - today),
         },
-        Column::Ivl if seen => format!("{}d", s.interval),
+        // Under FSRS, the interval FSRS set (its due day from the last review).
+        Column::Ivl if seen => format!("{}d", c.fsrs().map_or(s.interval, |f| f.interval)),
         Column::Ease if seen => format!("{:.2}", f64::from(s.ease) / 100.0),
         Column::Ivl | Column::Ease if dates => String::new(),
         Column::Ivl | Column::Ease => "-".into(),

@@ -64,7 +64,8 @@ pub fn compare(
             },
             Err(FitError::TooFew(have, need)) => {
                 fit_note = Some(format!(
-                    "not fitted: the earlier half of the history has {have} training reviews and fitting needs {need}"
+                    "not fitted: the earlier half of the history has {have} training {} and fitting needs {need}",
+                    plural(have, "review", "reviews")
                 ));
             }
             Err(e) => fit_note = Some(e.to_string()),
