@@ -251,41 +251,40 @@ pub fn load(path: Option<&Path>) -> Result<Settings> {
     if let Some(n) = parsed.prerequisite_share {
         settings.prerequisite_share = from_file(ranged("prerequisite_share", n, 0..=100)?);
     }
+    // A setting spelled as one of two words.
+    let either = |key: &str, text: &str, options: [&str; 2]| -> Result<bool> {
+        match options.iter().position(|o| *o == text) {
+            Some(i) => Ok(i == 0),
+            None => Err(bad(
+                line_of(key),
+                format!(
+                    "{key} must be \"{}\" or \"{}\", not \"{}\"",
+                    options[0],
+                    options[1],
+                    crate::render::sanitize(text)
+                ),
+            )),
+        }
+    };
     if let Some(a) = parsed.leech_action {
-        let action = match a.as_str() {
-            "suspend" => LeechAction::Suspend,
-            "tag" => LeechAction::Tag,
-            other => {
-                return Err(bad(
-                    line_of("leech_action"),
-                    format!(
-                        "leech_action must be \"suspend\" or \"tag\", not \"{}\"",
-                        crate::render::sanitize(other)
-                    ),
-                ));
-            }
-        };
+        let suspend = either("leech_action", &a, ["suspend", "tag"])?;
         settings.leech_action = Setting {
-            value: action,
+            value: if suspend {
+                LeechAction::Suspend
+            } else {
+                LeechAction::Tag
+            },
             origin: Origin::File(shown.clone()),
         };
     }
     if let Some(name) = parsed.scheduler {
-        let choice = match name.as_str() {
-            "sm2" => SchedulerChoice::Sm2,
-            "fsrs" => SchedulerChoice::Fsrs,
-            other => {
-                return Err(bad(
-                    line_of("scheduler"),
-                    format!(
-                        "scheduler must be \"sm2\" or \"fsrs\", not \"{}\"",
-                        crate::render::sanitize(other)
-                    ),
-                ));
-            }
-        };
+        let sm2 = either("scheduler", &name, ["sm2", "fsrs"])?;
         settings.scheduler = Setting {
-            value: choice,
+            value: if sm2 {
+                SchedulerChoice::Sm2
+            } else {
+                SchedulerChoice::Fsrs
+            },
             origin: Origin::File(shown.clone()),
         };
     }
