@@ -221,8 +221,13 @@ pub(super) fn undo_in(
             undone.card_key
         )));
     }
+    // Marked first, so that the replay under FSRS leaves the row out.
+    tx.execute("UPDATE review SET undone = 1 WHERE id = ?1", [review_id])?;
     if undone.kind != ReviewKind::Drill.as_str() {
         set_state(tx, undone.card_id, &before, sched)?;
+    } else {
+        // A re-drill moved only FSRS's memory.
+        refresh_card(tx, undone.card_id, sched)?;
     }
     let leeched = Leeched::from_bits(leeched);
     if leeched.tagged || leeched.suspended {
@@ -233,9 +238,6 @@ pub(super) fn undo_in(
             params![undone.card_id, leeched.tagged, leeched.suspended],
         )?;
     }
-    tx.execute("UPDATE review SET undone = 1 WHERE id = ?1", [review_id])?;
-    // Under FSRS the card's memory is replayed without the undone row.
-    refresh_card(tx, undone.card_id, sched)?;
     tx.execute(
         "INSERT INTO undo (review_id, at) VALUES (?1, ?2)",
         params![review_id, at],
