@@ -328,3 +328,28 @@ ALTER TABLE review ADD COLUMN custom INTEGER NOT NULL DEFAULT 0;
 -- tagged notes are found from this index, not by reading every note.
 ALTER TABLE note ADD COLUMN tags TEXT;
 CREATE INDEX note_tagged ON note(id) WHERE tags IS NOT NULL;
+
+-- migration: 10
+
+-- Issue 19, the Anki round trip. A review brought back from an Anki
+-- collection is marked `origin = 'anki'`; its `kind` keeps its scheduling
+-- meaning (new, review, drill), so every figure counts it like any other.
+ALTER TABLE review ADD COLUMN origin TEXT;
+
+-- The Anki revlog id of every review that crossed to or from Anki: the id
+-- an export gave a mastery review, or the id an imported review had. An
+-- import skips the ids it finds here, so the same file twice adds nothing
+-- and mastery's own reviews coming back from Anki are not doubled.
+CREATE TABLE anki_revlog (
+    id         INTEGER PRIMARY KEY,
+    review_id  INTEGER NOT NULL UNIQUE REFERENCES review(id)
+) STRICT;
+
+-- What the last export wrote of each card's text, and when that text
+-- changed (`mod`, seconds): Anki updates a note on import only when its
+-- `mod` is newer, so it moves only when the text does.
+CREATE TABLE anki_note (
+    card_id  INTEGER PRIMARY KEY REFERENCES card(id),
+    hash     TEXT    NOT NULL,
+    mod      INTEGER NOT NULL
+) STRICT;

@@ -145,6 +145,48 @@ pub enum ExportWhat {
         #[arg(long, short, value_name = "FILE")]
         out: Option<PathBuf>,
     },
+    /// An Anki package (.apkg) of the cards, with their scheduling and
+    /// review log, to study in Anki, AnkiDroid or AnkiMobile
+    Anki {
+        /// The package to write (.apkg); an existing file is replaced
+        #[arg(long, short, value_name = "FILE")]
+        out: PathBuf,
+        #[command(flatten)]
+        scope: ExportScope,
+    },
+    /// The cards as notes for another tool, without scheduling
+    Notes {
+        /// The file format
+        #[arg(long, value_enum)]
+        format: NotesFormat,
+        /// Write to this file instead of standard output
+        #[arg(long, short, value_name = "FILE")]
+        out: Option<PathBuf>,
+        #[command(flatten)]
+        scope: ExportScope,
+    },
+}
+
+/// Which cards an export takes: a query and the scope shorthands.
+#[derive(Debug, Args)]
+pub struct ExportScope {
+    /// Only the cards this search query matches, as in `mastery export anki
+    /// --out m4.apkg module:4` (syntax: `mastery cards --help`); without
+    /// one, every card
+    #[arg(value_name = "QUERY")]
+    pub query: Option<String>,
+    /// Only this module's decks (a shorthand for module:N)
+    #[arg(long, value_name = "N", value_parser = count::<u8>(1..=8))]
+    pub module: Option<u8>,
+    /// Only this deck (a shorthand for deck:ID)
+    #[arg(long, value_name = "ID")]
+    pub deck: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum NotesFormat {
+    /// Anki's "Notes in Plain Text" (File > Import in Anki), tab-separated
+    AnkiTxt,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -208,7 +250,7 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// Convert a training repo's docs tree into deck files
+    /// Bring data in: Anki's reviews, or a training repo's docs tree as decks
     Import {
         #[command(subcommand)]
         what: ImportWhat,
@@ -587,6 +629,15 @@ pub struct WeakArgs {
 
 #[derive(Debug, Subcommand)]
 pub enum ImportWhat {
+    /// Bring the reviews made in Anki back into the log: an .apkg or
+    /// .colpkg exported from Anki (any version), or a collection file
+    Anki {
+        /// The Anki package or collection
+        file: PathBuf,
+        /// Print the report as JSON
+        #[arg(long)]
+        json: bool,
+    },
     /// Write a docs tree's notes as decks: one per module, one per pattern
     /// category, and the playbook, all with explicit ids
     Docs {

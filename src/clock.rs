@@ -105,6 +105,21 @@ impl Clock {
         Clock::stamp_of(self.now())
     }
 
+    /// The local hour at which a study day starts.
+    pub fn rollover_hour(&self) -> u32 {
+        self.rollover_hour
+    }
+
+    /// How far the study days' time zone is behind UTC at `instant`, in
+    /// minutes (Anki's "minutes west").
+    pub fn minutes_west(&self, instant: DateTime<Utc>) -> i32 {
+        if self.utc {
+            0
+        } else {
+            -instant.with_timezone(&Local).offset().local_minus_utc() / 60
+        }
+    }
+
     pub fn today(&self) -> Day {
         self.day_of(self.now())
     }

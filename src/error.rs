@@ -68,6 +68,10 @@ pub enum Error {
     #[error("{path}: {message}")]
     Database { path: String, message: String },
 
+    /// An Anki package or collection that can't be read as one.
+    #[error("{path}: {message}")]
+    Anki { path: String, message: String },
+
     #[error(
         "{path}: written by a newer mastery (schema version {found}, this build knows up to {known}); upgrade mastery to open it"
     )]

@@ -112,14 +112,19 @@ fn folder(path: &Path) -> &Path {
 
 /// Writes one file safely (see the module comment).
 pub fn write_file(path: &Path, text: &str) -> Result<()> {
-    write_files(&[(path.to_path_buf(), text.to_string())])
+    write_files(&[(path.to_path_buf(), text)])
+}
+
+/// Writes one binary file safely (an export's package).
+pub fn write_bytes(path: &Path, bytes: &[u8]) -> Result<()> {
+    write_files(&[(path.to_path_buf(), bytes)])
 }
 
 /// Writes several files all or nothing: every target is checked and every
 /// new content staged in a temporary file beside its target before the
 /// first one is renamed into place. Missing folders are created, and
 /// removed again if nothing could be written.
-pub fn write_files(files: &[(PathBuf, String)]) -> Result<()> {
+pub fn write_files<C: AsRef<[u8]>>(files: &[(PathBuf, C)]) -> Result<()> {
     let mut created = Vec::new();
     let staged = stage_all(files, &mut created);
     let staged = match staged {
@@ -160,8 +165,8 @@ pub fn write_files(files: &[(PathBuf, String)]) -> Result<()> {
 
 /// Checks every target, creates missing folders (recorded in `created`),
 /// and writes each content to a synced temporary file beside its target.
-fn stage_all<'a>(
-    files: &'a [(PathBuf, String)],
+fn stage_all<'a, C: AsRef<[u8]>>(
+    files: &'a [(PathBuf, C)],
     created: &mut Vec<PathBuf>,
 ) -> Result<Vec<(TempPath, &'a Path)>> {
     // Every target first, so that a refusal comes before any side effect.
@@ -185,7 +190,7 @@ fn stage_all<'a>(
     let targets = ready;
     let mut staged = Vec::with_capacity(files.len());
     for ((path, text), target) in files.iter().zip(&targets) {
-        let tmp = stage(path, text, target).map_err(|e| Error::write(path, e))?;
+        let tmp = stage(path, text.as_ref(), target).map_err(|e| Error::write(path, e))?;
         staged.push((tmp, path.as_path()));
     }
     Ok(staged)
@@ -194,7 +199,7 @@ fn stage_all<'a>(
 /// Writes `text` to a new temporary file beside `path`. Only its path is
 /// kept, not an open handle, so that a thousand decks don't exhaust the
 /// process's file descriptors; the file is still deleted if dropped.
-fn stage(path: &Path, text: &str, target: &Target) -> std::io::Result<TempPath> {
+fn stage(path: &Path, text: &[u8], target: &Target) -> std::io::Result<TempPath> {
     let name = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
@@ -210,7 +215,7 @@ fn stage(path: &Path, text: &str, target: &Target) -> std::io::Result<TempPath> 
         builder.permissions(Permissions::from_mode(0o666));
     }
     let mut tmp = builder.tempfile_in(folder(path))?;
-    tmp.write_all(text.as_bytes())?;
+    tmp.write_all(text)?;
     if let Target::Regular(meta) = target {
         tmp.as_file().set_permissions(meta.permissions())?;
     }
@@ -248,13 +253,7 @@ pub fn read_input(path: &Path, max_bytes: u64) -> Result<String> {
     use std::io::Read;
     let shown = path.display().to_string();
     let refuse = |why: String| Error::Usage(format!("{}: {why}", crate::render::sanitize(&shown)));
-    let meta = std::fs::metadata(path).map_err(|e| Error::io(path, e))?;
-    if !meta.is_file() {
-        return Err(refuse(format!(
-            "is a {}, not a regular file: name a file",
-            crate::deck::source::file_type_name(&meta)
-        )));
-    }
+    let meta = input_metadata(path)?;
     let too_big = || refuse(format!("is larger than {} MB: split it", max_bytes >> 20));
     if meta.len() > max_bytes {
         return Err(too_big());
@@ -272,6 +271,27 @@ pub fn read_input(path: &Path, max_bytes: u64) -> Result<String> {
             e.utf8_error().valid_up_to()
         ))
     })
+}
+
+/// The metadata of a file the learner names as input, refusing anything
+/// but a regular file: a FIFO would hang the read, a device never ends.
+pub fn input_metadata(path: &Path) -> Result<Metadata> {
+    let meta = std::fs::metadata(path).map_err(|e| Error::io(path, e))?;
+    if !meta.is_file() {
+        return Err(Error::Usage(format!(
+            "{}: is a {}, not a regular file: name a file",
+            crate::render::sanitize(&path.display().to_string()),
+            crate::deck::source::file_type_name(&meta)
+        )));
+    }
+    Ok(meta)
+}
+
+/// Opens a file the learner names as input (`import anki`), only if it is
+/// a regular file.
+pub fn open_input(path: &Path) -> Result<std::fs::File> {
+    input_metadata(path)?;
+    std::fs::File::open(path).map_err(|e| Error::io(path, e))
 }
 
 #[cfg(test)]

@@ -1,6 +1,7 @@
 //! mastery: spaced-repetition drills, self-tests and weak-area reports for
 //! the Codex Code mastery program. See the README's "Architecture" section.
 
+pub mod anki;
 pub mod app;
 pub mod cli;
 pub mod clock;

@@ -1,6 +1,7 @@
 //! One function per subcommand: gather, then print. Output goes through
 //! `Out` so that a closed pipe (`mastery cards | head`) is not an error.
 
+mod anki;
 mod cards;
 mod check;
 mod fsrs;
@@ -61,22 +62,28 @@ fn dispatch(app: &App, command: Command) -> Result<()> {
             no_fit,
             json,
         } => fsrs::eval(app, revlog.as_deref(), &timezone, !no_fit, json),
-        Command::Export {
-            what: ExportWhat::Revlog { format: _, out },
-        } => fsrs::export_revlog(app, out.as_deref()),
+        Command::Export { what } => match what {
+            ExportWhat::Revlog { format: _, out } => fsrs::export_revlog(app, out.as_deref()),
+            ExportWhat::Anki { out, scope } => anki::export_anki(app, &out, &scope),
+            ExportWhat::Notes {
+                format: _,
+                out,
+                scope,
+            } => anki::export_notes(app, out.as_deref(), &scope),
+        },
         Command::Dev { what } => dev(app, what),
         Command::Doctor {
             repair,
             json: as_json,
         } => doctor(app, repair, as_json),
-        Command::Import {
-            what:
-                ImportWhat::Docs {
-                    path,
-                    out: dir,
-                    force,
-                },
-        } => check::import_docs(&path, &dir, force),
+        Command::Import { what } => match what {
+            ImportWhat::Docs {
+                path,
+                out: dir,
+                force,
+            } => check::import_docs(&path, &dir, force),
+            ImportWhat::Anki { file, json } => anki::import_anki(app, &file, json),
+        },
         Command::Stats {
             module,
             json: as_json,

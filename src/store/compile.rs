@@ -480,7 +480,13 @@ impl CompileTx<'_> {
     /// Deletes retired cards, notes and decks, and the history of those cards.
     pub fn prune(&self) -> Result<usize> {
         let retired = "SELECT id FROM card WHERE retired = 1";
-        self.tx.execute(&format!("DELETE FROM undo WHERE review_id IN (SELECT id FROM review WHERE card_id IN ({retired}))"), [])?;
+        for table in ["undo", "anki_revlog"] {
+            self.tx.execute(&format!("DELETE FROM {table} WHERE review_id IN (SELECT id FROM review WHERE card_id IN ({retired}))"), [])?;
+        }
+        self.tx.execute(
+            &format!("DELETE FROM anki_note WHERE card_id IN ({retired})"),
+            [],
+        )?;
         self.tx.execute(
             &format!("DELETE FROM review WHERE card_id IN ({retired})"),
             [],

@@ -311,7 +311,7 @@ pub(super) fn insert_review(
 
 /// Tags the card leech and, by the rule, suspends it; the review row
 /// records which of the two it changed.
-fn catch_leech(
+pub(super) fn catch_leech(
     tx: &rusqlite::Transaction<'_>,
     card_id: i64,
     review_id: i64,

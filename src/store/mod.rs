@@ -1,6 +1,7 @@
 //! The only module that talks to SQLite. Opening applies the migrations in
 //! `schema.sql`; every write is one short transaction.
 
+mod anki;
 mod backup;
 mod bulk;
 mod compile;
@@ -24,6 +25,9 @@ use rusqlite::{Connection, OpenFlags};
 use crate::error::{Error, Result};
 use crate::scheduler::CardState;
 
+pub use anki::{
+    AnkiCollection, AnkiNote, CardKey, Incoming, ReviewOut, read_collection, write_collection,
+};
 pub use bulk::HistoryWriter;
 pub use compile::{
     CardOwners, CompileTx, DeckPrint, NoteRow, Stat, StoredCard, accept_sql, stored_card_owners,

@@ -1,0 +1,270 @@
+//! `export anki`, `export notes --format anki-txt` and `import anki`: the
+//! round trip through Anki, so that reviews made on a phone come back into
+//! mastery's log.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::path::Path;
+
+use serde::Serialize;
+
+use super::{Scope, json, out};
+use crate::anki::export::{Input, build, notes_text};
+use crate::anki::{Verdict, guid, verdict};
+use crate::app::App;
+use crate::cli::ExportScope;
+use crate::clock::{Clock, YEARS};
+use crate::error::{Error, Result};
+use crate::render::plural;
+use crate::store::{CardKey, CardRow, Incoming, SortBy, Store};
+
+/// The cards an export takes, in curriculum order; none is an error.
+fn scoped_cards(app: &App, store: &Store, scope: &ExportScope) -> Result<Vec<CardRow>> {
+    let mut query = crate::search::parse(scope.query.as_deref().unwrap_or(""))?;
+    let shorthand = Scope {
+        modules: scope.module.into_iter().collect(),
+        decks: scope.deck.iter().cloned().collect(),
+        ..Scope::default()
+    };
+    super::narrow(store, &mut query, &shorthand)?;
+    let cards = store.search(&query, app.clock.today(), SortBy::Curriculum)?;
+    if cards.is_empty() {
+        let mut asked: Vec<String> = scope.query.iter().map(|q| format!("'{q}'")).collect();
+        asked.extend(scope.module.map(|m| format!("--module {m}")));
+        asked.extend(scope.deck.iter().map(|d| format!("--deck {d}")));
+        return Err(Error::Usage(if asked.is_empty() {
+            "no cards to export: the decks have none yet (see `mastery check`)".into()
+        } else {
+            format!("no card matches {}: nothing to export", asked.join(" "))
+        }));
+    }
+    Ok(cards)
+}
+
+/// `export anki --out FILE`: a legacy .apkg with the cards' scheduling and
+/// review log. The ids it gives reviews and the text it wrote are recorded
+/// only if the file was written.
+pub fn export_anki(app: &App, to: &Path, scope: &ExportScope) -> Result<()> {
+    // Refuse a bad target before any work.
+    crate::files::check_target(to)?;
+    let (mut store, _) = app.open()?;
+    let cards = scoped_cards(app, &store, scope)?;
+    let ids: HashSet<i64> = cards.iter().map(|c| c.id).collect();
+    let reviews = store.reviews_for_anki(&ids)?;
+    let known = store.anki_revlog_ids()?;
+    let marks = store.anki_note_marks()?;
+    let now = app.clock.now();
+    let export = build(&Input {
+        cards: &cards,
+        reviews: &reviews,
+        known_ids: &known,
+        marks: &marks,
+        now,
+        today: app.clock.today(),
+        rollover_hour: app.clock.rollover_hour(),
+        minutes_west: app.clock.minutes_west(now),
+    });
+    let scratch = tempfile::tempdir().map_err(|e| Error::io(std::env::temp_dir(), e))?;
+    let file = scratch.path().join("collection.anki2");
+    crate::store::write_collection(&file, &export.collection)?;
+    let bytes = std::fs::read(&file).map_err(|e| Error::io(&file, e))?;
+    let package = crate::anki::package::write_apkg(&bytes)?;
+    store.record_anki_export(&export.new_ids, &export.notes, || {
+        crate::files::write_bytes(to, &package)
+    })?;
+    let col = &export.collection;
+    let reviewed = col.cards.iter().filter(|c| c.kind != 0).count();
+    out(&format!(
+        "wrote {}: {} in {} ({} reviewed, {} new) and {}\nimport it in Anki (File > Import, or open it on the phone); bring the reviews back with `mastery import anki FILE`\n",
+        crate::render::sanitize(&to.display().to_string()),
+        plural(col.notes.len(), "note", "notes"),
+        plural(col.decks.len(), "deck", "decks"),
+        reviewed,
+        col.cards.len() - reviewed,
+        plural(col.revlog.len(), "review", "reviews"),
+    ))
+}
+
+/// `export notes --format anki-txt`.
+pub fn export_notes(app: &App, to: Option<&Path>, scope: &ExportScope) -> Result<()> {
+    let (store, _) = app.open()?;
+    let cards = scoped_cards(app, &store, scope)?;
+    let text = notes_text(&cards);
+    match to {
+        Some(path) => {
+            crate::files::write_file(path, &text)?;
+            eprintln!(
+                "wrote {}: {}",
+                crate::render::sanitize(&path.display().to_string()),
+                plural(cards.len(), "note", "notes")
+            );
+            Ok(())
+        }
+        None => out(&text),
+    }
+}
+
+/// What an import did.
+#[derive(Debug, Default, Serialize)]
+struct Report {
+    /// Reviews appended to the log.
+    added: usize,
+    /// Reviews already in the log (imported before, or exported from it).
+    already_had: usize,
+    /// Manual reschedules, resets and "set due date" entries.
+    skipped_manual: usize,
+    /// Reviews in filtered decks that did not reschedule.
+    skipped_cram: usize,
+    /// Reviews with a time outside the years mastery accepts.
+    skipped_bad_time: usize,
+    /// Reviews added, by deck title.
+    by_deck: BTreeMap<String, usize>,
+    /// Notes that mastery did not write: counted, never imported.
+    unknown_notes: usize,
+    /// Their first fields, as plain text.
+    unknown: Vec<String>,
+    /// Notes of cards that are retired from the decks: their reviews are
+    /// left out.
+    retired_notes: usize,
+}
+
+/// `import anki FILE`.
+pub fn import_anki(app: &App, file: &Path, as_json: bool) -> Result<()> {
+    let mut input = crate::files::open_input(file)?;
+    let scratch = tempfile::tempdir().map_err(|e| Error::io(std::env::temp_dir(), e))?;
+    let copy = scratch.path().join("collection");
+    {
+        let mut target = std::fs::File::create(&copy).map_err(|e| Error::io(&copy, e))?;
+        crate::anki::package::extract_collection(file, &mut input, &mut target)?;
+    }
+    let anki = crate::store::read_collection(&copy, file)?;
+    let (mut store, _) = app.open()?;
+    let keys = store.card_keys()?;
+    let by_guid: HashMap<String, &CardKey> = keys.iter().map(|k| (guid(&k.key), k)).collect();
+    let mut report = Report::default();
+    // Note id → the active card it stands for.
+    let mut notes: HashMap<i64, &CardKey> = HashMap::new();
+    for n in &anki.notes {
+        match by_guid.get(&n.guid) {
+            Some(k) if k.retired => report.retired_notes += 1,
+            Some(k) => {
+                notes.insert(n.id, k);
+            }
+            None => {
+                report.unknown_notes += 1;
+                report
+                    .unknown
+                    .push(crate::render::sanitize(&n.title).into_owned());
+            }
+        }
+    }
+    let known = store.anki_revlog_ids()?;
+    let mut incoming = Vec::new();
+    let mut decks: HashMap<i64, &str> = HashMap::new();
+    for r in &anki.revlog {
+        let Some(card) = anki.cards.get(&r.card).and_then(|nid| notes.get(nid)) else {
+            continue;
+        };
+        let grade = match verdict(r) {
+            Verdict::Manual => {
+                report.skipped_manual += 1;
+                continue;
+            }
+            Verdict::Cram => {
+                report.skipped_cram += 1;
+                continue;
+            }
+            Verdict::Recall(g) => g,
+        };
+        if known.contains(&r.id) {
+            report.already_had += 1;
+            continue;
+        }
+        let Some(at) = chrono::DateTime::from_timestamp_millis(r.id)
+            .filter(|t| YEARS.contains(&chrono::Datelike::year(t)))
+        else {
+            report.skipped_bad_time += 1;
+            continue;
+        };
+        decks.insert(card.id, &card.deck_title);
+        incoming.push(Incoming {
+            card_id: card.id,
+            anki_id: r.id,
+            at: Clock::stamp_of(at),
+            day: app.clock.day_of(at),
+            grade,
+            ms: r.ms.max(0),
+        });
+    }
+    report.added = store.import_anki_reviews(&incoming)?;
+    for r in &incoming {
+        if let Some(title) = decks.get(&r.card_id) {
+            *report.by_deck.entry((*title).to_string()).or_default() += 1;
+        }
+    }
+    if as_json {
+        return json(&report);
+    }
+    out(&report_text(file, &report))
+}
+
+fn report_text(file: &Path, r: &Report) -> String {
+    let name = crate::render::sanitize(&file.display().to_string()).into_owned();
+    let mut text = format!(
+        "imported {name}: {} added",
+        plural(r.added, "review", "reviews")
+    );
+    if !r.by_deck.is_empty() {
+        let decks: Vec<String> = r.by_deck.iter().map(|(d, n)| format!("{d} {n}")).collect();
+        text.push_str(&format!(" ({})", decks.join(", ")));
+    }
+    text.push('\n');
+    let mut notes = Vec::new();
+    if r.already_had > 0 {
+        notes.push(format!("{} already in the log", r.already_had));
+    }
+    if r.skipped_manual > 0 {
+        notes.push(format!(
+            "{} skipped (rescheduled by hand, not recalled)",
+            r.skipped_manual
+        ));
+    }
+    if r.skipped_cram > 0 {
+        notes.push(format!(
+            "{} skipped (filtered-deck reviews that kept the schedule)",
+            r.skipped_cram
+        ));
+    }
+    if r.skipped_bad_time > 0 {
+        notes.push(format!(
+            "{} skipped (an impossible date)",
+            r.skipped_bad_time
+        ));
+    }
+    if !notes.is_empty() {
+        text.push_str(&format!("  {}\n", notes.join(" · ")));
+    }
+    if r.retired_notes > 0 {
+        text.push_str(&format!(
+            "  {} of cards no longer in your decks: their reviews were left out\n",
+            plural(r.retired_notes, "note", "notes")
+        ));
+    }
+    if r.unknown_notes > 0 {
+        const SHOWN: usize = 5;
+        let mut names: Vec<String> = r
+            .unknown
+            .iter()
+            .take(SHOWN)
+            .map(|t| format!("\"{t}\""))
+            .collect();
+        if r.unknown.len() > SHOWN {
+            names.push(format!("and {} more", r.unknown.len() - SHOWN));
+        }
+        text.push_str(&format!(
+            "  {} not from mastery, left alone: {}\n",
+            plural(r.unknown_notes, "note", "notes"),
+            names.join(", ")
+        ));
+    }
+    text
+}
