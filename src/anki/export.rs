@@ -300,7 +300,7 @@ pub fn notes_text(cards: &[CardRow]) -> String {
             (
                 "Basic",
                 html(&card.front),
-                format!("{}\n{source}", html(&card.back)),
+                format!("{}{source}", html(&card.back)),
             )
         };
         let record = [
