@@ -236,7 +236,8 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// Write data out for other tools
+    /// Write data out: an Anki package to study on a phone, notes for Anki,
+    /// the review log for FSRS
     Export {
         #[command(subcommand)]
         what: ExportWhat,
@@ -630,7 +631,8 @@ pub struct WeakArgs {
 #[derive(Debug, Subcommand)]
 pub enum ImportWhat {
     /// Bring the reviews made in Anki back into the log: an .apkg or
-    /// .colpkg exported from Anki (any version), or a collection file
+    /// .colpkg exported from Anki (legacy or current format), or a
+    /// collection file
     Anki {
         /// The Anki package or collection
         file: PathBuf,

@@ -46,6 +46,8 @@ fn help_snapshots() {
     insta::assert_snapshot!("help_main", help(&["--help"]));
     insta::assert_snapshot!("help_cards", help(&["cards", "--help"]));
     insta::assert_snapshot!("help_review", help(&["review", "--help"]));
+    insta::assert_snapshot!("help_export_anki", help(&["export", "anki", "--help"]));
+    insta::assert_snapshot!("help_import_anki", help(&["import", "anki", "--help"]));
 }
 
 #[test]

@@ -68,15 +68,15 @@ pub fn extract_collection(
     }
     let mut zip = zip::ZipArchive::new(file)
         .map_err(|e| bad(path, format!("not a readable Anki package: {e}")))?;
-    if let Some(version) = package_version(&mut zip) {
-        if version > LATEST_VERSION {
-            return Err(bad(
-                path,
-                format!(
-                    "written by a newer Anki (package version {version}; this build reads up to {LATEST_VERSION}); export it from Anki as a legacy package (\"Support older Anki versions\")"
-                ),
-            ));
-        }
+    if let Some(version) = package_version(&mut zip)
+        && version > LATEST_VERSION
+    {
+        return Err(bad(
+            path,
+            format!(
+                "written by a newer Anki (package version {version}; this build reads up to {LATEST_VERSION}); export it from Anki as a legacy package (\"Support older Anki versions\")"
+            ),
+        ));
     }
     let names: Vec<String> = zip
         .file_names()
