@@ -244,6 +244,10 @@ pub enum Command {
     },
     /// Progress: per-module mastery, success metrics, forecast and heatmap
     Stats {
+        /// Only the cards this search query matches, as in `mastery stats
+        /// tag:hooks` (syntax: `mastery cards --help`)
+        #[arg(value_name = "QUERY")]
+        query: Option<String>,
         /// Narrow every figure to one module
         #[arg(long, value_name = "N", value_parser = count::<u8>(1..=8))]
         module: Option<u8>,

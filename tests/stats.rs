@@ -190,3 +190,39 @@ fn last_quiz_is_dated_by_local_study_day() {
         "2026-03-28"
     );
 }
+
+#[test]
+fn a_query_narrows_every_figure_to_its_cards() {
+    let env = Env::basics();
+    let out = env.run(DAY1, &["review"], "\n4\n\n5\n\n1\n\n4\n");
+    assert!(out.status.success(), "{}", stderr(&out));
+    let all = env.json(DAY1, &["stats", "--json"]);
+    assert_eq!(all["modules"][0]["cards"], 4);
+    // The Hooks topic: q-exit and the subagent's two cards, two reviewed.
+    let hooks = env.json(DAY1, &["stats", "topic:Hooks", "--json"]);
+    assert_eq!(hooks["modules"][0]["cards"], 3, "{hooks}");
+    assert_eq!(hooks["modules"][0]["new"], 1, "{hooks}");
+    // Its forecast counts only its own cards: both due tomorrow.
+    assert_eq!(hooks["forecast"][1]["count"], 2, "{hooks}");
+    let memory = env.json(DAY1, &["stats", "topic:Memory", "--json"]);
+    assert_eq!(memory["modules"][0]["cards"], 1, "{memory}");
+    // Its heatmap counts the failed card's re-drill too: two reviews.
+    let today = memory["heatmap"]["days"]
+        .as_array()
+        .unwrap()
+        .last()
+        .unwrap()
+        .clone();
+    assert_eq!(today["count"], 2, "{memory}");
+    let text = env.ok(DAY1, &["stats", "topic:Hooks"]);
+    assert!(
+        text.starts_with("Figures for 'topic:Hooks': 3 cards\n"),
+        "{text}"
+    );
+    assert_eq!(
+        env.ok(DAY1, &["stats", "tag:none"]),
+        "no card matches 'tag:none'\n"
+    );
+    let out = env.run(DAY1, &["stats", "eas:1"], "");
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+}

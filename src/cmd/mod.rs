@@ -85,19 +85,10 @@ fn dispatch(app: &App, command: Command) -> Result<()> {
             ImportWhat::Anki { file, json } => anki::import_anki(app, &file, json),
         },
         Command::Stats {
+            query,
             module,
             json: as_json,
-        } => {
-            let (store, _) = app.open()?;
-            let stats = crate::stats::compute(&store, app.clock.today(), module)?;
-            if as_json {
-                json(&stats)
-            } else {
-                let palette =
-                    crate::stats::render::Palette::new(crate::stats::render::colour_wanted());
-                out_styled(&crate::stats::render::text(&stats, &palette))
-            }
-        }
+        } => stats(app, query.as_deref(), module, as_json),
         Command::Compile {
             prune,
             switch_decks,
@@ -188,6 +179,41 @@ pub(crate) fn known_decks<'a>(
 
 /// Writes to stdout, with control characters made visible; a closed pipe
 /// ends output quietly.
+/// `stats [QUERY]`: every figure, over a module's decks or a query's cards.
+fn stats(app: &App, query: Option<&str>, module: Option<u8>, as_json: bool) -> Result<()> {
+    let (store, _) = app.open()?;
+    let today = app.clock.today();
+    let cards = match query {
+        Some(q) => {
+            let parsed = crate::search::parse(q)?;
+            let ids = store.search_ids(&parsed, today, crate::store::SortBy::default())?;
+            if ids.is_empty() {
+                return out(&format!(
+                    "no card matches '{}'\n",
+                    crate::render::sanitize(q)
+                ));
+            }
+            Some(ids)
+        }
+        None => None,
+    };
+    let stats = crate::stats::compute(&store, today, module, cards.as_deref())?;
+    if as_json {
+        return json(&stats);
+    }
+    let palette = crate::stats::render::Palette::new(crate::stats::render::colour_wanted());
+    let mut text = String::new();
+    if let (Some(q), Some(ids)) = (query, &cards) {
+        text.push_str(&format!(
+            "Figures for '{}': {}\n\n",
+            crate::render::sanitize(q),
+            crate::render::plural(ids.len(), "card", "cards")
+        ));
+    }
+    text.push_str(&crate::stats::render::text(&stats, &palette));
+    out_styled(&text)
+}
+
 pub(crate) fn out(text: &str) -> Result<()> {
     out_styled(&crate::render::sanitize(text))
 }

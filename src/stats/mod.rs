@@ -9,7 +9,7 @@ use serde::Serialize;
 
 use crate::clock::{Day, format_day};
 use crate::error::Result;
-use crate::store::{DeckCounts, DeckInfo, DeckQuiz, Retention, Store};
+use crate::store::{DeckCounts, DeckInfo, DeckQuiz, Retention, StatsScope, Store};
 
 pub const MODULES: u8 = 8;
 /// A module is mastered when this share of its cards is mature…
@@ -196,15 +196,29 @@ fn last_quiz(deck_ids: &[i64], quizzes: &[(i64, DeckQuiz)], complete: bool) -> O
     })
 }
 
-pub fn compute(store: &Store, today: Day, module: Option<u8>) -> Result<Stats> {
-    let decks: Vec<DeckInfo> = store
+/// Every figure, over the decks of `module` (or all) and, with `cards`,
+/// only those cards (a search query's).
+pub fn compute(
+    store: &Store,
+    today: Day,
+    module: Option<u8>,
+    cards: Option<&[i64]>,
+) -> Result<Stats> {
+    let mut decks: Vec<DeckInfo> = store
         .decks()?
         .into_iter()
         .filter(|d| module.is_none_or(|m| d.module == Some(m)))
         .collect();
     let ids: Vec<i64> = decks.iter().map(|d| d.id).collect();
-    let scope = module.map(|_| ids.as_slice());
+    let scope = StatsScope {
+        decks: module.map(|_| ids.as_slice()),
+        cards,
+    };
     let counts = store.deck_counts(today, scope)?;
+    if cards.is_some() {
+        // A query's figures are about its decks only.
+        decks.retain(|d| counts.contains_key(&d.id));
+    }
     let retention = store.retention_since(today - RETENTION_DAYS, scope)?;
     let quizzes = store.quiz_results_by_deck(scope)?;
     let mut modules: BTreeMap<u8, (String, Group)> = BTreeMap::new();

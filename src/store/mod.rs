@@ -41,7 +41,7 @@ pub use read::ReadTarget;
 pub use revlog::LogEntry;
 pub use sched::Switch;
 pub use search::SortBy;
-pub use stats::{DeckCounts, DeckQuiz, MATURE_DAYS, Retention};
+pub use stats::{DeckCounts, DeckQuiz, MATURE_DAYS, Retention, StatsScope};
 pub use weak::{CardEvents, LastQuiz, NotePlace, Recent, ScoreRow};
 
 const SCHEMA: &str = include_str!("../../schema.sql");

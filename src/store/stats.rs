@@ -44,17 +44,26 @@ pub struct DeckQuiz {
 /// The interval from which a card counts as mature.
 pub const MATURE_DAYS: i64 = 21;
 
-fn scope(decks: Option<&[i64]>) -> Option<String> {
-    decks.map(|d| serde_json::to_string(d).unwrap_or_else(|_| "[]".into()))
+/// What the figures cover: some decks (a module), some cards (a query), or
+/// both; `None` is everything.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct StatsScope<'a> {
+    pub decks: Option<&'a [i64]>,
+    pub cards: Option<&'a [i64]>,
 }
 
-const IN_SCOPE: &str = "(:scope IS NULL OR c.deck_id IN (SELECT value FROM json_each(:scope)))";
+fn ids(list: Option<&[i64]>) -> Option<String> {
+    list.map(|d| serde_json::to_string(d).unwrap_or_else(|_| "[]".into()))
+}
+
+const IN_SCOPE: &str = "(:scope IS NULL OR c.deck_id IN (SELECT value FROM json_each(:scope)))
+    AND (:cards IS NULL OR c.id IN (SELECT value FROM json_each(:cards)))";
 
 impl Store {
     pub fn deck_counts(
         &self,
         today: Day,
-        decks: Option<&[i64]>,
+        scope: StatsScope<'_>,
     ) -> Result<HashMap<i64, DeckCounts>> {
         let mut stmt = self.conn.prepare(&format!(
             "SELECT c.deck_id, count(*), count(*) FILTER (WHERE c.due IS NULL),
@@ -66,7 +75,7 @@ impl Store {
              FROM card c WHERE c.retired = 0 AND {IN_SCOPE} GROUP BY c.deck_id"
         ))?;
         let rows = stmt.query_map(
-            named_params! {":today": today, ":mature": MATURE_DAYS, ":scope": scope(decks)},
+            named_params! {":today": today, ":mature": MATURE_DAYS, ":scope": ids(scope.decks), ":cards": ids(scope.cards)},
             |r| {
                 Ok((
                     r.get(0)?,
@@ -91,7 +100,7 @@ impl Store {
     pub fn retention_since(
         &self,
         since: Day,
-        decks: Option<&[i64]>,
+        scope: StatsScope<'_>,
     ) -> Result<HashMap<i64, Retention>> {
         // Live cards only: a retired card's reviews are about a fact the
         // decks no longer hold.
@@ -99,7 +108,8 @@ impl Store {
         let mut stmt = self.conn.prepare(&format!(
             "SELECT c.id, c.deck_id FROM card c WHERE c.retired = 0 AND {IN_SCOPE}"
         ))?;
-        let mut rows = stmt.query(named_params! {":scope": scope(decks)})?;
+        let mut rows =
+            stmt.query(named_params! {":scope": ids(scope.decks), ":cards": ids(scope.cards)})?;
         while let Some(r) = rows.next()? {
             deck_of.insert(r.get(0)?, r.get(1)?);
         }
@@ -122,20 +132,23 @@ impl Store {
 
     /// Live reviews and answer time per study day, in one pass over the
     /// day index (which holds only live rows).
-    pub fn review_days(&self, decks: Option<&[i64]>) -> Result<BTreeMap<Day, (i64, i64)>> {
+    pub fn review_days(&self, scope: StatsScope<'_>) -> Result<BTreeMap<Day, (i64, i64)>> {
         let mut out: BTreeMap<Day, (i64, i64)> = BTreeMap::new();
-        let sql = match decks {
-            None => "SELECT day, count(*), coalesce(sum(ms), 0) FROM live_review GROUP BY day",
-            Some(_) => {
+        let whole = scope.decks.is_none() && scope.cards.is_none();
+        let sql = if whole {
+            "SELECT day, count(*), coalesce(sum(ms), 0) FROM live_review GROUP BY day".to_string()
+        } else {
+            format!(
                 "SELECT r.day, count(*), coalesce(sum(r.ms), 0) FROM live_review r
-                 WHERE r.card_id IN (SELECT id FROM card WHERE deck_id IN (SELECT value FROM json_each(:scope)))
+                 WHERE r.card_id IN (SELECT c.id FROM card c WHERE {IN_SCOPE})
                  GROUP BY r.day"
-            }
+            )
         };
-        let mut stmt = self.conn.prepare(sql)?;
-        let mut rows = match decks {
-            None => stmt.query([])?,
-            Some(_) => stmt.query(named_params! {":scope": scope(decks)})?,
+        let mut stmt = self.conn.prepare(&sql)?;
+        let mut rows = if whole {
+            stmt.query([])?
+        } else {
+            stmt.query(named_params! {":scope": ids(scope.decks), ":cards": ids(scope.cards)})?
         };
         while let Some(r) = rows.next()? {
             let e = out.entry(r.get(0)?).or_default();
@@ -147,14 +160,15 @@ impl Store {
     }
 
     /// Quiz answers and their time per study day.
-    pub fn quiz_days(&self, decks: Option<&[i64]>) -> Result<BTreeMap<Day, (i64, i64)>> {
+    pub fn quiz_days(&self, scope: StatsScope<'_>) -> Result<BTreeMap<Day, (i64, i64)>> {
         let mut stmt = self.conn.prepare(&format!(
             "SELECT a.day, count(*), coalesce(sum(a.ms), 0) FROM quiz_answer a JOIN card c ON c.id = a.card_id
              WHERE a.undone = 0 AND {IN_SCOPE} GROUP BY a.day"
         ))?;
-        let rows = stmt.query_map(named_params! {":scope": scope(decks)}, |r| {
-            Ok((r.get(0)?, (r.get(1)?, r.get(2)?)))
-        })?;
+        let rows = stmt.query_map(
+            named_params! {":scope": ids(scope.decks), ":cards": ids(scope.cards)},
+            |r| Ok((r.get(0)?, (r.get(1)?, r.get(2)?))),
+        )?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
@@ -164,7 +178,7 @@ impl Store {
         &self,
         today: Day,
         days: i64,
-        decks: Option<&[i64]>,
+        scope: StatsScope<'_>,
     ) -> Result<HashMap<Day, i64>> {
         let mut stmt = self.conn.prepare(&format!(
             "SELECT max(c.due, :today), count(*) FROM card c
@@ -172,7 +186,7 @@ impl Store {
              GROUP BY 1"
         ))?;
         let rows = stmt.query_map(
-            named_params! {":today": today, ":days": days, ":scope": scope(decks)},
+            named_params! {":today": today, ":days": days, ":scope": ids(scope.decks), ":cards": ids(scope.cards)},
             |r| Ok((r.get(0)?, r.get(1)?)),
         )?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
@@ -183,7 +197,7 @@ impl Store {
     pub fn patterns_learned(
         &self,
         min_interval: i64,
-        decks: Option<&[i64]>,
+        scope: StatsScope<'_>,
     ) -> Result<Vec<(i64, i64, i64)>> {
         let mut stmt = self.conn.prepare(&format!(
             "SELECT deck_id, sum(learned), count(*) FROM (
@@ -194,32 +208,35 @@ impl Store {
              GROUP BY deck_id"
         ))?;
         let rows = stmt.query_map(
-            named_params! {":min": min_interval, ":scope": scope(decks)},
+            named_params! {":min": min_interval, ":scope": ids(scope.decks), ":cards": ids(scope.cards)},
             |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
         )?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
     /// Every quiz's result per deck, newest quiz first.
-    pub fn quiz_results_by_deck(&self, decks: Option<&[i64]>) -> Result<Vec<(i64, DeckQuiz)>> {
+    pub fn quiz_results_by_deck(&self, scope: StatsScope<'_>) -> Result<Vec<(i64, DeckQuiz)>> {
         let mut stmt = self.conn.prepare(&format!(
             "SELECT c.deck_id, a.quiz_id, sum(a.correct), count(*), max(a.day), q.complete
              FROM quiz_answer a JOIN card c ON c.id = a.card_id JOIN quiz q ON q.id = a.quiz_id
              WHERE a.undone = 0 AND {IN_SCOPE}
              GROUP BY c.deck_id, a.quiz_id ORDER BY a.quiz_id DESC"
         ))?;
-        let rows = stmt.query_map(named_params! {":scope": scope(decks)}, |r| {
-            Ok((
-                r.get(0)?,
-                DeckQuiz {
-                    quiz: r.get(1)?,
-                    correct: r.get(2)?,
-                    asked: r.get(3)?,
-                    day: r.get(4)?,
-                    complete: r.get(5)?,
-                },
-            ))
-        })?;
+        let rows = stmt.query_map(
+            named_params! {":scope": ids(scope.decks), ":cards": ids(scope.cards)},
+            |r| {
+                Ok((
+                    r.get(0)?,
+                    DeckQuiz {
+                        quiz: r.get(1)?,
+                        correct: r.get(2)?,
+                        asked: r.get(3)?,
+                        day: r.get(4)?,
+                        complete: r.get(5)?,
+                    },
+                ))
+            },
+        )?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 }
