@@ -68,7 +68,7 @@ fn benches(c: &mut Criterion) {
         b.iter(|| analyse(&store, today, &weak).expect("weak"))
     });
     c.bench_function("stats", |b| {
-        b.iter(|| mastery::stats::compute(&store, today, None).expect("stats"))
+        b.iter(|| mastery::stats::compute(&store, today, None, None).expect("stats"))
     });
 }
 
