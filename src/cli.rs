@@ -144,6 +144,8 @@ pub enum ExportWhat {
         /// Write to this file instead of standard output
         #[arg(long, short, value_name = "FILE")]
         out: Option<PathBuf>,
+        #[command(flatten)]
+        scope: ExportScope,
     },
     /// An Anki package (.apkg) of the cards, with their scheduling and
     /// review log, to study in Anki, AnkiDroid or AnkiMobile

@@ -443,4 +443,18 @@ fn export_revlog_writes_the_fsrs_optimizer_csv() {
         &["export", "revlog", "--format", "fsrs", "--out", "log.csv"],
     );
     assert_eq!(std::fs::read_to_string(env.path("log.csv")).unwrap(), text);
+    // A query narrows it to its cards: q3 was answered twice (2, then 4).
+    let q3 = env.ok(&day(1), &["export", "revlog", "--format", "fsrs", "id:q3"]);
+    let ratings: Vec<&str> = q3
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').nth(2).unwrap())
+        .collect();
+    assert_eq!(ratings, ["1", "3"], "{q3}");
+    let out = env.run(
+        &day(1),
+        &["export", "revlog", "--format", "fsrs", "id:nope"],
+        "",
+    );
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
 }

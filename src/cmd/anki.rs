@@ -18,7 +18,7 @@ use crate::render::plural;
 use crate::store::{CardKey, CardRow, Incoming, SortBy, Store};
 
 /// The cards an export takes, in curriculum order; none is an error.
-fn scoped_cards(app: &App, store: &Store, scope: &ExportScope) -> Result<Vec<CardRow>> {
+pub(super) fn scoped_cards(app: &App, store: &Store, scope: &ExportScope) -> Result<Vec<CardRow>> {
     let mut query = crate::search::parse(scope.query.as_deref().unwrap_or(""))?;
     let shorthand = Scope {
         modules: scope.module.into_iter().collect(),

@@ -156,11 +156,25 @@ pub fn eval(
 /// The FSRS optimizer's CSV: card_id, review_time (epoch ms),
 /// review_rating (1–4), review_state (0 new, 1 learning, 2 review, 3
 /// relearning), review_duration (ms).
-pub fn export_revlog(app: &App, to: Option<&Path>) -> Result<()> {
+pub fn export_revlog(app: &App, to: Option<&Path>, scope: &crate::cli::ExportScope) -> Result<()> {
     let (store, _) = app.open()?;
+    // Every card unless narrowed: the optimizer wants the whole log.
+    let cards: Option<std::collections::HashSet<i64>> =
+        if scope.query.is_some() || scope.module.is_some() || scope.deck.is_some() {
+            Some(
+                super::anki::scoped_cards(app, &store, scope)?
+                    .iter()
+                    .map(|c| c.id)
+                    .collect(),
+            )
+        } else {
+            None
+        };
     let mut text = String::from("card_id,review_time,review_rating,review_state,review_duration\n");
     store.each_log_entry(|e| {
-        text.push_str(&csv_row(&e));
+        if cards.as_ref().is_none_or(|c| c.contains(&e.card_id)) {
+            text.push_str(&csv_row(&e));
+        }
         Ok(())
     })?;
     match to {

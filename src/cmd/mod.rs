@@ -63,7 +63,11 @@ fn dispatch(app: &App, command: Command) -> Result<()> {
             json,
         } => fsrs::eval(app, revlog.as_deref(), &timezone, !no_fit, json),
         Command::Export { what } => match what {
-            ExportWhat::Revlog { format: _, out } => fsrs::export_revlog(app, out.as_deref()),
+            ExportWhat::Revlog {
+                format: _,
+                out,
+                scope,
+            } => fsrs::export_revlog(app, out.as_deref(), &scope),
             ExportWhat::Anki { out, scope } => anki::export_anki(app, &out, &scope),
             ExportWhat::Notes {
                 format: _,
