@@ -47,6 +47,7 @@ pub fn build(input: &Input<'_>) -> Export {
         by_card.entry(r.card_id).or_default().push(r);
     }
     let mut used: HashSet<i64> = input.known_ids.clone();
+    let mut next_free: HashMap<i64, i64> = HashMap::new();
     let mut taken_ids: HashSet<i64> = HashSet::new();
     let mut decks: Vec<DeckRow> = Vec::new();
     let mut deck_ids: HashMap<&str, i64> = HashMap::new();
@@ -91,11 +92,18 @@ pub fn build(input: &Input<'_>) -> Export {
         let reviews = by_card.get(&card.id).map_or(&[][..], |v| v.as_slice());
         for r in reviews {
             let anki_id = r.anki_id.unwrap_or_else(|| {
-                let mut candidate = millis(&r.at);
+                // Reviews in the same millisecond (a scripted clock, a
+                // bulk import) take the next free ones; each millisecond
+                // remembers how far it got, so a thousand of them cost a
+                // thousand steps, not half a million.
+                let at = r.at;
+                let start = next_free.get(&at).copied().unwrap_or(at);
+                let mut candidate = start;
                 while used.contains(&candidate) {
                     candidate += 1;
                 }
                 used.insert(candidate);
+                next_free.insert(at, candidate + 1);
                 new_ids.push((candidate, r.review_id));
                 candidate
             });
@@ -107,7 +115,7 @@ pub fn build(input: &Input<'_>) -> Export {
                 last_interval: i64::from(r.interval_before),
                 factor: i64::from(r.ease_after) * 10,
                 ms: r.ms.clamp(0, MAX_MS),
-                kind: revlog_type(&r.kind, r.failed_before, r.first_day),
+                kind: revlog_type(r.kind, r.failed_before, r.first_day),
             });
         }
         let scheduled = card_of(card, id, deck, modified, reviews, input.today);
@@ -142,10 +150,6 @@ fn created_at(rollover_hour: u32, minutes_west: i32) -> i64 {
 /// `mastery::<title>`; a `::` inside a title would make a sub-deck.
 pub fn deck_name(title: &str) -> String {
     format!("mastery::{}", title.replace("::", ":").trim())
-}
-
-fn millis(stamp: &str) -> i64 {
-    DateTime::parse_from_rfc3339(stamp).map_or(0, |t| t.timestamp_millis())
 }
 
 fn is_cloze(card: &CardRow) -> bool {
@@ -251,10 +255,7 @@ fn card_of(
         .max(1);
     let mut data = serde_json::Map::new();
     if let Some(last) = reviews.last() {
-        data.insert(
-            "lrt".into(),
-            serde_json::json!(millis(&last.at).div_euclid(1000)),
-        );
+        data.insert("lrt".into(), serde_json::json!(last.at.div_euclid(1000)));
     }
     if let Some(m) = &card.memory {
         data.insert("s".into(), serde_json::json!(round4(m.stability)));

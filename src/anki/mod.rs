@@ -10,6 +10,7 @@ pub mod fields;
 pub mod package;
 
 use crate::clock::Day;
+use crate::scheduler::ReviewKind;
 
 /// The Anki note (and card) GUID of a mastery card: a hash of its id, so a
 /// re-export updates the notes an earlier one created instead of adding
@@ -26,11 +27,12 @@ pub fn guid(card_key: &str) -> String {
 }
 
 /// An Anki object id for `what` (a card, deck or note type), stable across
-/// exports. Anki's own ids are creation times in milliseconds; these lie in
-/// the same range (2001–2033), which every Anki client accepts.
+/// exports. Anki's ids are creation times in milliseconds, and its Check
+/// Database renumbers one that lies in the future; these lie in 2001–2017.
 pub fn object_id(what: &str) -> i64 {
     const BASE: i64 = 1_000_000_000_000;
-    BASE + (xxhash_rust::xxh3::xxh3_64(what.as_bytes()) % 1_000_000_000_000) as i64
+    const SPAN: u64 = 500_000_000_000;
+    BASE + (xxhash_rust::xxh3::xxh3_64(what.as_bytes()) % SPAN) as i64
 }
 
 /// Anki's answer button for a mastery grade: 0–2 Again, 3 Hard, 4 Good,
@@ -58,11 +60,11 @@ pub fn grade(button: i64) -> Option<u8> {
 
 /// Anki's revlog `type` for a mastery review: 0 learning, 1 review,
 /// 2 relearning.
-pub fn revlog_type(kind: &str, failed_before: bool, first_day: bool) -> i64 {
+pub fn revlog_type(kind: ReviewKind, failed_before: bool, first_day: bool) -> i64 {
     match kind {
-        "new" => 0,
-        "review" if failed_before => 2,
-        "review" => 1,
+        ReviewKind::New => 0,
+        ReviewKind::Review if failed_before => 2,
+        ReviewKind::Review => 1,
         // A same-day repeat: still learning on the day the card was first
         // seen, relearning after that.
         _ if first_day => 0,
@@ -141,7 +143,8 @@ mod tests {
     fn object_ids_lie_in_anki_s_millisecond_range() {
         for what in ["deck:01-internals", "card:x", ""] {
             let id = object_id(what);
-            assert!((1_000_000_000_000..2_000_000_000_000).contains(&id), "{id}");
+            // 2001-09-09 to 2017-07-14: never in the future.
+            assert!((1_000_000_000_000..1_500_000_000_000).contains(&id), "{id}");
         }
     }
 

@@ -66,8 +66,8 @@ pub fn export_anki(app: &App, to: &Path, scope: &ExportScope) -> Result<()> {
     let scratch = tempfile::tempdir().map_err(|e| Error::io(std::env::temp_dir(), e))?;
     let file = scratch.path().join("collection.anki2");
     crate::store::write_collection(&file, &export.collection)?;
-    let bytes = std::fs::read(&file).map_err(|e| Error::io(&file, e))?;
-    let package = crate::anki::package::write_apkg(&bytes)?;
+    let mut collection = std::fs::File::open(&file).map_err(|e| Error::io(&file, e))?;
+    let package = crate::anki::package::write_apkg(&mut collection)?;
     store.record_anki_export(&export.new_ids, &export.notes, || {
         crate::files::write_bytes(to, &package)
     })?;
@@ -214,8 +214,19 @@ fn report_text(file: &Path, r: &Report) -> String {
         plural(r.added, "review", "reviews")
     );
     if !r.by_deck.is_empty() {
-        let decks: Vec<String> = r.by_deck.iter().map(|(d, n)| format!("{d} {n}")).collect();
-        text.push_str(&format!(" ({})", decks.join(", ")));
+        // The decks with the most first; a long tail is counted, not listed.
+        const SHOWN: usize = 5;
+        let mut decks: Vec<(&String, &usize)> = r.by_deck.iter().collect();
+        decks.sort_by_key(|(d, n)| (std::cmp::Reverse(**n), *d));
+        let mut parts: Vec<String> = decks
+            .iter()
+            .take(SHOWN)
+            .map(|(d, n)| format!("{} {n}", crate::render::sanitize(d)))
+            .collect();
+        if decks.len() > SHOWN {
+            parts.push(format!("and {} more decks", decks.len() - SHOWN));
+        }
+        text.push_str(&format!(" ({})", parts.join(", ")));
     }
     text.push('\n');
     let mut notes = Vec::new();
