@@ -99,6 +99,11 @@ for size in $sizes; do
   measure 'cards "prop:ease<1.8"' ':' "$bin" cards "prop:ease<1.8"
   measure 'cards "tag:x"' ':' "$bin" cards "tag:x"
   measure 'cards "hook exit" (word search)' ':' "$bin" cards "hook exit"
+  # The Anki round trip: the first export gives every review its Anki id;
+  # the measured ones reuse them. The import reads it all back as known.
+  "$bin" export anki --out "$work/all.apkg" >/dev/null
+  measure "export anki (every card and review)" ':' "$bin" export anki --out "$work/all.apkg"
+  measure "import anki (the same package)" ':' "$bin" import anki "$work/all.apkg"
   # One grade's commit: 50 graded cards minus a session that quits at once.
   for _ in $(seq 50); do printf '\n4\n'; done >"$work/fifty"
   times=()
