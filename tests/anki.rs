@@ -294,6 +294,18 @@ fn reviews_made_in_anki_come_back_once() {
     );
     // Scheduled from that review: q-exit went 1 → 6 days (SM-2's second step).
     let shown = show(&env, "q-exit");
+    let places: Vec<bool> = shown["reviews"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["anki"].as_bool().unwrap())
+        .collect();
+    assert_eq!(places, [false, false, true], "{shown}");
+    let text = ok(&env, DAY3, &["show", "q-exit"]);
+    assert!(
+        text.contains("2026-03-04T07:30:00.000Z  grade 4  review  (in Anki)\n"),
+        "{text}"
+    );
     assert_ne!(shown["due"], due_before);
     assert_eq!(shown["due"], "2026-03-10");
     assert_eq!(shown["interval_days"], 6);

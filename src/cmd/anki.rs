@@ -74,7 +74,7 @@ pub fn export_anki(app: &App, to: &Path, scope: &ExportScope) -> Result<()> {
     let col = &export.collection;
     let reviewed = col.cards.iter().filter(|c| c.kind != 0).count();
     out(&format!(
-        "wrote {}: {} in {} ({} reviewed, {} new) and {}\nimport it in Anki (File > Import, or open it on the phone); bring the reviews back with `mastery import anki FILE`\n",
+        "wrote {}: {} in {} ({} reviewed, {} new) and {}\nOpen it in Anki or AnkiDroid (File > Import). To bring your Anki reviews back,\nexport from Anki with scheduling and run `mastery import anki FILE`.\n",
         crate::render::sanitize(&to.display().to_string()),
         plural(col.notes.len(), "note", "notes"),
         plural(col.decks.len(), "deck", "decks"),

@@ -365,6 +365,8 @@ struct ReviewJson {
     at: String,
     grade: u8,
     kind: String,
+    /// Answered in Anki and brought back by `import anki`.
+    anki: bool,
 }
 
 /// `show ID`: a card, or each card of a note (text one after another;
@@ -449,6 +451,7 @@ fn show_json<'a>(
                 at: r.at,
                 grade: r.grade,
                 kind: r.kind,
+                anki: r.anki,
             })
             .collect(),
     }
@@ -482,7 +485,11 @@ fn show_text(
         }
     );
     for r in reviews {
-        text.push_str(&format!("  {}  grade {}  {}\n", r.at, r.grade, r.kind));
+        let place = if r.anki { "  (in Anki)" } else { "" };
+        text.push_str(&format!(
+            "  {}  grade {}  {}{place}\n",
+            r.at, r.grade, r.kind
+        ));
     }
     text
 }

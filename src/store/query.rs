@@ -95,6 +95,8 @@ pub struct ReviewEntry {
     pub day: i64,
     pub grade: u8,
     pub kind: String,
+    /// Answered in Anki and brought back by `import anki`.
+    pub anki: bool,
 }
 
 pub(super) const CARD_SELECT: &str = "SELECT c.id, c.key, d.key, d.title, d.module, d.category, n.topic, coalesce(n.path, d.path), n.line,
@@ -340,7 +342,7 @@ impl Store {
     /// A card's reviews, oldest first, without undone ones.
     pub fn card_reviews(&self, card_id: i64) -> Result<Vec<ReviewEntry>> {
         let mut stmt = self.conn.prepare_cached(
-            "SELECT at, grade, kind, day FROM live_review WHERE card_id = ?1 ORDER BY id",
+            "SELECT at, grade, kind, day, origin IS 'anki' FROM live_review WHERE card_id = ?1 ORDER BY id",
         )?;
         let rows = stmt.query_map([card_id], |r| {
             Ok(ReviewEntry {
@@ -348,6 +350,7 @@ impl Store {
                 grade: r.get(1)?,
                 kind: r.get(2)?,
                 day: r.get(3)?,
+                anki: r.get(4)?,
             })
         })?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
