@@ -89,7 +89,9 @@ impl Env {
             .env("MASTERY_NOW", now)
             .env("TZ", "UTC")
             .env("NO_COLOR", "1")
-            .env_remove("XDG_DATA_HOME");
+            .env_remove("XDG_DATA_HOME")
+            // Help is wrapped to the terminal; in tests, to clap's default.
+            .env_remove("COLUMNS");
         cmd
     }
 
