@@ -507,8 +507,8 @@ pub struct ReviewArgs {
     #[arg(long)]
     pub all_new: bool,
     /// Review exactly the cards `mastery weak` lists (due or not), scheduled
-    /// as in any review
-    #[arg(long, conflicts_with_all = ["new", "all_new", "query", "ahead"])]
+    /// as in any review; with a QUERY, those it matches
+    #[arg(long, conflicts_with_all = ["new", "all_new", "ahead"])]
     pub weak: bool,
 }
 

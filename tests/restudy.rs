@@ -239,6 +239,32 @@ fn review_weak_schedules_like_a_review_and_clears_the_card_within_days() {
 }
 
 #[test]
+fn the_weak_list_s_commands_carry_its_query_and_review_weak_takes_one() {
+    let env = failed_q1();
+    let list = ok(&env, &day(1), &["weak", "id:q1,q2"]);
+    assert!(
+        list.contains("    mastery review --weak id:q1,q2\n"),
+        "{list}"
+    );
+    assert!(list.contains("    mastery quiz --weak id:q1,q2"), "{list}");
+    // The weak card the query matches is re-studied; one it leaves out is
+    // not, and a query that leaves every weak card out has nothing.
+    let out = run(&env, &day(2), &["review", "--weak", "id:q1,q2"], "\n5\n");
+    assert!(
+        stdout(&out).contains("card 1/1 · 1 weak"),
+        "{}",
+        stdout(&out)
+    );
+    let out = run(&env, &day(2), &["review", "--weak", "id:q3"], "");
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stdout(&out).contains("Nothing is weak right now"),
+        "{}",
+        stdout(&out)
+    );
+}
+
+#[test]
 fn review_weak_takes_the_scope_flags_and_no_new_card_budget() {
     let env = failed_q1();
     for args in [

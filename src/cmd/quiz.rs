@@ -85,7 +85,7 @@ fn quiz(app: &App, args: &QuizArgs) -> Result<()> {
     let (mut store, _) = app.open()?;
     let mut scope = scope_of(args);
     if args.weak {
-        let weak = super::weak::weak_cards(app, &store, None, None)?;
+        let weak = super::weak::weak_cards(app, &store, None, None, None)?;
         if weak.is_empty() {
             return Err(Error::Usage(
                 "nothing is weak right now, so `quiz --weak` has nothing to ask: drop --weak for a quiz over everything".into(),

@@ -19,7 +19,8 @@ pub fn run(app: &App, args: &ReviewArgs) -> Result<()> {
     };
     let today = app.clock.today();
     let mut left_out = Vec::new();
-    let custom = args.query.is_some() || args.ahead.is_some();
+    // `--weak QUERY` re-studies the weak cards the query matches.
+    let custom = !args.weak && (args.query.is_some() || args.ahead.is_some());
     let queue = if custom {
         let queue = custom_queue(&store, args, today)?;
         if queue.due.is_empty() && queue.new.is_empty() {
@@ -29,7 +30,13 @@ pub fn run(app: &App, args: &ReviewArgs) -> Result<()> {
         queue
     } else if args.weak {
         super::known_decks(&store.decks()?, &args.deck)?;
-        let weak = super::weak::weak_cards(app, &store, args.module, args.deck.as_deref())?;
+        let weak = super::weak::weak_cards(
+            app,
+            &store,
+            args.module,
+            args.deck.as_deref(),
+            args.query.as_deref(),
+        )?;
         if weak.is_empty() {
             return crate::prompt::for_review().show(
                 "Nothing is weak right now, so there is nothing to re-study: `mastery review` has today's drill.",

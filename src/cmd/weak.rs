@@ -17,19 +17,7 @@ pub fn run(app: &App, args: &WeakArgs) -> Result<()> {
     let (store, _) = app.open()?;
     super::known_decks(&store.decks()?, &args.deck)?;
     let today = app.clock.today();
-    let cards = match &args.query {
-        Some(q) => Some(
-            store
-                .search_ids(
-                    &crate::search::parse(q)?,
-                    today,
-                    crate::store::SortBy::Curriculum,
-                )?
-                .into_iter()
-                .collect(),
-        ),
-        None => None,
-    };
+    let cards = query_cards(&store, args.query.as_deref(), today)?;
     let report = weak::analyse(
         &store,
         today,
@@ -43,7 +31,7 @@ pub fn run(app: &App, args: &WeakArgs) -> Result<()> {
             cards,
         },
     )?;
-    let scope = scope_flags(args.module, args.deck.as_deref());
+    let scope = scope_flags(args.module, args.deck.as_deref(), args.query.as_deref());
     let date = format_day(today);
     let text = match args.format {
         WeakFormat::Json => {
@@ -91,25 +79,48 @@ pub(crate) fn weak_cards(
     store: &crate::store::Store,
     module: Option<u8>,
     deck: Option<&str>,
+    query: Option<&str>,
 ) -> Result<Vec<weak::WeakCard>> {
+    let today = app.clock.today();
     let report = weak::analyse(
         store,
-        app.clock.today(),
+        today,
         &WeakOptions {
             module,
             deck: deck.map(str::to_string),
             limit: usize::MAX,
             leech_lapses: app.settings.leech_lapses.value,
             links: crate::read::Links::of(&app.source),
-            cards: None,
+            cards: query_cards(store, query, today)?,
         },
     )?;
     Ok(report.cards().cloned().collect())
 }
 
-/// The scope flags a list's commands repeat: ` --module 4 --deck x`.
-fn scope_flags(module: Option<u8>, deck: Option<&str>) -> String {
+/// The ids of the cards a query matches, if there is one.
+fn query_cards(
+    store: &crate::store::Store,
+    query: Option<&str>,
+    today: crate::clock::Day,
+) -> Result<Option<std::collections::HashSet<i64>>> {
+    let Some(q) = query else {
+        return Ok(None);
+    };
+    let ids = store.search_ids(
+        &crate::search::parse(q)?,
+        today,
+        crate::store::SortBy::Curriculum,
+    )?;
+    Ok(Some(ids.into_iter().collect()))
+}
+
+/// What a list's commands repeat of its scope: ` --module 4 --deck x
+/// 'tag:hooks'`.
+fn scope_flags(module: Option<u8>, deck: Option<&str>, query: Option<&str>) -> String {
     let mut s = String::new();
+    if let Some(q) = query {
+        s.push_str(&format!(" {}", crate::read::shell_word(q)));
+    }
     if let Some(m) = module {
         s.push_str(&format!(" --module {m}"));
     }
