@@ -204,12 +204,17 @@ mod tests {
     }
 
     #[rstest]
-    #[case("new", false, true, 0)]
-    #[case("review", false, false, 1)]
-    #[case("review", true, false, 2)]
-    #[case("drill", false, true, 0)]
-    #[case("drill", true, false, 2)]
-    fn revlog_types(#[case] kind: &str, #[case] failed: bool, #[case] first: bool, #[case] t: i64) {
+    #[case(ReviewKind::New, false, true, 0)]
+    #[case(ReviewKind::Review, false, false, 1)]
+    #[case(ReviewKind::Review, true, false, 2)]
+    #[case(ReviewKind::Drill, false, true, 0)]
+    #[case(ReviewKind::Drill, true, false, 2)]
+    fn revlog_types(
+        #[case] kind: ReviewKind,
+        #[case] failed: bool,
+        #[case] first: bool,
+        #[case] t: i64,
+    ) {
         assert_eq!(revlog_type(kind, failed, first), t);
     }
 }
