@@ -36,14 +36,11 @@ pub fn object_id(what: &str) -> i64 {
 }
 
 /// Anki's answer button for a mastery grade: 0–2 Again, 3 Hard, 4 Good,
-/// 5 Easy (the mapping FSRS uses too).
+/// 5 Easy. Anki's four buttons are FSRS's four ratings, so this is FSRS's
+/// mapping.
 pub fn button(grade: u8) -> u8 {
-    match grade {
-        0..=2 => 1,
-        3 => 2,
-        4 => 3,
-        _ => 4,
-    }
+    crate::scheduler::Grade::new(i64::from(grade))
+        .map_or(1, |g| crate::fsrs::model::rating(g) as u8)
 }
 
 /// The mastery grade an Anki button stands for: Again 1, Hard 3, Good 4,
@@ -146,17 +143,6 @@ mod tests {
             // 2001-09-09 to 2017-07-14: never in the future.
             assert!((1_000_000_000_000..1_500_000_000_000).contains(&id), "{id}");
         }
-    }
-
-    #[rstest]
-    #[case(0, 1)]
-    #[case(1, 1)]
-    #[case(2, 1)]
-    #[case(3, 2)]
-    #[case(4, 3)]
-    #[case(5, 4)]
-    fn grades_map_to_buttons(#[case] g: u8, #[case] b: u8) {
-        assert_eq!(button(g), b);
     }
 
     #[rstest]
