@@ -67,6 +67,12 @@ fn the_table_fits_80_columns() {
         "{text}"
     );
     insta::assert_snapshot!("cards_table_80", text);
+    // With no card marked, the empty flags column gives its width to the
+    // fronts.
+    let plain = env.ok(&day(3), &["cards", "-is:suspended"]);
+    let header = plain.lines().next().unwrap();
+    assert!(!header.contains("flags"), "{plain}");
+    assert!(header.ends_with("reps"), "{plain}");
 }
 
 #[test]

@@ -128,7 +128,13 @@ pub fn list(app: &App, args: &CardsArgs) -> Result<()> {
         });
     }
     let columns = if args.columns.is_empty() {
-        DEFAULT_COLUMNS.to_vec()
+        // An empty flags column would take from the front's width: shown
+        // only when some card has a mark.
+        let marked = cards.iter().any(|c| !marks_text(c).is_empty());
+        DEFAULT_COLUMNS
+            .into_iter()
+            .filter(|c| marked || *c != Column::Flags)
+            .collect()
     } else {
         args.columns.clone()
     };
