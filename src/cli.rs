@@ -45,7 +45,12 @@ pub fn parse_error_line(e: &clap::Error) -> String {
             return format!("{var} is set but empty: set it to a path, unset it, or pass {shown}");
         }
     }
-    let text = e.to_string();
+    error_text_line(&e.to_string())
+}
+
+/// clap's error text as one line: the message, what it lists below it, and
+/// its tips.
+pub fn error_text_line(text: &str) -> String {
     let mut lines = text.lines();
     let mut first = lines.next().unwrap_or_default().to_string();
     // "the following required arguments were not provided:" names them on
@@ -64,6 +69,97 @@ pub fn parse_error_line(e: &clap::Error) -> String {
         .map(|t| format!("; {t}"))
         .collect();
     format!("{}{tips} (see --help)", first.trim_start_matches("error: "))
+}
+
+/// A search query as typed. It may start with `-`, a negation as in Anki
+/// (`mastery cards "-is:new"`), so clap lets such a value through; one that
+/// starts with `--` is a mistyped flag and is refused as clap would,
+/// suggesting the closest flag.
+#[derive(Debug, Clone, Copy)]
+pub struct QueryText;
+
+impl clap::builder::TypedValueParser for QueryText {
+    type Value = String;
+
+    fn parse_ref(
+        &self,
+        cmd: &clap::Command,
+        _arg: Option<&clap::Arg>,
+        value: &std::ffi::OsStr,
+    ) -> Result<String, clap::Error> {
+        use clap::error::ErrorKind;
+        let Some(text) = value.to_str() else {
+            return Err(clap::Error::raw(
+                ErrorKind::InvalidUtf8,
+                "the query is not valid UTF-8\n",
+            ));
+        };
+        let Some(flag) = text.strip_prefix("--") else {
+            return Ok(text.to_string());
+        };
+        Err(clap::Error::raw(
+            ErrorKind::UnknownArgument,
+            unknown_flag(cmd, flag) + "\n",
+        ))
+    }
+}
+
+/// "unexpected argument '--lmit' found", with clap's tip naming the
+/// closest long flag of `cmd`.
+fn unknown_flag(cmd: &clap::Command, flag: &str) -> String {
+    let name = flag.split('=').next().unwrap_or(flag);
+    let closest = cmd
+        .get_arguments()
+        .filter_map(clap::Arg::get_long)
+        .map(|long| (strsim::jaro(name, long), long))
+        .filter(|(score, _)| *score > 0.7)
+        .max_by(|a, b| a.0.total_cmp(&b.0));
+    let mut message = format!("unexpected argument '--{flag}' found");
+    if let Some((_, long)) = closest {
+        message.push_str(&format!("\n\n  tip: a similar argument exists: '--{long}'"));
+    }
+    message
+}
+
+/// When clap refuses an argument after a QUERY took a mistyped flag
+/// (`review --lmit 3`: `--lmit` became the query, so clap complains of
+/// `3`), the error about the flag itself: the first `--word` before a bare
+/// `--` that the subcommand does not know.
+pub fn mistyped_flag(args: &[std::ffi::OsString]) -> Option<String> {
+    use clap::CommandFactory;
+    let root = Cli::command();
+    let mut cmd = &root;
+    let mut globals: Vec<String> = root
+        .get_arguments()
+        .filter_map(clap::Arg::get_long)
+        .map(str::to_string)
+        .collect();
+    for arg in args.iter().skip(1) {
+        let text = arg.to_str()?;
+        if text == "--" {
+            return None;
+        }
+        if let Some(sub) = cmd.find_subcommand(text) {
+            cmd = sub;
+            globals.extend(
+                cmd.get_arguments()
+                    .filter_map(clap::Arg::get_long)
+                    .map(str::to_string),
+            );
+            continue;
+        }
+        if let Some(flag) = text.strip_prefix("--") {
+            let name = flag.split('=').next().unwrap_or(flag);
+            if !globals.iter().any(|g| g == name) && name != "help" {
+                let text = unknown_flag(cmd, flag);
+                return Some(
+                    clap::Error::raw(clap::error::ErrorKind::UnknownArgument, text + "\n")
+                        .to_string(),
+                );
+            }
+        }
+    }
+    None
 }
 
 /// A whole number in `range`, parsed as `T`. Any other input, however many
@@ -175,7 +271,7 @@ pub struct ExportScope {
     /// Only the cards this search query matches, as in `mastery export anki
     /// --out m4.apkg module:4` (syntax: `mastery cards --help`); without
     /// one, every card
-    #[arg(value_name = "QUERY")]
+    #[arg(value_name = "QUERY", allow_hyphen_values = true, value_parser = QueryText)]
     pub query: Option<String>,
     /// Only this module's decks (a shorthand for module:N)
     #[arg(long, value_name = "N", value_parser = count::<u8>(1..=8))]
@@ -248,7 +344,7 @@ pub enum Command {
     Stats {
         /// Only the cards this search query matches, as in `mastery stats
         /// tag:hooks` (syntax: `mastery cards --help`)
-        #[arg(value_name = "QUERY")]
+        #[arg(value_name = "QUERY", allow_hyphen_values = true, value_parser = QueryText)]
         query: Option<String>,
         /// Narrow every figure to one module
         #[arg(long, value_name = "N", value_parser = count::<u8>(1..=8))]
@@ -442,7 +538,7 @@ pub enum Sort {
 pub struct CardsArgs {
     /// A search query, as in `mastery cards "tag:hooks is:due"` (syntax
     /// below); without one, every card
-    #[arg(value_name = "QUERY")]
+    #[arg(value_name = "QUERY", allow_hyphen_values = true, value_parser = QueryText)]
     pub query: Option<String>,
     /// Only this deck (a shorthand for deck:ID)
     #[arg(long, value_name = "ID")]
@@ -484,7 +580,7 @@ pub struct CardsArgs {
 pub struct ReviewArgs {
     /// Custom study: review the cards this query matches, due or not (see
     /// "Query syntax" below); without one, today's drill
-    #[arg(value_name = "QUERY")]
+    #[arg(value_name = "QUERY", allow_hyphen_values = true, value_parser = QueryText)]
     pub query: Option<String>,
     /// Custom study: the cards due in the next N days too (1 is tomorrow)
     #[arg(long, value_name = "N", value_parser = count::<u32>(1..=MAX_AHEAD))]
@@ -540,7 +636,7 @@ pub enum QuizAction {
 pub struct QuizArgs {
     /// Only cards this search query matches, as in `mastery quiz "tag:hooks
     /// -is:new"` (syntax: `mastery cards --help`); ANDed with the flags
-    #[arg(value_name = "QUERY")]
+    #[arg(value_name = "QUERY", allow_hyphen_values = true, value_parser = QueryText)]
     pub query: Option<String>,
     /// Module number
     #[arg(long, value_name = "N", value_parser = count::<u8>(1..=8))]
@@ -612,7 +708,7 @@ pub enum WeakFormat {
 pub struct WeakArgs {
     /// Only weak cards this search query matches, as in `mastery weak
     /// module:4` (syntax: `mastery cards --help`)
-    #[arg(value_name = "QUERY")]
+    #[arg(value_name = "QUERY", allow_hyphen_values = true, value_parser = QueryText)]
     pub query: Option<String>,
     /// Only this module's decks
     #[arg(long, value_name = "N", value_parser = count::<u8>(1..=8))]

@@ -15,10 +15,15 @@ fn main() {
             std::process::exit(2);
         }
         Err(e) => {
-            eprintln!(
-                "mastery: {}",
-                mastery::render::sanitize(&mastery::cli::parse_error_line(&e))
-            );
+            // A mistyped flag that a query swallowed is the real mistake.
+            let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+            let line = match mastery::cli::mistyped_flag(&args) {
+                Some(text) if e.kind() == ErrorKind::UnknownArgument => {
+                    mastery::cli::error_text_line(&text)
+                }
+                _ => mastery::cli::parse_error_line(&e),
+            };
+            eprintln!("mastery: {}", mastery::render::sanitize(&line));
             std::process::exit(2);
         }
     };

@@ -71,12 +71,27 @@ fn typos_get_clap_suggestions() {
         stderr(&sub).trim(),
         "mastery: unrecognized subcommand 'revew'; some similar subcommands exist: 'reset', 'review' (see --help)"
     );
-    let flag = env.run(DAY1, &["review", "--lmit", "3"], "");
-    assert!(
-        stderr(&flag).contains("a similar argument exists: '--limit'"),
-        "{}",
-        stderr(&flag)
-    );
+    // Queries may start with `-` (Anki's negation), so a mistyped flag
+    // could pass for one: it is still named, with the closest flag.
+    for args in [&["review", "--lmit", "3"][..], &["review", "--lmit"]] {
+        let flag = env.run(DAY1, args, "");
+        assert_eq!(flag.status.code(), Some(2));
+        assert_eq!(
+            stderr(&flag).trim(),
+            "mastery: unexpected argument '--lmit' found; a similar argument exists: '--limit' (see --help)",
+            "{args:?}"
+        );
+    }
+}
+
+#[test]
+fn a_query_may_start_with_a_minus() {
+    let env = Env::basics();
+    let all = env.ok(DAY1, &["cards", "--columns", "id"]);
+    let not_cloze = env.ok(DAY1, &["cards", "-kind:cloze", "--columns", "id"]);
+    assert!(all.contains("z-mem"), "{all}");
+    assert!(!not_cloze.contains("z-mem"), "{not_cloze}");
+    assert!(not_cloze.ends_with("3 cards\n"), "{not_cloze}");
 }
 
 #[test]
