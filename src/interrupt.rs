@@ -66,6 +66,39 @@ pub fn finish<T>(print: impl FnOnce() -> T) -> T {
     out
 }
 
+/// A scratch folder to remove, and what to say, if the process is
+/// interrupted while a command that is not a session (an import, an
+/// export) works in it: the exit skips the folder's own cleanup.
+struct Scratch {
+    dir: std::path::PathBuf,
+    message: &'static str,
+}
+
+static SCRATCH: Mutex<Option<Scratch>> = Mutex::new(None);
+
+/// Removes the scratch folder registered with `scratch` when dropped.
+pub struct ScratchGuard;
+
+impl Drop for ScratchGuard {
+    fn drop(&mut self) {
+        if let Ok(mut slot) = SCRATCH.lock() {
+            *slot = None;
+        }
+    }
+}
+
+/// Registers `dir` to be removed, and `message` to be said instead of the
+/// session's, if the process is interrupted before the guard is dropped.
+pub fn scratch(dir: &std::path::Path, message: &'static str) -> ScratchGuard {
+    if let Ok(mut slot) = SCRATCH.lock() {
+        *slot = Some(Scratch {
+            dir: dir.to_path_buf(),
+            message,
+        });
+    }
+    ScratchGuard
+}
+
 /// Installs the handler for Ctrl-C and SIGTERM.
 pub fn install() {
     let _ = ctrlc::set_handler(|| {
@@ -90,12 +123,14 @@ pub fn install() {
                     .and_then(|_| stdout.flush())
             };
         }
+        let mut message = "interrupted; every answer given so far is saved";
+        if let Some(scratch) = SCRATCH.lock().ok().and_then(|mut s| s.take()) {
+            let _ = std::fs::remove_dir_all(&scratch.dir);
+            message = scratch.message;
+        }
         // Not eprintln!: it panics when stderr is gone (a hung-up terminal),
         // and a panic here would kill the handler thread before the exit.
-        let _ = writeln!(
-            std::io::stderr(),
-            "\nmastery: interrupted; every answer given so far is saved"
-        );
+        let _ = writeln!(std::io::stderr(), "\nmastery: {message}");
         std::process::exit(130);
     });
 }

@@ -405,7 +405,7 @@ fn what_is_not_a_recall_and_notes_not_from_mastery_are_left_out() {
     let text = ok(&env, DAY3, &["import", "anki", "phone.anki2"]);
     assert_eq!(
         text,
-        "imported phone.anki2: 0 reviews added\n  7 already in the log · 2 skipped (rescheduled by hand, not recalled) · 1 skipped (filtered-deck reviews that kept the schedule)\n  1 note not from mastery, left alone: \"From another deck\"\n"
+        "imported phone.anki2: 0 reviews added\n  7 already in the log · 2 skipped (rescheduled by hand, not recalled) · 1 skipped (filtered-deck reviews that kept the schedule)\n  1 review of cards that are not mastery's (or no longer in your decks), left alone\n  1 note not from mastery, left alone: \"From another deck\"\n"
     );
 }
 
@@ -546,4 +546,149 @@ fn a_fifo_is_refused_without_hanging_and_an_export_never_follows_a_link() {
     );
     // Nothing was recorded for an export that wrote nothing.
     assert_eq!(env.sql_count("SELECT count(*) FROM anki_revlog"), 0);
+}
+
+/// Runs `sql` on an exported collection (Anki's side of a test).
+fn on_phone(col: &Path, sql: &str) {
+    open(col).execute_batch(sql).unwrap();
+}
+
+fn anki_card(col: &Path, card: &str) -> i64 {
+    open(col)
+        .query_row(
+            "SELECT c.id FROM cards c JOIN notes n ON n.id = c.nid WHERE n.flds LIKE '%' || char(31) || ?1",
+            [card],
+            |r| r.get(0),
+        )
+        .unwrap()
+}
+
+#[test]
+fn undo_after_an_import_takes_back_the_newest_review_in_time() {
+    let env = studied();
+    ok(&env, DAY2, &["export", "anki", "--out", "m.apkg"]);
+    let col = unpack(&env.path("m.apkg"), env.dir.path(), "phone.anki2");
+    // Day 3: c-sub/define in mastery at 10:00; q-exit on the phone at
+    // 07:30, imported after: its row has the newest id, not the newest time.
+    let out = run(
+        &env,
+        "2026-03-04T10:00:00Z",
+        &["review", "id:c-sub/define"],
+        "\n4\n",
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    anki_reviews(&col, "q-exit", &[(millis("2026-03-04T07:30:00Z"), 3, 6, 1)]);
+    ok(
+        &env,
+        "2026-03-04T10:05:00Z",
+        &["import", "anki", "phone.anki2"],
+    );
+    let out = ok(&env, "2026-03-04T10:06:00Z", &["undo"]);
+    assert_eq!(out, "undone: grade 4 (review) of c-sub/define\n");
+    assert!(ok(&env, DAY3, &["doctor"]).ends_with("healthy\n"));
+}
+
+#[test]
+fn a_lapse_from_anki_slotted_before_a_mastery_lapse_catches_the_leech() {
+    let env = Env::basics();
+    std::fs::write(env.path("config.toml"), "leech_lapses = 2\n").unwrap();
+    let out = run(&env, DAY1, &["review", "--limit", "1"], "\n4\n");
+    assert!(out.status.success(), "{}", stderr(&out));
+    ok(&env, DAY1, &["export", "anki", "--out", "m.apkg"]);
+    // Day 4 in mastery: q-exit failed, its first lapse. Day 2 on the phone:
+    // failed too, imported after: the day-4 fail becomes the second lapse.
+    let out = run(
+        &env,
+        "2026-03-05T09:00:00Z",
+        &["review", "id:q-exit"],
+        "\n1\n\n4\n",
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(show(&env, "q-exit")["leech"], false);
+    let col = unpack(&env.path("m.apkg"), env.dir.path(), "phone.anki2");
+    anki_reviews(&col, "q-exit", &[(millis("2026-03-03T08:00:00Z"), 1, 1, 1)]);
+    ok(
+        &env,
+        "2026-03-05T10:00:00Z",
+        &["import", "anki", "phone.anki2"],
+    );
+    let q = json(&env, "2026-03-05T10:00:00Z", &["show", "q-exit", "--json"]);
+    assert_eq!(q["lapses"], 2, "{q}");
+    assert_eq!(q["leech"], true, "{q}");
+    assert_eq!(q["suspended"], "leech", "{q}");
+}
+
+#[test]
+fn odd_review_logs_are_read_as_loosely_as_anki_reads_them() {
+    let env = studied();
+    ok(&env, DAY2, &["export", "anki", "--out", "m.apkg"]);
+    let col = unpack(&env.path("m.apkg"), env.dir.path(), "phone.anki2");
+    let t = millis("2026-03-04T07:00:00Z");
+    let q = anki_card(&col, "q-exit");
+    let z = anki_card(&col, "z-mem/c-claude-md");
+    on_phone(
+        &col,
+        &format!(
+            "-- A log without its primary key, so that one id can come twice.
+             CREATE TABLE r2 AS SELECT * FROM revlog; DROP TABLE revlog; ALTER TABLE r2 RENAME TO revlog;
+             -- A stuck timer (capped at 60 s) and a real interval (rounded).
+             INSERT INTO revlog VALUES ({t}, {q}, -1, 3, 6.4, 1, 2500, 70000000, 1);
+             -- Text where a number belongs: skipped, not fatal.
+             INSERT INTO revlog VALUES ({t1}, {q}, -1, 'three', 6, 1, 2500, 5000, 1);
+             -- The same id again, on another card.
+             INSERT INTO revlog VALUES ({t}, {z}, -1, 3, 6, 1, 2500, 5000, 1);
+             -- A review dated next year.
+             INSERT INTO revlog VALUES ({future}, {z}, -1, 3, 6, 1, 2500, 5000, 1);
+             -- A reverse card added to q-exit's note in Anki, and its review.
+             INSERT INTO cards SELECT 7, nid, did, 1, mod, usn, type, queue, due, ivl, factor, reps,
+                 lapses, left, odue, odid, flags, data FROM cards WHERE id = {q};
+             INSERT INTO revlog VALUES ({t2}, 7, -1, 1, 1, 1, 2500, 5000, 1);
+             -- A preview in a filtered deck: the delay in negative seconds.
+             INSERT INTO revlog VALUES ({t3}, {z}, -1, 1, -60, 0, 0, 5000, 3);",
+            t1 = t + 1,
+            t2 = t + 2,
+            t3 = t + 3,
+            future = millis("2027-06-01T09:00:00Z"),
+        ),
+    );
+    let report = json(&env, DAY3, &["import", "anki", "phone.anki2", "--json"]);
+    assert_eq!(report["added"], 1, "{report}");
+    assert_eq!(report["skipped_unreadable"], 2, "{report}");
+    assert_eq!(report["skipped_bad_time"], 1, "{report}");
+    assert_eq!(report["skipped_cram"], 1, "{report}");
+    assert_eq!(report["other_reviews"], 1, "{report}");
+    assert_eq!(
+        env.sql_text("SELECT group_concat(grade || ' ' || ms) FROM review WHERE origin = 'anki'"),
+        "4 60000"
+    );
+}
+
+#[test]
+fn a_deck_title_never_makes_a_sub_deck_or_splits_a_line() {
+    assert_eq!(
+        mastery::anki::export::deck_name("Parent:::Child"),
+        "mastery::Parent:Child"
+    );
+    assert_eq!(
+        mastery::anki::export::deck_name("A::::B\tC"),
+        "mastery::A:B C"
+    );
+}
+
+#[test]
+fn lines_moving_in_a_deck_file_rewrite_no_note() {
+    let env = studied();
+    ok(&env, DAY2, &["export", "anki", "--out", "a.apkg"]);
+    env.deck("basics.md", &BASICS.replace("# Hooks\n", "# Hooks\n\n\n"));
+    ok(&env, DAY2, &["export", "anki", "--out", "b.apkg"]);
+    let notes = "SELECT guid, mod, flds FROM notes ORDER BY guid";
+    let a = rows(
+        &open(&unpack(&env.path("a.apkg"), env.dir.path(), "a.anki2")),
+        notes,
+    );
+    let b = rows(
+        &open(&unpack(&env.path("b.apkg"), env.dir.path(), "b.anki2")),
+        notes,
+    );
+    assert_eq!(a, b);
 }

@@ -8,7 +8,7 @@ use chrono::{DateTime, Utc};
 
 use super::collection::{CardRow as AnkiCard, Collection, DeckRow, NoteRow, NoteType, RevlogRow};
 use super::fields::{checksum, cloze_text, escape, html, strip_html, tag, tags_column};
-use super::{CREATED, anki_due, button, guid, object_id, revlog_type};
+use super::{CREATED, MAX_MS, anki_due, button, guid, object_id, revlog_type};
 use crate::store::{CardRow, ReviewOut, Suspension};
 
 /// What an export reads.
@@ -26,6 +26,9 @@ pub struct Input<'a> {
     pub today: crate::clock::Day,
     pub rollover_hour: u32,
     pub minutes_west: i32,
+    /// The decks folder as the cards' paths start with it, if it is one:
+    /// Anki gets paths from there on, not the machine's.
+    pub root: Option<&'a str>,
 }
 
 /// An export: the collection, and what to remember of it.
@@ -36,9 +39,6 @@ pub struct Export {
     /// (card id, text hash, mod) of every exported note.
     pub notes: Vec<(i64, String, i64)>,
 }
-
-/// The longest an Anki review may take, as Anki caps it (60 s).
-const MAX_MS: i64 = 60_000;
 
 pub fn build(input: &Input<'_>) -> Export {
     let now = input.now.timestamp();
@@ -78,7 +78,7 @@ pub fn build(input: &Input<'_>) -> Export {
         while !taken_ids.insert(id) {
             id += 1;
         }
-        let note = note_of(card, id);
+        let note = note_of(card, id, input.root);
         let hash = format!(
             "{:016x}",
             xxhash_rust::xxh3::xxh3_64(format!("{:?}{}", note.fields, note.tags).as_bytes())
@@ -147,18 +147,37 @@ fn created_at(rollover_hour: u32, minutes_west: i32) -> i64 {
     CREATED * 86_400 + i64::from(rollover_hour) * 3600 + i64::from(minutes_west) * 60
 }
 
-/// `mastery::<title>`; a `::` inside a title would make a sub-deck.
+/// `mastery::<title>`. A `::` inside a title would make a sub-deck, and a
+/// tab or newline would split a line of the text export: both become
+/// plain.
 pub fn deck_name(title: &str) -> String {
-    format!("mastery::{}", title.replace("::", ":").trim())
+    let mut plain: String = title
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
+    while plain.contains("::") {
+        plain = plain.replace("::", ":");
+    }
+    format!("mastery::{}", plain.trim())
 }
 
 fn is_cloze(card: &CardRow) -> bool {
     card.note_kind.eq_ignore_ascii_case("cloze")
 }
 
-/// The card's source: its `file:line`, and where the fact comes from.
-fn source_field(card: &CardRow) -> String {
-    let mut out = escape(&card.source());
+/// The card's source: its deck file, from the decks folder on, and where
+/// the fact comes from. No line number: an edit above a note would move it
+/// and rewrite every later note in Anki; `mastery read` (the Card id
+/// field) finds the line.
+fn source_field(card: &CardRow, root: Option<&str>) -> String {
+    let file = root
+        .and_then(|r| {
+            let rest = card.path.strip_prefix(r)?.trim_start_matches('/');
+            let name = std::path::Path::new(r).file_name()?.to_string_lossy();
+            Some(format!("{name}/{rest}"))
+        })
+        .unwrap_or_else(|| card.path.clone());
+    let mut out = escape(&file);
     if let Some(cites) = &card.cites {
         out.push_str("<br>");
         out.push_str(&escape(cites));
@@ -188,7 +207,7 @@ fn tags_of(card: &CardRow) -> Vec<String> {
     tags
 }
 
-fn note_of(card: &CardRow, id: i64) -> NoteRow {
+fn note_of(card: &CardRow, id: i64, root: Option<&str>) -> NoteRow {
     let (note_type, first, second) = if is_cloze(card) {
         (
             NoteType::Cloze,
@@ -207,7 +226,7 @@ fn note_of(card: &CardRow, id: i64) -> NoteRow {
         tags: tags_column(&tags_of(card)),
         checksum: checksum(&sort_field),
         sort_field,
-        fields: [first, second, source_field(card), escape(&card.key)],
+        fields: [first, second, source_field(card, root), escape(&card.key)],
     }
 }
 
@@ -285,7 +304,7 @@ fn round4(x: f32) -> f64 {
 /// which column holds the GUID, note type, deck and tags, with the note
 /// types every profile has (Basic: Front, Back; Cloze: Text, Back Extra).
 /// The source goes under the answer.
-pub fn notes_text(cards: &[CardRow]) -> String {
+pub fn notes_text(cards: &[CardRow], root: Option<&str>) -> String {
     let mut out = String::from(
         "#separator:tab\n#html:true\n#guid column:1\n#notetype column:2\n#deck column:3\n#tags column:6\n",
     );
@@ -294,7 +313,7 @@ pub fn notes_text(cards: &[CardRow]) -> String {
         .quote_style(csv::QuoteStyle::Necessary)
         .from_writer(Vec::new());
     for card in cards {
-        let source = format!("<div class=source>{}</div>", source_field(card));
+        let source = format!("<div class=source>{}</div>", source_field(card, root));
         let (kind, first, second) = if is_cloze(card) {
             ("Cloze", cloze_text(&card.front, &card.back), source)
         } else {

@@ -69,6 +69,10 @@ pub fn revlog_type(kind: ReviewKind, failed_before: bool, first_day: bool) -> i6
     }
 }
 
+/// The longest an answer counts for, as Anki caps it by default (60 s):
+/// on export, and on import, where a stuck timer must not add hours.
+pub const MAX_MS: i64 = 60_000;
+
 /// One entry of an Anki collection's review log, as stored.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct AnkiReview {
@@ -100,9 +104,10 @@ pub fn verdict(r: &AnkiReview) -> Verdict {
     match (r.kind, grade(r.button)) {
         (4 | 5, _) | (_, None) => Verdict::Manual,
         // Anki logs a preview in a filtered deck that keeps the schedule as
-        // type 3 with no interval; older Anki's early reviews that did
-        // reschedule carry one.
-        (3, _) if r.interval == 0 => Verdict::Cram,
+        // type 3 with no interval, or with the preview's delay as negative
+        // seconds; older Anki's early reviews that did reschedule carry an
+        // interval in days.
+        (3, _) if r.interval <= 0 => Verdict::Cram,
         (_, Some(g)) => Verdict::Recall(g),
     }
 }
@@ -182,6 +187,8 @@ mod tests {
     #[case(review(2, 4, 3), Verdict::Recall(5))]
     #[case(review(3, 3, 5), Verdict::Recall(4))]
     #[case(review(3, 3, 0), Verdict::Cram)]
+    #[case(review(3, 1, -60), Verdict::Cram)]
+    #[case(review(3, 2, -600), Verdict::Cram)]
     #[case(review(4, 0, 10), Verdict::Manual)]
     #[case(review(5, 3, 10), Verdict::Manual)]
     #[case(review(1, 0, 10), Verdict::Manual)]

@@ -58,6 +58,16 @@ pub fn extract_collection(
     let n = read_up_to(file, &mut magic).map_err(|e| Error::io(path, e))?;
     file.rewind().map_err(|e| Error::io(path, e))?;
     if magic[..n].starts_with(SQLITE_MAGIC) {
+        // An open collection keeps its latest changes in a write-ahead log
+        // beside it, which a copy of the file alone would miss.
+        let mut wal = path.as_os_str().to_owned();
+        wal.push("-wal");
+        if std::fs::metadata(&wal).is_ok_and(|m| m.len() > 0) {
+            return Err(bad(
+                path,
+                "this collection is open in Anki (its -wal file is beside it): close Anki first, or export a .colpkg from it",
+            ));
+        }
         let copied = std::io::copy(&mut file.take(MAX_COLLECTION + 1), out)
             .map_err(|e| Error::io(path, e))?;
         return too_big(path, copied);
@@ -220,6 +230,23 @@ mod tests {
     #[test]
     fn a_bare_collection_is_copied() {
         assert_eq!(extract(DB).unwrap(), DB);
+    }
+
+    #[test]
+    fn an_open_collection_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("collection.anki2");
+        std::fs::write(&path, DB).unwrap();
+        std::fs::write(dir.path().join("collection.anki2-wal"), b"frames").unwrap();
+        let mut file = std::fs::File::open(&path).unwrap();
+        let e = extract_collection(&path, &mut file, &mut Vec::new())
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("open in Anki"), "{e}");
+        // An empty -wal (Anki closed cleanly) is no obstacle.
+        std::fs::write(dir.path().join("collection.anki2-wal"), b"").unwrap();
+        let mut file = std::fs::File::open(&path).unwrap();
+        assert!(extract_collection(&path, &mut file, &mut Vec::new()).is_ok());
     }
 
     #[test]

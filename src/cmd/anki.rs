@@ -17,6 +17,17 @@ use crate::error::{Error, Result};
 use crate::render::plural;
 use crate::store::{CardKey, CardRow, Incoming, SortBy, Store};
 
+/// The decks folder as card paths start with it, when the decks come from
+/// one.
+fn decks_root(app: &App) -> Option<String> {
+    match &app.source {
+        crate::deck::source::Source::Dir(d) | crate::deck::source::Source::Docs(d) => {
+            Some(d.display().to_string())
+        }
+        crate::deck::source::Source::Embedded => None,
+    }
+}
+
 /// The cards an export takes, in curriculum order; none is an error.
 pub(super) fn scoped_cards(app: &App, store: &Store, scope: &ExportScope) -> Result<Vec<CardRow>> {
     let mut query = crate::search::parse(scope.query.as_deref().unwrap_or(""))?;
@@ -62,8 +73,13 @@ pub fn export_anki(app: &App, to: &Path, scope: &ExportScope) -> Result<()> {
         today: app.clock.today(),
         rollover_hour: app.clock.rollover_hour(),
         minutes_west: app.clock.minutes_west(now),
+        root: decks_root(app).as_deref(),
     });
     let scratch = tempfile::tempdir().map_err(|e| Error::io(std::env::temp_dir(), e))?;
+    let guard = crate::interrupt::scratch(
+        scratch.path(),
+        "interrupted; no package was written and nothing was recorded",
+    );
     let file = scratch.path().join("collection.anki2");
     crate::store::write_collection(&file, &export.collection)?;
     let mut collection = std::fs::File::open(&file).map_err(|e| Error::io(&file, e))?;
@@ -71,6 +87,7 @@ pub fn export_anki(app: &App, to: &Path, scope: &ExportScope) -> Result<()> {
     store.record_anki_export(&export.new_ids, &export.notes, || {
         crate::files::write_bytes(to, &package)
     })?;
+    drop(guard);
     let col = &export.collection;
     let reviewed = col.cards.iter().filter(|c| c.kind != 0).count();
     out(&format!(
@@ -88,7 +105,7 @@ pub fn export_anki(app: &App, to: &Path, scope: &ExportScope) -> Result<()> {
 pub fn export_notes(app: &App, to: Option<&Path>, scope: &ExportScope) -> Result<()> {
     let (store, _) = app.open()?;
     let cards = scoped_cards(app, &store, scope)?;
-    let text = notes_text(&cards);
+    let text = notes_text(&cards, decks_root(app).as_deref());
     match to {
         Some(path) => {
             crate::files::write_file(path, &text)?;
@@ -114,8 +131,15 @@ struct Report {
     skipped_manual: usize,
     /// Reviews in filtered decks that did not reschedule.
     skipped_cram: usize,
-    /// Reviews with a time outside the years mastery accepts.
+    /// Reviews dated before 1970 or after tomorrow.
     skipped_bad_time: usize,
+    /// Review log rows with a value that is not a number, or an id that
+    /// came twice.
+    skipped_unreadable: usize,
+    /// Reviews of cards that are not mastery's: of notes it did not write,
+    /// of cards added to its notes in Anki (another template), of cards
+    /// retired from the decks, of cards the file does not have.
+    other_reviews: usize,
     /// Reviews added, by deck title.
     by_deck: BTreeMap<String, usize>,
     /// Notes that mastery did not write: counted, never imported.
@@ -131,6 +155,10 @@ struct Report {
 pub fn import_anki(app: &App, file: &Path, as_json: bool) -> Result<()> {
     let mut input = crate::files::open_input(file)?;
     let scratch = tempfile::tempdir().map_err(|e| Error::io(std::env::temp_dir(), e))?;
+    let guard = crate::interrupt::scratch(
+        scratch.path(),
+        "interrupted; nothing was imported (an import is one transaction)",
+    );
     let copy = scratch.path().join("collection");
     {
         let mut target = std::fs::File::create(&copy).map_err(|e| Error::io(&copy, e))?;
@@ -151,19 +179,26 @@ pub fn import_anki(app: &App, file: &Path, as_json: bool) -> Result<()> {
             }
             None => {
                 report.unknown_notes += 1;
-                report
-                    .unknown
-                    .push(crate::render::sanitize(&n.title).into_owned());
+                report.unknown.push(n.title.clone());
             }
         }
     }
     let known = store.anki_revlog_ids()?;
+    report.skipped_unreadable = anki.unreadable;
+    // A day of slack for a phone whose clock runs ahead.
+    let latest = app.clock.now() + chrono::Duration::days(1);
+    let mut seen: std::collections::HashSet<i64> = std::collections::HashSet::new();
     let mut incoming = Vec::new();
     let mut decks: HashMap<i64, &str> = HashMap::new();
     for r in &anki.revlog {
         let Some(card) = anki.cards.get(&r.card).and_then(|nid| notes.get(nid)) else {
+            report.other_reviews += 1;
             continue;
         };
+        if !seen.insert(r.id) {
+            report.skipped_unreadable += 1;
+            continue;
+        }
         let grade = match verdict(r) {
             Verdict::Manual => {
                 report.skipped_manual += 1;
@@ -180,7 +215,7 @@ pub fn import_anki(app: &App, file: &Path, as_json: bool) -> Result<()> {
             continue;
         }
         let Some(at) = chrono::DateTime::from_timestamp_millis(r.id)
-            .filter(|t| YEARS.contains(&chrono::Datelike::year(t)))
+            .filter(|t| YEARS.contains(&chrono::Datelike::year(t)) && *t <= latest)
         else {
             report.skipped_bad_time += 1;
             continue;
@@ -192,10 +227,11 @@ pub fn import_anki(app: &App, file: &Path, as_json: bool) -> Result<()> {
             at: Clock::stamp_of(at),
             day: app.clock.day_of(at),
             grade,
-            ms: r.ms.max(0),
+            ms: r.ms.clamp(0, crate::anki::MAX_MS),
         });
     }
     report.added = store.import_anki_reviews(&incoming)?;
+    drop(guard);
     for r in &incoming {
         if let Some(title) = decks.get(&r.card_id) {
             *report.by_deck.entry((*title).to_string()).or_default() += 1;
@@ -247,12 +283,24 @@ fn report_text(file: &Path, r: &Report) -> String {
     }
     if r.skipped_bad_time > 0 {
         notes.push(format!(
-            "{} skipped (an impossible date)",
+            "{} skipped (dated in the future or before 1970)",
             r.skipped_bad_time
+        ));
+    }
+    if r.skipped_unreadable > 0 {
+        notes.push(format!(
+            "{} skipped (unreadable rows of the review log)",
+            r.skipped_unreadable
         ));
     }
     if !notes.is_empty() {
         text.push_str(&format!("  {}\n", notes.join(" · ")));
+    }
+    if r.other_reviews > 0 {
+        text.push_str(&format!(
+            "  {} of cards that are not mastery's (or no longer in your decks), left alone\n",
+            plural(r.other_reviews, "review", "reviews")
+        ));
     }
     if r.retired_notes > 0 {
         text.push_str(&format!(
@@ -266,7 +314,7 @@ fn report_text(file: &Path, r: &Report) -> String {
             .unknown
             .iter()
             .take(SHOWN)
-            .map(|t| format!("\"{t}\""))
+            .map(|t| format!("\"{}\"", crate::render::sanitize(t)))
             .collect();
         if r.unknown.len() > SHOWN {
             names.push(format!("and {} more", r.unknown.len() - SHOWN));

@@ -111,9 +111,45 @@ pub struct AnkiNote {
 #[derive(Debug, Clone, Default)]
 pub struct AnkiCollection {
     pub notes: Vec<AnkiNote>,
-    /// Card id → note id.
+    /// Card id → note id, for each note's first card: the one mastery
+    /// exported. Cards of other templates (a reverse card, a second cloze
+    /// added in Anki) are left out.
     pub cards: HashMap<i64, i64>,
     pub revlog: Vec<AnkiReview>,
+    /// Review log rows with a value that is not a number.
+    pub unreadable: usize,
+}
+
+/// A number as Anki stores it: an integer, or a real that its own Check
+/// Database would round.
+fn number(v: rusqlite::types::ValueRef<'_>) -> Option<i64> {
+    match v {
+        rusqlite::types::ValueRef::Integer(i) => Some(i),
+        rusqlite::types::ValueRef::Real(x) if x.is_finite() && x.abs() < 9.0e15 => {
+            Some(x.round() as i64)
+        }
+        _ => None,
+    }
+}
+
+/// Text as Anki stores it; anything else reads as empty.
+fn text(v: rusqlite::types::ValueRef<'_>) -> String {
+    match v {
+        rusqlite::types::ValueRef::Text(t) | rusqlite::types::ValueRef::Blob(t) => {
+            String::from_utf8_lossy(t).into_owned()
+        }
+        _ => String::new(),
+    }
+}
+
+/// A note's first field as one line of plain text, for a report.
+fn title(flds: &str) -> String {
+    let first = flds.split(FIELD_SEPARATOR).next().unwrap_or_default();
+    crate::anki::fields::strip_html(first)
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .take(60)
+        .collect()
 }
 
 /// Reads the notes, cards and review log of the Anki collection at `path`
@@ -143,57 +179,53 @@ pub fn read_collection(path: &Path, shown: &Path) -> Result<AnkiCollection> {
                 .into(),
         ));
     }
+    // Values are read as loosely as Anki reads them: a text or blob where
+    // a number belongs skips that row (counted), never the whole import.
     let mut out = AnkiCollection::default();
     let mut notes = conn
         .prepare("SELECT id, guid, flds FROM notes")
         .map_err(sql)?;
     let mut rows = notes.query([]).map_err(sql)?;
     while let Some(r) = rows.next().map_err(sql)? {
-        let text = |i: usize| -> rusqlite::Result<String> {
-            Ok(match r.get_ref(i)? {
-                rusqlite::types::ValueRef::Text(t) => String::from_utf8_lossy(t).into_owned(),
-                other => format!("{other:?}"),
-            })
+        let Some(id) = number(r.get_ref(0).map_err(sql)?) else {
+            continue;
         };
-        let flds = text(2).map_err(sql)?;
-        let first = flds.split(FIELD_SEPARATOR).next().unwrap_or_default();
         out.notes.push(AnkiNote {
-            id: r.get(0).map_err(sql)?,
-            guid: text(1).map_err(sql)?,
-            title: crate::anki::fields::strip_html(first)
-                .chars()
-                .take(60)
-                .collect(),
+            id,
+            guid: text(r.get_ref(1).map_err(sql)?),
+            title: title(&text(r.get_ref(2).map_err(sql)?)),
         });
     }
-    let mut cards = conn.prepare("SELECT id, nid FROM cards").map_err(sql)?;
-    out.cards = cards
-        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
-        .map_err(sql)?
-        .collect::<rusqlite::Result<_>>()
+    let mut cards = conn
+        .prepare("SELECT id, nid, ord FROM cards")
         .map_err(sql)?;
+    let mut rows = cards.query([]).map_err(sql)?;
+    while let Some(r) = rows.next().map_err(sql)? {
+        let values: Option<Vec<i64>> = (0..3).map(|i| r.get_ref(i).ok().and_then(number)).collect();
+        if let Some([id, nid, 0]) = values.as_deref() {
+            out.cards.insert(*id, *nid);
+        }
+    }
     let mut revlog = conn
         .prepare("SELECT id, cid, ease, ivl, factor, time, type FROM revlog ORDER BY id")
         .map_err(sql)?;
-    out.revlog = revlog
-        .query_map([], |r| {
-            Ok(AnkiReview {
-                id: r.get(0)?,
-                card: r.get(1)?,
-                button: r.get(2)?,
-                interval: r.get(3)?,
-                factor: r.get(4)?,
-                ms: r.get(5)?,
-                kind: r.get(6)?,
-            })
-        })
-        .map_err(sql)?
-        .collect::<rusqlite::Result<_>>()
-        .map_err(|e| {
-            fail(format!(
-                "its review log has a value that is not a number: {e}"
-            ))
-        })?;
+    let mut rows = revlog.query([]).map_err(sql)?;
+    while let Some(r) = rows.next().map_err(sql)? {
+        let values: Option<Vec<i64>> = (0..7).map(|i| r.get_ref(i).ok().and_then(number)).collect();
+        let Some(&[id, card, button, interval, factor, ms, kind]) = values.as_deref() else {
+            out.unreadable += 1;
+            continue;
+        };
+        out.revlog.push(AnkiReview {
+            id,
+            card,
+            button,
+            interval,
+            factor,
+            ms,
+            kind,
+        });
+    }
     Ok(out)
 }
 
@@ -395,6 +427,8 @@ enum Item<'a> {
         live: bool,
         grade: u8,
         day: Day,
+        /// It caught its card as a leech when it was recorded.
+        leeched: bool,
     },
     New(&'a Incoming),
 }
@@ -444,7 +478,7 @@ fn fold_in(
     let mut items: Vec<Item<'_>> = Vec::new();
     if let Some(from) = from {
         let mut stmt = tx.prepare(
-            "SELECT id, at, undone, grade, day FROM review WHERE card_id = ?1 AND id >= ?2 ORDER BY id",
+            "SELECT id, at, undone, grade, day, leeched FROM review WHERE card_id = ?1 AND id >= ?2 ORDER BY id",
         )?;
         let rows = stmt.query_map(params![card_id, from], |r| {
             Ok(Item::Kept {
@@ -453,6 +487,7 @@ fn fold_in(
                 live: !r.get::<_, bool>(2)?,
                 grade: r.get(3)?,
                 day: r.get(4)?,
+                leeched: r.get::<_, i64>(5)? != 0,
             })
         })?;
         for row in rows {
@@ -471,6 +506,7 @@ fn fold_in(
                 live,
                 grade,
                 day,
+                leeched,
                 ..
             } => {
                 let new_id: i64 = tx.query_row(
@@ -495,6 +531,15 @@ fn fold_in(
                     };
                     let (kind, after) = review_of(&state, g, *day);
                     write_states(tx, new_id, kind, &state, &after)?;
+                    // A lapse from Anki before it may make this one reach
+                    // the leech threshold now. One that caught the leech
+                    // when recorded keeps what it did, for its undo.
+                    if !*leeched
+                        && kind != ReviewKind::Drill
+                        && is_leech_lapse(state.lapses, after.lapses, rule)
+                    {
+                        super::log::catch_leech(tx, card_id, new_id, rule)?;
+                    }
                     state = after;
                 }
             }

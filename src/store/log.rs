@@ -111,10 +111,19 @@ impl Store {
         let tx = self
             .conn
             .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        // The newest in time: an Anki import puts reviews, and moves
+        // later ones, behind the newest ids. Within a card, time order is
+        // id order, so this is also its card's newest. The day bound keeps
+        // the search on the day index.
         let newest: Option<i64> = tx
-            .query_row("SELECT max(id) FROM live_review", [], |r| r.get(0))
-            .optional()?
-            .flatten();
+            .query_row(
+                "SELECT id FROM live_review
+                 WHERE day >= (SELECT max(day) FROM live_review) - 1
+                 ORDER BY at DESC, id DESC LIMIT 1",
+                [],
+                |r| r.get(0),
+            )
+            .optional()?;
         let Some(review_id) = newest else {
             return Ok(None);
         };
