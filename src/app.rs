@@ -98,7 +98,7 @@ pub fn deck_source(flag: Option<PathBuf>) -> Source {
     }
 }
 
-fn default_db() -> Result<PathBuf> {
+pub fn default_db() -> Result<PathBuf> {
     use etcetera::BaseStrategy;
     let dirs = etcetera::choose_base_strategy().map_err(|e| {
         Error::Usage(format!(

@@ -277,7 +277,7 @@ pub struct ExportScope {
     #[arg(long, value_name = "N", value_parser = count::<u8>(1..=8))]
     pub module: Option<u8>,
     /// Only this deck (a shorthand for deck:ID)
-    #[arg(long, value_name = "ID")]
+    #[arg(long, value_name = "ID", add = clap_complete::ArgValueCompleter::new(crate::complete::deck_ids))]
     pub deck: Option<String>,
 }
 
@@ -306,6 +306,7 @@ pub enum Command {
     Read {
         /// A card or note id, a deck id, DECK#TOPIC, or a topic's title (or
         /// a unique part of it)
+        #[arg(add = clap_complete::ArgValueCompleter::new(crate::complete::read_targets))]
         target: String,
     },
     /// Fit FSRS parameters to your review log with FSRS's optimizer
@@ -370,19 +371,19 @@ pub enum Command {
     /// Take cards out of every queue until `unsuspend` (cards or whole notes)
     Suspend {
         /// Card ids, or note ids for all of their cards
-        #[arg(required = true, value_name = "ID")]
+        #[arg(required = true, value_name = "ID", add = clap_complete::ArgValueCompleter::new(crate::complete::card_ids))]
         ids: Vec<String>,
     },
     /// Let suspended cards (leeches too) back into the queues
     Unsuspend {
         /// Card ids, or note ids for all of their cards
-        #[arg(required = true, value_name = "ID")]
+        #[arg(required = true, value_name = "ID", add = clap_complete::ArgValueCompleter::new(crate::complete::card_ids))]
         ids: Vec<String>,
     },
     /// Hide cards until the next study day
     Bury {
         /// Card ids, or note ids for all of their cards
-        #[arg(required = true, value_name = "ID")]
+        #[arg(required = true, value_name = "ID", add = clap_complete::ArgValueCompleter::new(crate::complete::card_ids))]
         ids: Vec<String>,
     },
     /// Write the built-in decks to a new folder, to edit and study with --decks
@@ -393,6 +394,7 @@ pub enum Command {
     /// Start a card over as new: its reviews are undone (kept in the log)
     Reset {
         /// A card id, or a note id for all of its cards
+        #[arg(add = clap_complete::ArgValueCompleter::new(crate::complete::card_ids))]
         id: String,
     },
     /// Replay every card's review log with today's scheduling rules
@@ -444,7 +446,7 @@ pub enum Command {
     /// One card, or every card of a note, with its source and scheduling state
     Show {
         /// A card id, or a note id for each of its cards
-        #[arg(value_name = "ID")]
+        #[arg(value_name = "ID", add = clap_complete::ArgValueCompleter::new(crate::complete::card_ids))]
         card: String,
         /// Print the result as JSON
         #[arg(long)]
@@ -541,7 +543,7 @@ pub struct CardsArgs {
     #[arg(value_name = "QUERY", allow_hyphen_values = true, value_parser = QueryText)]
     pub query: Option<String>,
     /// Only this deck (a shorthand for deck:ID)
-    #[arg(long, value_name = "ID")]
+    #[arg(long, value_name = "ID", add = clap_complete::ArgValueCompleter::new(crate::complete::deck_ids))]
     pub deck: Option<String>,
     /// Only topics containing TEXT (a shorthand for topic:TEXT)
     #[arg(long, value_name = "TEXT")]
@@ -597,7 +599,7 @@ pub struct ReviewArgs {
     #[arg(long, value_name = "N", value_parser = count::<u8>(1..=8))]
     pub module: Option<u8>,
     /// Only this deck (ignores prerequisites)
-    #[arg(long, value_name = "ID")]
+    #[arg(long, value_name = "ID", add = clap_complete::ArgValueCompleter::new(crate::complete::deck_ids))]
     pub deck: Option<String>,
     /// Introduce new cards even when prerequisite decks are unfinished
     #[arg(long)]
@@ -642,7 +644,7 @@ pub struct QuizArgs {
     #[arg(long, value_name = "N", value_parser = count::<u8>(1..=8))]
     pub module: Vec<u8>,
     /// Deck id
-    #[arg(long, value_name = "ID")]
+    #[arg(long, value_name = "ID", add = clap_complete::ArgValueCompleter::new(crate::complete::deck_ids))]
     pub deck: Vec<String>,
     /// Topic (case-insensitive substring)
     #[arg(long, value_name = "TEXT")]
@@ -651,7 +653,7 @@ pub struct QuizArgs {
     #[arg(long, value_name = "NAME")]
     pub category: Vec<String>,
     /// Card or note id
-    #[arg(long, value_name = "ID")]
+    #[arg(long, value_name = "ID", add = clap_complete::ArgValueCompleter::new(crate::complete::card_ids))]
     pub card: Vec<String>,
     /// Only the cards `mastery weak` lists; never moves the schedule
     /// unless --reschedule
@@ -714,7 +716,7 @@ pub struct WeakArgs {
     #[arg(long, value_name = "N", value_parser = count::<u8>(1..=8))]
     pub module: Option<u8>,
     /// Only this deck
-    #[arg(long, value_name = "ID")]
+    #[arg(long, value_name = "ID", add = clap_complete::ArgValueCompleter::new(crate::complete::deck_ids))]
     pub deck: Option<String>,
     /// Topics listed at most
     #[arg(long, value_name = "N", default_value_t = 20, value_parser = count::<u64>(1..=MAX_LISTED))]

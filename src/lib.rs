@@ -7,6 +7,7 @@ pub mod cli;
 pub mod clock;
 pub mod cmd;
 pub mod compile;
+pub mod complete;
 pub mod config;
 pub mod deck;
 pub mod doctor;

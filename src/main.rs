@@ -2,6 +2,13 @@ use clap::Parser;
 use clap::error::ErrorKind;
 
 fn main() {
+    // `COMPLETE=bash mastery` (and zsh, fish, …): the shell asks for
+    // completions, card and deck ids included, and nothing else runs.
+    clap_complete::CompleteEnv::with_factory(|| {
+        use clap::CommandFactory;
+        mastery::cli::Cli::command()
+    })
+    .complete();
     let cli = match mastery::cli::Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) if matches!(e.kind(), ErrorKind::DisplayHelp | ErrorKind::DisplayVersion) => {

@@ -232,3 +232,45 @@ fn the_man_page_renders() {
         Err(e) => println!("skipped `man -l`: man is not installed here ({e})"),
     }
 }
+
+#[test]
+fn card_and_deck_ids_complete_from_the_database() {
+    let env = Env::basics();
+    env.ok(DAY1, &["status"]);
+    let complete = |words: &[&str]| {
+        let mut args = vec!["--", "mastery"];
+        args.extend_from_slice(words);
+        let out = env
+            .cmd(DAY1)
+            .env("COMPLETE", "fish")
+            .args(&args)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", stderr(&out));
+        stdout(&out)
+    };
+    assert_eq!(
+        complete(&["show", "c-"]),
+        "c-sub\nc-sub/define\nc-sub/name\n"
+    );
+    assert_eq!(
+        complete(&["suspend", "q-exit", "z"]),
+        "z-mem\nz-mem/c-claude-md\n"
+    );
+    assert_eq!(complete(&["review", "--deck", "ba"]), "basics\n");
+    assert_eq!(complete(&["read", "bas"]), "basics\n");
+    // No database yet: no candidates, and none is created.
+    let fresh = Env::basics();
+    let out = fresh
+        .cmd(DAY1)
+        .env("COMPLETE", "fish")
+        .args(["--", "mastery", "show", "q"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    assert_eq!(stdout(&out), "");
+    assert!(!fresh.db().exists());
+    // The registration script for bash parses.
+    let script = env.cmd(DAY1).env("COMPLETE", "bash").output().unwrap();
+    assert!(stdout(&script).contains("complete "), "{}", stdout(&script));
+}

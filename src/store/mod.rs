@@ -37,7 +37,7 @@ pub use log::{Decide, Grading, Leeched, Logged, ReviewKind, UndoneReview};
 pub use marks::{Marks, Suspension};
 pub use query::{CardRow, DeckInfo, DeckStatus, ReviewEntry};
 pub use quiz::{CardRef, NewQuiz, PoolEntry, QuizAnswer, QuizScope, QuizSummary};
-pub use read::ReadTarget;
+pub use read::{CompletionKeys, ReadTarget, completion_keys};
 pub use revlog::LogEntry;
 pub use sched::Switch;
 pub use search::SortBy;

@@ -147,3 +147,44 @@ impl Store {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 }
+
+/// Which ids a shell completion asks for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CompletionKeys {
+    /// Card ids and note ids.
+    Cards,
+    Decks,
+}
+
+/// At most this many candidates: a shell shows no more usefully.
+const MAX_CANDIDATES: i64 = 200;
+
+/// Active ids starting with `prefix`, read from the database at `path`
+/// opened read-only (no migration, no compile); none on any error, since
+/// a completion must not print one.
+pub fn completion_keys(path: &std::path::Path, kind: CompletionKeys, prefix: &str) -> Vec<String> {
+    let read = || -> rusqlite::Result<Vec<String>> {
+        let conn = rusqlite::Connection::open_with_flags(
+            path,
+            rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )?;
+        // Keys are compared as text ranges, not with LIKE, so that `_` and
+        // `%` in an id are themselves.
+        let sql = match kind {
+            CompletionKeys::Cards => {
+                "SELECT key FROM (
+                    SELECT key FROM card WHERE retired = 0 AND key >= ?1 AND key < ?1 || char(1114111)
+                    UNION SELECT key FROM note WHERE retired = 0 AND key >= ?1 AND key < ?1 || char(1114111))
+                 ORDER BY key LIMIT ?2"
+            }
+            CompletionKeys::Decks => {
+                "SELECT key FROM deck WHERE retired = 0 AND key >= ?1 AND key < ?1 || char(1114111)
+                 ORDER BY key LIMIT ?2"
+            }
+        };
+        let mut stmt = conn.prepare(sql)?;
+        let rows = stmt.query_map(rusqlite::params![prefix, MAX_CANDIDATES], |r| r.get(0))?;
+        rows.collect()
+    };
+    read().unwrap_or_default()
+}
