@@ -448,12 +448,15 @@ def compare_collection(col, label, cards, live):
             bad.eq(n["notetype"], "mastery Basic", f"{what} note type")
             bad.eq(list(f), ["Front", "Back", "Source", "Card id"], f"{what} fields")
         bad.eq(f.get("Card id"), key, f"{what} Card id field")
-        # Source: the card's file:line (as `cards --json` gives it), then
-        # its Source: line when it has one.
+        # Source: the card's deck file from the decks folder on (no line
+        # number, no path of this machine), then its Source: line when it
+        # has one.
         source = strip_tags(f.get("Source", ""))
-        for part in (c["source"], c.get("cites")):
+        deck_file = "decks/" + c["source"].rsplit(":", 1)[0].rsplit("/decks/", 1)[-1]
+        for part in (deck_file, c.get("cites")):
             if part:
                 bad.check(part in source, f"{what} Source field: observed {f.get('Source')!r}, expected to contain {part!r}")
+        bad.check(not source.startswith("/"), f"{what} Source field names a path of this machine: {f.get('Source')!r}")
         if key in FIELD_SNIPPETS:
             field, snippets = FIELD_SNIPPETS[key]
             for s in snippets:
