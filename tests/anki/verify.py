@@ -817,11 +817,29 @@ class Run:
         ids = {e[0] for e in revlog(col)}
         lost = [e[0] for e in wanted if e[0] not in ids]
         bad.check(not lost, f"step 3: the re-export gives these Anki reviews other revlog ids than Anki's: {lost}")
-        col.close()
+
+        # previews in a filtered deck that keeps the schedule: Anki logs
+        # them as type 3, and mastery must not take them for grades
+        did = col.decks.new_filtered("mastery preview")
+        deck = col.decks.get(did)
+        deck["resched"] = False
+        deck["terms"] = [["deck:mastery*", 100, 0]]
+        col.decks.save(deck)
+        col.sched.rebuild_filtered_deck(did)
+        col.decks.select(did)
+        previews = answer_queue(col, [AGAIN, HARD])
+        reviews_before = len(m.live_reviews())
+        preview_pkg = self.path("preview.colpkg")
+        col.export_collection_package(str(preview_pkg), include_media=True, legacy=False)  # closes col
+        out = m.json(real_now(), "import", "anki", str(preview_pkg), "--json")
+        bad.check(len(previews) == 2, f"step 3: fixture: the filtered deck gave {len(previews)} previews, not 2")
+        bad.eq(out.get("added"), 0, "step 3: `added` importing previews from a filtered deck that keeps the schedule")
+        bad.check((out.get("skipped_cram") or 0) >= len(previews), f"step 3: previews not counted as crams: {out}")
+        bad.eq(len(m.live_reviews()), reviews_before, "step 3: live reviews after importing previews")
         return bad, (
             f"{len(wanted)} Anki reviews imported once (from .colpkg), 0 again from .apkg, legacy .apkg, "
             f"bare collection and .colpkg twice; mastery's {len(mastery_before)} reviews not doubled; note made "
-            f"in Anki counted unknown; re-export carries Anki's revlog ids"
+            f"in Anki counted unknown; re-export carries Anki's revlog ids; filtered-deck previews skipped"
         )
 
     # -- step 4 -----------------------------------------------------------
