@@ -160,10 +160,12 @@ fn config_says_where_the_database_and_decks_come_from() {
 fn show_takes_a_note_id_for_each_of_its_cards() {
     let env = Env::basics();
     let text = env.ok(DAY1, &["show", "c-sub"]);
-    assert!(text.starts_with("c-sub/define  (Basics"), "{text}");
-    assert!(text.contains("\nc-sub/name  (Basics"), "{text}");
+    assert!(text.starts_with("c-sub/define (Basics"), "{text}");
+    assert!(text.contains("\nc-sub/name (Basics"), "{text}");
     let list = env.json(DAY1, &["show", "c-sub", "--json"]);
     assert_eq!(list.as_array().map(Vec::len), Some(2));
+    // Wrapped at 80 columns in a pipe, the long heading included.
+    assert!(text.lines().all(|l| l.chars().count() <= 80), "{text}");
     let one = env.json(DAY1, &["show", "q-exit", "--json"]);
     assert_eq!(one["id"], "q-exit");
     let read = env.ok(DAY1, &["read", "c-sub"]);

@@ -469,19 +469,44 @@ fn show_text(
     sched: &crate::fsrs::Scheduler,
     today: crate::clock::Day,
 ) -> String {
-    let cites = card
-        .cites
-        .as_deref()
-        .map_or_else(String::new, |c| format!("\nSource: {c}\n"));
+    // Wrapped at the terminal's width (80 in a pipe), at word boundaries:
+    // the sides as Markdown, as the review screen and `read` show them,
+    // the heading and the source as plain text.
+    let width = super::read::terminal_width().unwrap_or(super::read::PIPE_WIDTH);
+    let lines = |lines: Vec<crate::render::Line>| {
+        lines
+            .iter()
+            .map(|l| crate::render::plain(l))
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    let wrapped = |side: &str| lines(crate::render::markdown(side, width));
+    let plain = |text: &str, indent: &str| {
+        lines(crate::render::wrap_spans(
+            "",
+            indent,
+            &[crate::render::Span::plain(text)],
+            width,
+        ))
+    };
+    let cites = card.cites.as_deref().map_or_else(String::new, |c| {
+        format!("\n{}\n", plain(&format!("Source: {c}"), "  "))
+    });
     let marks = marks_text(card);
+    let heading = plain(
+        &format!(
+            "{}  ({} › {}, {})",
+            card.key,
+            card.deck_title,
+            card.topic,
+            card.source()
+        ),
+        "  ",
+    );
     let mut text = format!(
-        "{}  ({} › {}, {})\n\n{}\n―――\n{}\n{cites}\n{}{}{}\n",
-        card.key,
-        card.deck_title,
-        card.topic,
-        card.source(),
-        card.front,
-        card.back,
+        "{heading}\n\n{}\n―――\n{}\n{cites}\n{}{}{}\n",
+        wrapped(&card.front),
+        wrapped(&card.back),
         crate::review::screen::state_line(card, sched, today),
         if card.retired { " · retired" } else { "" },
         if marks.is_empty() {
