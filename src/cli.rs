@@ -97,6 +97,14 @@ impl clap::builder::TypedValueParser for QueryText {
         let Some(flag) = text.strip_prefix("--") else {
             return Ok(text.to_string());
         };
+        // After a bare `--` the learner said it is a value.
+        let after_separator = std::env::args_os()
+            .skip_while(|a| a != "--")
+            .skip(1)
+            .any(|a| a == value);
+        if after_separator {
+            return Ok(text.to_string());
+        }
         Err(clap::Error::raw(
             ErrorKind::UnknownArgument,
             unknown_flag(cmd, flag) + "\n",
@@ -119,6 +127,37 @@ fn unknown_flag(cmd: &clap::Command, flag: &str) -> String {
         message.push_str(&format!("\n\n  tip: a similar argument exists: '--{long}'"));
     }
     message
+}
+
+/// The real mistake behind a command line clap refused, when clap's own
+/// message would mislead: a mistyped `--flag` (named with the closest
+/// one), or a second query term outside the quotes (`cards -is:new
+/// -is:due`, which clap reads as the flag `-i`).
+pub fn argument_mistake(args: &[std::ffi::OsString], e: &clap::Error) -> Option<String> {
+    use clap::error::{ContextKind, ContextValue, ErrorKind};
+    if let Some(text) = mistyped_flag(args) {
+        return Some(error_text_line(&text));
+    }
+    let Some(ContextValue::String(invalid)) = e.get(ContextKind::InvalidArg) else {
+        return None;
+    };
+    if e.kind() != ErrorKind::UnknownArgument
+        || invalid.starts_with("--")
+        || !invalid.starts_with('-')
+    {
+        return None;
+    }
+    let token = args
+        .iter()
+        .skip(1)
+        .filter_map(|a| a.to_str())
+        .take_while(|a| *a != "--")
+        // The last: an earlier one was taken as the query.
+        .filter(|a| a.len() > 2 && a.starts_with(invalid.as_str()) && !a.starts_with("--"))
+        .last()?;
+    Some(format!(
+        "unexpected argument '{token}' found; a query of several terms goes in one pair of quotes, as in \"is:due -is:new\" (see --help)"
+    ))
 }
 
 /// When clap refuses an argument after a QUERY took a mistyped flag

@@ -1,5 +1,5 @@
 //! Dynamic shell completion of ids: card, note and deck ids read from the
-//! learner's database while the shell completes (`COMPLETE=bash mastery`,
+//! learner's database while the shell completes (`MASTERY_COMPLETE=bash mastery`,
 //! clap's completion protocol). Completion must never fail loudly or
 //! change anything: the database is opened read-only, and any error gives
 //! no candidates.

@@ -2,12 +2,15 @@ use clap::Parser;
 use clap::error::ErrorKind;
 
 fn main() {
-    // `COMPLETE=bash mastery` (and zsh, fish, …): the shell asks for
-    // completions, card and deck ids included, and nothing else runs.
+    // `MASTERY_COMPLETE=bash mastery` (and zsh, fish, …): the shell asks
+    // for completions, card and deck ids included, and nothing else runs.
+    // Not clap's default `COMPLETE`: a variable of that common name set for
+    // another tool would stop every command.
     clap_complete::CompleteEnv::with_factory(|| {
         use clap::CommandFactory;
         mastery::cli::Cli::command()
     })
+    .var("MASTERY_COMPLETE")
     .complete();
     let cli = match mastery::cli::Cli::try_parse() {
         Ok(cli) => cli,
@@ -24,12 +27,8 @@ fn main() {
         Err(e) => {
             // A mistyped flag that a query swallowed is the real mistake.
             let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
-            let line = match mastery::cli::mistyped_flag(&args) {
-                Some(text) if e.kind() == ErrorKind::UnknownArgument => {
-                    mastery::cli::error_text_line(&text)
-                }
-                _ => mastery::cli::parse_error_line(&e),
-            };
+            let line = mastery::cli::argument_mistake(&args, &e)
+                .unwrap_or_else(|| mastery::cli::parse_error_line(&e));
             eprintln!("mastery: {}", mastery::render::sanitize(&line));
             std::process::exit(2);
         }
@@ -39,7 +38,11 @@ fn main() {
         let report = match &err {
             // Deck errors are already `path:line: message` lines.
             mastery::Error::Decks(_) => err.to_string(),
-            _ => format!("mastery: {:#}", anyhow::Error::from(err)),
+            // One line: a newline typed into a query or a path is shown
+            // as `\n`, not obeyed.
+            _ => format!("mastery: {:#}", anyhow::Error::from(err))
+                .replace('\r', "\\r")
+                .replace('\n', "\\n"),
         };
         eprintln!("{}", mastery::render::sanitize(&report));
         std::process::exit(code);

@@ -297,6 +297,20 @@ fn quiz_weak_and_read_take_a_query_too() {
     );
     assert!(
         env.ok(&day(3), &["weak", "deck:hooks"])
-            .contains("Nothing is weak")
+            .contains("No weak card in this scope (mastery weak deck:hooks)")
     );
+}
+
+#[test]
+fn a_control_character_in_a_front_keeps_the_table_aligned() {
+    let env = Env::with_decks(&[(
+        "c.md",
+        "+++\ntitle = \"C\"\n+++\n# T\n\n## Q: Red \u{1b}[31mtext\u{7} here? {#c1}\nA.\n\n## Q: Plain question here? {#c2}\nB.\n",
+    )]);
+    let text = env.ok(&day(1), &["cards", "--columns", "front,deck"]);
+    let lines: Vec<&str> = text.lines().collect();
+    // The deck column starts at the same place on every row.
+    let at: Vec<usize> = lines[..3].iter().map(|l| l.rfind("  ").unwrap()).collect();
+    assert!(at.iter().all(|a| *a == at[0]), "{text}");
+    assert!(text.contains("\\x1b[31m"), "{text}");
 }

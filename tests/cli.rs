@@ -244,7 +244,7 @@ fn card_and_deck_ids_complete_from_the_database() {
         args.extend_from_slice(words);
         let out = env
             .cmd(DAY1)
-            .env("COMPLETE", "fish")
+            .env("MASTERY_COMPLETE", "fish")
             .args(&args)
             .output()
             .unwrap();
@@ -265,14 +265,86 @@ fn card_and_deck_ids_complete_from_the_database() {
     let fresh = Env::basics();
     let out = fresh
         .cmd(DAY1)
-        .env("COMPLETE", "fish")
+        .env("MASTERY_COMPLETE", "fish")
         .args(["--", "mastery", "show", "q"])
         .output()
         .unwrap();
     assert!(out.status.success());
     assert_eq!(stdout(&out), "");
     assert!(!fresh.db().exists());
-    // The registration script for bash parses.
-    let script = env.cmd(DAY1).env("COMPLETE", "bash").output().unwrap();
+    // The registration script for bash.
+    let script = env
+        .cmd(DAY1)
+        .env("MASTERY_COMPLETE", "bash")
+        .output()
+        .unwrap();
     assert!(stdout(&script).contains("complete "), "{}", stdout(&script));
+    // Completing leaves no -wal or -shm beside the database, and doesn't
+    // hang on a FIFO named as one.
+    for side in ["mastery.db-wal", "mastery.db-shm"] {
+        let _ = std::fs::remove_file(env.path(&format!("data/{side}")));
+    }
+    assert_eq!(complete(&["show", "q"]), "q-exit\n");
+    let left: Vec<String> = std::fs::read_dir(env.path("data"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(left, ["mastery.db"]);
+    #[cfg(unix)]
+    {
+        let fifo = env.path("fifo.db");
+        assert!(
+            std::process::Command::new("mkfifo")
+                .arg(&fifo)
+                .status()
+                .unwrap()
+                .success()
+        );
+        let out = env
+            .cmd(DAY1)
+            .env("MASTERY_COMPLETE", "fish")
+            .env("MASTERY_DB", &fifo)
+            .args(["--", "mastery", "show", "q"])
+            .timeout(std::time::Duration::from_secs(10))
+            .output()
+            .unwrap();
+        assert!(out.status.success());
+        assert_eq!(stdout(&out), "");
+    }
+    // A variable named COMPLETE, set for another tool, changes nothing.
+    let out = env
+        .cmd(DAY1)
+        .env("COMPLETE", "1")
+        .args(["status"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+}
+
+#[test]
+fn mistakes_around_queries_are_named_for_what_they_are() {
+    let env = Env::basics();
+    let line = |args: &[&str]| {
+        let out = env.run(DAY1, args, "");
+        one_line_failure(&out, 2)
+    };
+    // Two query terms outside one pair of quotes: clap alone blames `-i`.
+    assert_eq!(
+        line(&["cards", "-is:new", "-is:due"]),
+        "mastery: unexpected argument '-is:due' found; a query of several terms goes in one pair of quotes, as in \"is:due -is:new\" (see --help)"
+    );
+    // A mistyped flag is named whatever else clap found wrong first.
+    assert_eq!(
+        line(&["quiz", "--jsn", "history"]),
+        "mastery: unexpected argument '--jsn' found; a similar argument exists: '--json' (see --help)"
+    );
+    // After `--`, a value that looks like a flag is the query asked for.
+    let out = env.run(DAY1, &["cards", "--columns", "id", "--", "--x"], "");
+    assert!(out.status.success(), "{}", stderr(&out));
+    // A newline typed into a query stays inside one line of error.
+    let out = env.run(DAY1, &["export", "anki", "-o", "x.apkg", "zz\nqq"], "");
+    assert_eq!(
+        one_line_failure(&out, 2),
+        "mastery: no card matches 'zz\\nqq': nothing to export"
+    );
 }

@@ -258,9 +258,23 @@ fn the_weak_list_s_commands_carry_its_query_and_review_weak_takes_one() {
     let out = run(&env, &day(2), &["review", "--weak", "id:q3"], "");
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(
-        stdout(&out).contains("Nothing is weak right now"),
+        stdout(&out).contains("No weak card in this scope"),
         "{}",
         stdout(&out)
+    );
+    let list = ok(&env, &day(2), &["weak", "id:q3"]);
+    assert!(
+        list.contains(
+            "No weak card in this scope (mastery weak id:q3); `mastery weak` looks at every deck."
+        ),
+        "{list}"
+    );
+    // A query that starts with a minus goes after `--` in the commands,
+    // where the shell line can't take it for a flag.
+    let list = ok(&env, &day(2), &["weak", "-id:q3"]);
+    assert!(
+        list.contains("    mastery review --weak -- -id:q3\n"),
+        "{list}"
     );
 }
 

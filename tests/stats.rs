@@ -223,6 +223,16 @@ fn a_query_narrows_every_figure_to_its_cards() {
         env.ok(DAY1, &["stats", "tag:none"]),
         "no card matches 'tag:none'\n"
     );
+    // JSON stays JSON when nothing matches: every figure zero.
+    let none = env.json(DAY1, &["stats", "tag:none", "--json"]);
+    assert_eq!(none["modules"].as_array().map(Vec::len), Some(0), "{none}");
+    // The heading counts the cards both the query and --module take.
+    assert_eq!(
+        env.ok(DAY1, &["stats", "topic:Hooks", "--module", "2"]),
+        "no card matches 'topic:Hooks'\n"
+    );
+    // An empty query is no query.
+    assert!(!env.ok(DAY1, &["stats", ""]).starts_with("Figures"));
     let out = env.run(DAY1, &["stats", "eas:1"], "");
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
 }

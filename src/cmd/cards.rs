@@ -143,7 +143,9 @@ pub fn list(app: &App, args: &CardsArgs) -> Result<()> {
         .map(|c| {
             columns
                 .iter()
-                .map(|col| cell(c, *col, today, false))
+                // Made visible before measuring: an escape printed as
+                // `\x1b` is wider than the raw byte.
+                .map(|col| crate::render::sanitize(&cell(c, *col, today, false)).into_owned())
                 .collect()
         })
         .collect();

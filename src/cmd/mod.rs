@@ -181,26 +181,31 @@ pub(crate) fn known_decks<'a>(
     Ok(())
 }
 
-/// Writes to stdout, with control characters made visible; a closed pipe
-/// ends output quietly.
 /// `stats [QUERY]`: every figure, over a module's decks or a query's cards.
 fn stats(app: &App, query: Option<&str>, module: Option<u8>, as_json: bool) -> Result<()> {
     let (store, _) = app.open()?;
     let today = app.clock.today();
+    // An empty query is no query.
+    let query = query.filter(|q| !q.trim().is_empty());
     let cards = match query {
         Some(q) => {
-            let parsed = crate::search::parse(q)?;
-            let ids = store.search_ids(&parsed, today, crate::store::SortBy::default())?;
-            if ids.is_empty() {
-                return out(&format!(
-                    "no card matches '{}'\n",
-                    crate::render::sanitize(q)
-                ));
-            }
-            Some(ids)
+            let mut parsed = crate::search::parse(q)?;
+            // The module flag narrows the count the heading gives too.
+            let scope = Scope {
+                modules: module.into_iter().collect(),
+                ..Scope::default()
+            };
+            narrow(&store, &mut parsed, &scope)?;
+            Some(store.search_ids(&parsed, today, crate::store::SortBy::default())?)
         }
         None => None,
     };
+    if let (Some(q), Some(ids), false) = (query, &cards, as_json)
+        && ids.is_empty()
+    {
+        return out(&format!("no card matches '{}'\n", one_line(q)));
+    }
+    // JSON always prints the figures, all zero when nothing matched.
     let stats = crate::stats::compute(&store, today, module, cards.as_deref())?;
     if as_json {
         return json(&stats);
@@ -210,7 +215,7 @@ fn stats(app: &App, query: Option<&str>, module: Option<u8>, as_json: bool) -> R
     if let (Some(q), Some(ids)) = (query, &cards) {
         text.push_str(&format!(
             "Figures for '{}': {}\n\n",
-            crate::render::sanitize(q),
+            crate::render::sanitize(&one_line(q)),
             crate::render::plural(ids.len(), "card", "cards")
         ));
     }
@@ -218,6 +223,14 @@ fn stats(app: &App, query: Option<&str>, module: Option<u8>, as_json: bool) -> R
     out_styled(&text)
 }
 
+/// A query or other typed text quoted on one line: a newline in it is
+/// shown as `\n`, so a message stays one line.
+pub(crate) fn one_line(text: &str) -> String {
+    text.replace('\r', "\\r").replace('\n', "\\n")
+}
+
+/// Writes to stdout, with control characters made visible; a closed pipe
+/// ends output quietly.
 pub(crate) fn out(text: &str) -> Result<()> {
     out_styled(&crate::render::sanitize(text))
 }

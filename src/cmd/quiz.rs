@@ -85,7 +85,8 @@ fn quiz(app: &App, args: &QuizArgs) -> Result<()> {
     let (mut store, _) = app.open()?;
     let mut scope = scope_of(args);
     if args.weak {
-        let weak = super::weak::weak_cards(app, &store, None, None, None)?;
+        // Only the weak cards the query matches, so the quiz names no other.
+        let weak = super::weak::weak_cards(app, &store, None, None, args.query.as_deref())?;
         if weak.is_empty() {
             return Err(Error::Usage(
                 "nothing is weak right now, so `quiz --weak` has nothing to ask: drop --weak for a quiz over everything".into(),

@@ -118,7 +118,10 @@ fn query_cards(
 /// 'tag:hooks'`.
 fn scope_flags(module: Option<u8>, deck: Option<&str>, query: Option<&str>) -> String {
     let mut s = String::new();
-    if let Some(q) = query {
+    // A query that starts with a minus goes last, after `--`, so that the
+    // shell line can't read it as a flag (`-h` is "not h", not help).
+    let dashed = query.filter(|q| q.starts_with('-'));
+    if let Some(q) = query.filter(|q| !q.starts_with('-')) {
         s.push_str(&format!(" {}", crate::read::shell_word(q)));
     }
     if let Some(m) = module {
@@ -126,6 +129,9 @@ fn scope_flags(module: Option<u8>, deck: Option<&str>, query: Option<&str>) -> S
     }
     if let Some(d) = deck {
         s.push_str(&format!(" --deck {}", crate::read::shell_word(d)));
+    }
+    if let Some(q) = dashed {
+        s.push_str(&format!(" -- {}", crate::read::shell_word(q)));
     }
     s
 }

@@ -163,10 +163,28 @@ const MAX_CANDIDATES: i64 = 200;
 /// opened read-only (no migration, no compile); none on any error, since
 /// a completion must not print one.
 pub fn completion_keys(path: &std::path::Path, kind: CompletionKeys, prefix: &str) -> Vec<String> {
+    // Only a regular file: a FIFO would hang the shell's completion.
+    if !std::fs::metadata(path).is_ok_and(|m| m.is_file()) {
+        return Vec::new();
+    }
+    // `immutable`: no lock is taken and no -wal or -shm file is made, so
+    // completing never waits on a session's write nor leaves a file
+    // behind; it may miss a grade still in the write-ahead log, which
+    // doesn't change the ids.
+    let mut uri = String::from("file:");
+    for byte in path.as_os_str().as_encoded_bytes() {
+        match byte {
+            b'%' | b'?' | b'#' | 0x80.. => uri.push_str(&format!("%{byte:02X}")),
+            _ => uri.push(char::from(*byte)),
+        }
+    }
+    uri.push_str("?immutable=1");
     let read = || -> rusqlite::Result<Vec<String>> {
         let conn = rusqlite::Connection::open_with_flags(
-            path,
-            rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
+            &uri,
+            rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY
+                | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX
+                | rusqlite::OpenFlags::SQLITE_OPEN_URI,
         )?;
         // Keys are compared as text ranges, not with LIKE, so that `_` and
         // `%` in an id are themselves.

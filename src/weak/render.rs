@@ -165,7 +165,14 @@ fn leech_item(w: &WeakCard) -> Item {
 pub fn checklist(report: &WeakReport, date: &str, scope: &str) -> Vec<Entry> {
     let mut out = vec![Entry::Title(format!("# Weak areas ({date})")), Entry::Blank];
     if report.is_empty() {
-        out.push(Entry::Footer(vec![NOTHING_WEAK.to_string()]));
+        let nothing = if scope.is_empty() {
+            NOTHING_WEAK.to_string()
+        } else {
+            format!(
+                "No weak card in this scope (mastery weak{scope}); `mastery weak` looks at every deck."
+            )
+        };
+        out.push(Entry::Footer(vec![nothing]));
         return out;
     }
     if !report.leeches.is_empty() {
@@ -216,7 +223,7 @@ pub fn checklist(report: &WeakReport, date: &str, scope: &str) -> Vec<Entry> {
     if report.unlisted > 0 {
         footer.push(String::new());
         footer.push(format!(
-            "{UNLISTED}{} more weak topic{} (`mastery weak --limit 1000` lists them); these commands take their cards too.",
+            "{UNLISTED}{} more weak topic{} (`mastery weak --limit 1000{scope}` lists them); these commands take their cards too.",
             report.unlisted,
             if report.unlisted == 1 { "" } else { "s" }
         ));
