@@ -265,33 +265,23 @@ fn report_text(file: &Path, r: &Report) -> String {
         text.push_str(&format!(" ({})", parts.join(", ")));
     }
     text.push('\n');
+    let skipped = [
+        (r.skipped_manual, "rescheduled by hand, not recalled"),
+        (
+            r.skipped_cram,
+            "filtered-deck reviews that kept the schedule",
+        ),
+        (r.skipped_bad_time, "dated in the future or before 1970"),
+        (r.skipped_unreadable, "unreadable rows of the review log"),
+    ];
     let mut notes = Vec::new();
     if r.already_had > 0 {
         notes.push(format!("{} already in the log", r.already_had));
     }
-    if r.skipped_manual > 0 {
-        notes.push(format!(
-            "{} skipped (rescheduled by hand, not recalled)",
-            r.skipped_manual
-        ));
-    }
-    if r.skipped_cram > 0 {
-        notes.push(format!(
-            "{} skipped (filtered-deck reviews that kept the schedule)",
-            r.skipped_cram
-        ));
-    }
-    if r.skipped_bad_time > 0 {
-        notes.push(format!(
-            "{} skipped (dated in the future or before 1970)",
-            r.skipped_bad_time
-        ));
-    }
-    if r.skipped_unreadable > 0 {
-        notes.push(format!(
-            "{} skipped (unreadable rows of the review log)",
-            r.skipped_unreadable
-        ));
+    for (n, why) in skipped {
+        if n > 0 {
+            notes.push(format!("{n} skipped ({why})"));
+        }
     }
     if !notes.is_empty() {
         text.push_str(&format!("  {}\n", notes.join(" · ")));
