@@ -534,10 +534,7 @@ fn fold_in(
                     // A lapse from Anki before it may make this one reach
                     // the leech threshold now. One that caught the leech
                     // when recorded keeps what it did, for its undo.
-                    if !*leeched
-                        && kind != ReviewKind::Drill
-                        && is_leech_lapse(state.lapses, after.lapses, rule)
-                    {
+                    if !*leeched && catches_leech(kind, &state, &after, rule) {
                         super::log::catch_leech(tx, card_id, new_id, rule)?;
                     }
                     state = after;
@@ -560,7 +557,7 @@ fn fold_in(
                     "INSERT INTO anki_revlog (id, review_id) VALUES (?1, ?2)",
                     params![r.anki_id, review_id],
                 )?;
-                if kind != ReviewKind::Drill && is_leech_lapse(state.lapses, after.lapses, rule) {
+                if catches_leech(kind, &state, &after, rule) {
                     super::log::catch_leech(tx, card_id, review_id, rule)?;
                 }
                 state = after;
@@ -571,6 +568,12 @@ fn fold_in(
         tx.execute("DELETE FROM review WHERE id = ?1", [id])?;
     }
     super::log::set_state(tx, card_id, &state, sched)
+}
+
+/// Whether a scheduling review that took the card from `before` to
+/// `after` reaches the leech threshold (a re-drill never does).
+fn catches_leech(kind: ReviewKind, before: &CardState, after: &CardState, rule: LeechRule) -> bool {
+    kind != ReviewKind::Drill && is_leech_lapse(before.lapses, after.lapses, rule)
 }
 
 /// Every column of `review` but its id, for copying a row.
