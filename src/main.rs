@@ -40,9 +40,8 @@ fn main() {
             mastery::Error::Decks(_) => err.to_string(),
             // One line: a newline typed into a query or a path is shown
             // as `\n`, not obeyed.
-            _ => format!("mastery: {:#}", anyhow::Error::from(err))
-                .replace('\r', "\\r")
-                .replace('\n', "\\n"),
+            _ => mastery::render::single_line(&format!("mastery: {:#}", anyhow::Error::from(err)))
+                .into_owned(),
         };
         eprintln!("{}", mastery::render::sanitize(&report));
         std::process::exit(code);

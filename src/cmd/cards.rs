@@ -124,7 +124,10 @@ pub fn list(app: &App, args: &CardsArgs) -> Result<()> {
         return out(&if query.is_empty() {
             "no cards: the decks have none yet (see `mastery check`)\n".to_string()
         } else {
-            format!("no card matches {}\n", describe(args))
+            format!(
+                "no card matches {}\n",
+                crate::render::single_line(&describe(args))
+            )
         });
     }
     let columns = if args.columns.is_empty() {

@@ -203,7 +203,10 @@ fn stats(app: &App, query: Option<&str>, module: Option<u8>, as_json: bool) -> R
     if let (Some(q), Some(ids), false) = (query, &cards, as_json)
         && ids.is_empty()
     {
-        return out(&format!("no card matches '{}'\n", one_line(q)));
+        return out(&format!(
+            "no card matches '{}'\n",
+            crate::render::single_line(q)
+        ));
     }
     // JSON always prints the figures, all zero when nothing matched.
     let stats = crate::stats::compute(&store, today, module, cards.as_deref())?;
@@ -215,18 +218,12 @@ fn stats(app: &App, query: Option<&str>, module: Option<u8>, as_json: bool) -> R
     if let (Some(q), Some(ids)) = (query, &cards) {
         text.push_str(&format!(
             "Figures for '{}': {}\n\n",
-            crate::render::sanitize(&one_line(q)),
+            crate::render::sanitize(&crate::render::single_line(q)),
             crate::render::plural(ids.len(), "card", "cards")
         ));
     }
     text.push_str(&crate::stats::render::text(&stats, &palette));
     out_styled(&text)
-}
-
-/// A query or other typed text quoted on one line: a newline in it is
-/// shown as `\n`, so a message stays one line.
-pub(crate) fn one_line(text: &str) -> String {
-    text.replace('\r', "\\r").replace('\n', "\\n")
 }
 
 /// Writes to stdout, with control characters made visible; a closed pipe

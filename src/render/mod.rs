@@ -11,7 +11,7 @@ mod wrap;
 
 pub use frame::{Frame, Section};
 pub use markdown::{Block, HIGHLIGHT_END, HIGHLIGHT_START, Item, blocks};
-pub use sanitize::{sanitize, sanitize_json};
+pub use sanitize::{sanitize, sanitize_json, single_line};
 pub use style::{Line, Span, Style, paint, plain};
 pub use wrap::{layout, truncate, width_of, wrap_spans};
 

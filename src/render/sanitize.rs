@@ -33,6 +33,16 @@ pub fn sanitize(text: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// Text that must stay on one line (a message quoting what the learner
+/// typed): a line break in it is shown as `\n` or `\r`, not obeyed.
+/// `sanitize` keeps line breaks, which multi-line text needs.
+pub fn single_line(text: &str) -> Cow<'_, str> {
+    if !text.contains(['\n', '\r']) {
+        return Cow::Borrowed(text);
+    }
+    Cow::Owned(text.replace('\r', "\\r").replace('\n', "\\n"))
+}
+
 /// JSON text with the control characters that JSON allows raw (DEL, C1,
 /// bidirectional overrides) written as `\uXXXX` escapes, so that JSON
 /// printed to a terminal is as inert as plain text and still valid JSON.
@@ -56,6 +66,14 @@ pub fn sanitize_json(json: &str) -> Cow<'_, str> {
 mod tests {
     use super::*;
     use rstest::rstest;
+
+    #[rstest]
+    #[case("tag:hooks", "tag:hooks")]
+    #[case("zz\nqq", "zz\\nqq")]
+    #[case("a\r\nb", "a\\r\\nb")]
+    fn single_line_shows_line_breaks(#[case] text: &str, #[case] shown: &str) {
+        assert_eq!(single_line(text), shown);
+    }
 
     #[rstest]
     #[case::plain("Exit code 2\n\tblocks", "Exit code 2\n\tblocks")]
