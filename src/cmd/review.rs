@@ -40,9 +40,9 @@ pub fn run(app: &App, args: &ReviewArgs) -> Result<()> {
         if weak.is_empty() {
             let scoped = args.query.is_some() || args.module.is_some() || args.deck.is_some();
             return crate::prompt::for_review().show(if scoped {
-                "No weak card in this scope, so there is nothing to re-study: `mastery weak` looks at every deck."
+                "No weak card in this scope, so there is nothing to re-study:\n`mastery weak` looks at every deck."
             } else {
-                "Nothing is weak right now, so there is nothing to re-study: `mastery review` has today's drill."
+                "Nothing is weak right now, so there is nothing to re-study:\n`mastery review` has today's drill."
             });
         }
         weak_queue(weak, opts.limit, &mut left_out)
