@@ -314,3 +314,25 @@ fn a_control_character_in_a_front_keeps_the_table_aligned() {
     assert!(at.iter().all(|a| *a == at[0]), "{text}");
     assert!(text.contains("\\x1b[31m"), "{text}");
 }
+
+#[test]
+fn the_table_and_csv_list_in_the_same_order_as_json() {
+    let env = studied();
+    for sort in ["due", "ivl", "ease", "lapses", "added", "reviewed"] {
+        let json = ids(&env, &day(3), &["--sort", sort]);
+        let table = env.ok(&day(3), &["cards", "--sort", sort, "--columns", "id"]);
+        let lines: Vec<&str> = table.lines().collect();
+        assert_eq!(lines[0], "id");
+        assert_eq!(lines[1..=json.len()], json, "--sort {sort}");
+        assert_eq!(lines[json.len() + 1], format!("{} cards", json.len()));
+        let csv = env.ok(
+            &day(3),
+            &["cards", "--sort", sort, "--csv", "--columns", "id"],
+        );
+        assert_eq!(
+            csv.lines().skip(1).collect::<Vec<_>>(),
+            json,
+            "--sort {sort}"
+        );
+    }
+}

@@ -6,7 +6,7 @@ use mastery::compile::{Options, compile};
 use mastery::deck::source::Source;
 use mastery::scheduler::{Grade, review_of};
 use mastery::search::parse;
-use mastery::store::{Grading, SortBy, Store};
+use mastery::store::{Grading, ListTexts, SortBy, Store};
 use rstest::{fixture, rstest};
 
 /// Today, as a study day: 2026-03-10.
@@ -265,4 +265,93 @@ fn ids_come_in_curriculum_order_and_agree_with_the_rows(collection: Fixture) {
         .collect();
     assert_eq!(ids, rows);
     assert_eq!(ids.len(), 5);
+}
+
+#[rstest]
+fn a_listing_reads_only_the_texts_asked_for(collection: Fixture) {
+    let q = parse("id:q-exit").unwrap();
+    let texts = ListTexts {
+        front: true,
+        source: true,
+        ..ListTexts::default()
+    };
+    let rows = collection
+        .store
+        .list(&q, TODAY, SortBy::Curriculum, texts, |c| {
+            (
+                c.key.to_string(),
+                c.front.to_string(),
+                c.back.to_string(),
+                c.path.ends_with("basics.md"),
+                c.line,
+                c.deck_key.to_string(),
+                c.state.lapses,
+            )
+        })
+        .unwrap();
+    assert_eq!(
+        rows,
+        [(
+            String::new(),
+            "Which exit code blocks a tool call?".to_string(),
+            String::new(),
+            true,
+            8,
+            "basics".to_string(),
+            1
+        )]
+    );
+}
+
+#[rstest]
+fn every_order_is_the_same_for_listings_rows_and_ids(
+    collection: Fixture,
+    #[values(
+        SortBy::Curriculum,
+        SortBy::Due,
+        SortBy::Interval,
+        SortBy::Ease,
+        SortBy::Lapses,
+        SortBy::Added,
+        SortBy::Reviewed
+    )]
+    sort: SortBy,
+) {
+    let q = parse("is:retired or -is:retired").unwrap();
+    let store = &collection.store;
+    let rows: Vec<i64> = store
+        .search(&q, TODAY, sort)
+        .unwrap()
+        .iter()
+        .map(|c| c.id)
+        .collect();
+    let listed = store
+        .list(&q, TODAY, sort, ListTexts::default(), |c| c.id)
+        .unwrap();
+    let ids = store.search_ids(&q, TODAY, sort).unwrap();
+    assert_eq!(rows.len(), 7, "every card, the retired one too");
+    assert_eq!(listed, rows, "{sort:?}");
+    assert_eq!(ids, rows, "{sort:?}");
+}
+
+#[rstest]
+#[case(SortBy::Ease, &["c-sub/define", "q-exit", "q-ecole"])]
+#[case(SortBy::Due, &["q-exit", "c-sub/define", "q-ecole"])]
+#[case(SortBy::Lapses, &["q-exit"])]
+#[case(SortBy::Reviewed, &["q-ecole", "c-sub/define", "q-exit"])]
+fn a_listing_comes_in_the_chosen_order(
+    collection: Fixture,
+    #[case] sort: SortBy,
+    #[case] first: &[&str],
+) {
+    let q = parse("").unwrap();
+    let texts = ListTexts {
+        key: true,
+        ..ListTexts::default()
+    };
+    let keys = collection
+        .store
+        .list(&q, TODAY, sort, texts, |c| c.key.to_string())
+        .unwrap();
+    assert_eq!(&keys[..first.len()], first, "{keys:?}");
 }

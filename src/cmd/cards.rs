@@ -6,7 +6,7 @@ use crate::cli::{CardsArgs, Column, Sort};
 use crate::clock::{Day, format_day};
 use crate::error::{Error, Result};
 use crate::render::{plural, table};
-use crate::store::{CardRow, SortBy, Suspension};
+use crate::store::{CardRow, ListTexts, Listed, Marks, SortBy, Suspension};
 
 /// A card's marks, as `cards` and `show` print them in JSON.
 #[derive(Serialize)]
@@ -28,20 +28,20 @@ fn marks_json(c: &CardRow) -> MarksJson {
 }
 
 /// The marks as words, for text output.
-fn marks_text(c: &CardRow) -> String {
+fn marks_text(marks: &Marks) -> String {
     let mut out = Vec::new();
-    if c.marks.flagged {
+    if marks.flagged {
         out.push("flagged");
     }
-    match c.marks.suspended {
+    match marks.suspended {
         Suspension::None => {}
         Suspension::Learner => out.push("suspended"),
         Suspension::Leech => out.push("suspended (leech)"),
     }
-    if c.marks.leech && c.marks.suspended != Suspension::Leech {
+    if marks.leech && marks.suspended != Suspension::Leech {
         out.push("leech");
     }
-    if c.marks.buried.is_some() {
+    if marks.buried.is_some() {
         out.push("buried");
     }
     out.join(", ")
@@ -87,8 +87,8 @@ pub fn list(app: &App, args: &CardsArgs) -> Result<()> {
         Some(Sort::Added) => SortBy::Added,
         Some(Sort::Reviewed) => SortBy::Reviewed,
     };
-    let cards = store.search(&query, today, sort)?;
     if args.json {
+        let cards = store.search(&query, today, sort)?;
         let rows: Vec<CardJson<'_>> = cards
             .iter()
             .map(|c| CardJson {
@@ -118,9 +118,40 @@ pub fn list(app: &App, args: &CardsArgs) -> Result<()> {
         } else {
             args.columns.clone()
         };
-        return csv_out(&cards, &columns, today);
+        let rows = store.list(&query, today, sort, texts_for(&columns), |c| {
+            columns
+                .iter()
+                .map(|col| {
+                    let mut text = String::new();
+                    write_cell(&mut text, c, *col, today, true);
+                    text
+                })
+                .collect::<Vec<_>>()
+        })?;
+        return csv_out(&rows, &columns);
     }
-    if cards.is_empty() {
+    let columns = if args.columns.is_empty() {
+        DEFAULT_COLUMNS.to_vec()
+    } else {
+        args.columns.clone()
+    };
+    let mut marked = false;
+    let mut cells = table::Cells::new(columns.len());
+    let mut scratch = String::new();
+    let mut added = 0;
+    // Cells go into one buffer as rows are read; each row keeps its number,
+    // and the rows are put in order afterwards.
+    let order = store.list(&query, today, sort, texts_for(&columns), |c| {
+        marked |= !marks_text(&c.marks).is_empty();
+        for col in &columns {
+            scratch.clear();
+            write_cell(&mut scratch, c, *col, today, false);
+            cells.push(&scratch);
+        }
+        added += 1;
+        added - 1
+    })?;
+    if order.is_empty() {
         return out(&if query.is_empty() {
             "no cards: the decks have none yet (see `mastery check`)\n".to_string()
         } else {
@@ -130,33 +161,33 @@ pub fn list(app: &App, args: &CardsArgs) -> Result<()> {
             )
         });
     }
-    let columns = if args.columns.is_empty() {
-        // An empty flags column would take from the front's width: shown
-        // only when some card has a mark.
-        let marked = cards.iter().any(|c| !marks_text(c).is_empty());
-        DEFAULT_COLUMNS
-            .into_iter()
-            .filter(|c| marked || *c != Column::Flags)
-            .collect()
-    } else {
-        args.columns.clone()
-    };
-    let rows: Vec<Vec<String>> = cards
+    // An empty flags column would take from the front's width: shown only
+    // when some card has a mark, or when asked for.
+    let hide_flags = args.columns.is_empty() && !marked;
+    let shown = |c: &Column| !(hide_flags && *c == Column::Flags);
+    let cells = cells.select(&order, |i| shown(&columns[i]));
+    let spec: Vec<table::Column> = columns
         .iter()
-        .map(|c| {
-            columns
-                .iter()
-                // Made visible before measuring: an escape printed as
-                // `\x1b` is wider than the raw byte.
-                .map(|col| crate::render::sanitize(&cell(c, *col, today, false)).into_owned())
-                .collect()
-        })
+        .filter(|c| shown(c))
+        .map(|c| column_spec(*c))
         .collect();
-    let spec: Vec<table::Column> = columns.iter().map(|c| column_spec(*c)).collect();
     let width = super::read::terminal_width().unwrap_or(super::read::PIPE_WIDTH);
-    let mut text = table::render(&spec, rows, width);
-    text.push_str(&format!("{}\n", plural(cards.len(), "card", "cards")));
+    let mut text = table::render(&spec, &cells, width);
+    text.push_str(&format!("{}\n", plural(order.len(), "card", "cards")));
     out(&text)
+}
+
+/// The texts a listing's columns print.
+fn texts_for(columns: &[Column]) -> ListTexts {
+    let has = |c: Column| columns.contains(&c);
+    ListTexts {
+        key: has(Column::Id),
+        front: has(Column::Front),
+        back: has(Column::Back),
+        topic: has(Column::Topic),
+        kind: has(Column::Kind),
+        source: has(Column::Source),
+    }
 }
 
 /// What `cards` printed nothing for, in the learner's words.
@@ -235,39 +266,41 @@ fn column_spec(c: Column) -> table::Column {
 
 /// One cell. The table shows the due day relative to today (`+3d`), CSV
 /// the date.
-fn cell(c: &CardRow, col: Column, today: Day, dates: bool) -> String {
+fn write_cell(out: &mut String, c: &Listed<'_>, col: Column, today: Day, dates: bool) {
+    use std::fmt::Write;
     let s = &c.state;
     let seen = !s.is_new();
-    match col {
-        Column::Id => c.key.clone(),
-        Column::Front => c.front.clone(),
-        Column::Back => c.back.clone(),
-        Column::Deck => c.deck_key.clone(),
-        Column::Topic => c.topic.clone(),
-        Column::Kind => c.note_kind.clone(),
+    // Writing to a String can't fail.
+    let _ = match col {
+        Column::Id => write!(out, "{}", c.key),
+        Column::Front => write!(out, "{}", c.front),
+        Column::Back => write!(out, "{}", c.back),
+        Column::Deck => write!(out, "{}", c.deck_key),
+        Column::Topic => write!(out, "{}", c.topic),
+        Column::Kind => write!(out, "{}", c.note_kind),
         Column::Due => match c.due {
-            None if dates => String::new(),
-            None => "new".into(),
-            Some(d) if dates => format_day(d),
-            Some(d) if d == today => "today".into(),
-            Some(d) => format!("{:+}d", d - today),
+            None if dates => Ok(()),
+            None => write!(out, "new"),
+            Some(d) if dates => write!(out, "{}", format_day(d)),
+            Some(d) if d == today => write!(out, "today"),
+            Some(d) => write!(out, "{:+}d", d - today),
         },
         // Under FSRS, the interval FSRS set (its due day from the last review).
-        Column::Ivl if seen => format!("{}d", c.fsrs().map_or(s.interval, |f| f.interval)),
-        Column::Ease if seen => format!("{:.2}", f64::from(s.ease) / 100.0),
-        Column::Ivl | Column::Ease if dates => String::new(),
-        Column::Ivl | Column::Ease => "-".into(),
-        Column::Lapses => s.lapses.to_string(),
-        Column::Reps => s.reps.to_string(),
-        Column::Flags => flags_text(c),
-        Column::Source => c.source(),
-    }
+        Column::Ivl if seen => write!(out, "{}d", c.interval()),
+        Column::Ease if seen => write!(out, "{:.2}", f64::from(s.ease) / 100.0),
+        Column::Ivl | Column::Ease if dates => Ok(()),
+        Column::Ivl | Column::Ease => write!(out, "-"),
+        Column::Lapses => write!(out, "{}", s.lapses),
+        Column::Reps => write!(out, "{}", s.reps),
+        Column::Flags => write!(out, "{}", flags_text(&c.marks, c.retired)),
+        Column::Source => write!(out, "{}:{}", c.path, c.line),
+    };
 }
 
 /// The marks in short words, for the table and CSV.
-fn flags_text(c: &CardRow) -> String {
-    let mut out = marks_text(c);
-    if c.retired {
+fn flags_text(marks: &Marks, retired: bool) -> String {
+    let mut out = marks_text(marks);
+    if retired {
         if !out.is_empty() {
             out.push_str(", ");
         }
@@ -276,27 +309,19 @@ fn flags_text(c: &CardRow) -> String {
     out
 }
 
-fn csv_out(cards: &[CardRow], columns: &[Column], today: Day) -> Result<()> {
+fn csv_out(rows: &[Vec<String>], columns: &[Column]) -> Result<()> {
     let mut w = csv::Writer::from_writer(Vec::new());
-    let write = |w: &mut csv::Writer<Vec<u8>>, record: Vec<String>| {
+    let write = |w: &mut csv::Writer<Vec<u8>>, record: &[String]| {
         w.write_record(record)
             .map_err(|e| Error::Usage(format!("cannot write CSV: {e}")))
     };
-    write(
-        &mut w,
-        columns
-            .iter()
-            .map(|c| column_spec(*c).header.to_string())
-            .collect(),
-    )?;
-    for c in cards {
-        write(
-            &mut w,
-            columns
-                .iter()
-                .map(|col| cell(c, *col, today, true))
-                .collect(),
-        )?;
+    let header: Vec<String> = columns
+        .iter()
+        .map(|c| column_spec(*c).header.to_string())
+        .collect();
+    write(&mut w, &header)?;
+    for row in rows {
+        write(&mut w, row)?;
     }
     let bytes = w
         .into_inner()
@@ -497,7 +522,7 @@ fn show_text(
     let cites = card.cites.as_deref().map_or_else(String::new, |c| {
         format!("\n{}\n", plain(&format!("Source: {c}"), "  "))
     });
-    let marks = marks_text(card);
+    let marks = marks_text(&card.marks);
     let heading = plain(
         &format!(
             "{}  ({} › {}, {})",

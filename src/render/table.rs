@@ -3,7 +3,7 @@
 //! ellipsis when the row would be wider than the terminal. Ids and numbers
 //! are never cut: a cut id can't be pasted into the next command.
 
-use super::wrap::{truncate, width_of};
+use super::wrap::{cut_before_ellipsis, is_printable_ascii, width_of};
 
 /// The narrowest a text column is cut to before the line overflows.
 const MIN_TEXT: usize = 12;
@@ -23,24 +23,103 @@ pub struct Column {
     pub cut: bool,
 }
 
+/// A table's cells, row after row, in one buffer: a listing of 30k cards
+/// would otherwise own a string per cell. Each cell is made printable and
+/// put on one line as it is added, and measured once.
+#[derive(Debug, Clone)]
+pub struct Cells {
+    columns: usize,
+    text: String,
+    /// Where each cell ends in `text`, and its display width.
+    cells: Vec<(usize, usize)>,
+}
+
+impl Cells {
+    pub fn new(columns: usize) -> Cells {
+        Cells {
+            columns,
+            text: String::new(),
+            cells: Vec::new(),
+        }
+    }
+
+    /// Adds the next cell, filling rows left to right: control characters
+    /// become visible escapes (an escape printed as `\x1b` is wider than
+    /// the raw byte, so this comes before measuring), then runs of white
+    /// space become one space.
+    pub fn push(&mut self, text: &str) {
+        let start = self.text.len();
+        let plain = is_printable_ascii(text)
+            && !text.starts_with(' ')
+            && !text.ends_with(' ')
+            && !text.contains("  ");
+        let width = if plain {
+            self.text.push_str(text);
+            text.len()
+        } else {
+            let visible = super::sanitize(text);
+            for (i, word) in visible.split_whitespace().enumerate() {
+                if i > 0 {
+                    self.text.push(' ');
+                }
+                self.text.push_str(word);
+            }
+            measure(&self.text[start..])
+        };
+        self.cells.push((self.text.len(), width));
+    }
+
+    /// The number of complete rows.
+    pub fn rows(&self) -> usize {
+        self.cells.len() / self.columns.max(1)
+    }
+
+    /// Cell `column` of row `row`, and its width.
+    fn get(&self, row: usize, column: usize) -> (&str, usize) {
+        let i = row * self.columns + column;
+        let start = if i == 0 { 0 } else { self.cells[i - 1].0 };
+        let (end, width) = self.cells[i];
+        (&self.text[start..end], width)
+    }
+
+    /// The rows in `order` (numbered as they were added), with the columns
+    /// `keep` allows: a listing is sorted, and an empty column dropped,
+    /// after its cells are read.
+    pub fn select(&self, order: &[usize], keep: impl Fn(usize) -> bool) -> Cells {
+        let columns: Vec<usize> = (0..self.columns).filter(|c| keep(*c)).collect();
+        let mut out = Cells::new(columns.len());
+        out.text.reserve(self.text.len());
+        out.cells.reserve(order.len() * columns.len());
+        for &row in order {
+            for &column in &columns {
+                let (text, width) = self.get(row, column);
+                out.text.push_str(text);
+                out.cells.push((out.text.len(), width));
+            }
+        }
+        out
+    }
+}
+
+/// Display columns, counted by bytes for printable ASCII.
+fn measure(text: &str) -> usize {
+    if is_printable_ascii(text) {
+        text.len()
+    } else {
+        width_of(text)
+    }
+}
+
 /// The table as lines of at most `width` columns (when the fixed columns
 /// leave room), header first, without trailing spaces.
-pub fn render(columns: &[Column], mut rows: Vec<Vec<String>>, width: usize) -> String {
-    // Each cell's width is measured once: a listing can have 30k rows.
-    let mut cell_widths: Vec<Vec<usize>> = Vec::with_capacity(rows.len());
-    for row in &mut rows {
-        for cell in row.iter_mut() {
-            one_line(cell);
-        }
-        cell_widths.push(row.iter().map(|c| width_fast(c)).collect());
-    }
+pub fn render(columns: &[Column], cells: &Cells, width: usize) -> String {
+    let rows = cells.rows();
     let mut widths: Vec<usize> = columns
         .iter()
         .enumerate()
         .map(|(i, c)| {
-            cell_widths
-                .iter()
-                .map(|r| r.get(i).copied().unwrap_or(0))
+            (0..rows)
+                .map(|r| cells.get(r, i).1)
                 .max()
                 .unwrap_or(0)
                 .max(width_of(c.header))
@@ -69,22 +148,22 @@ pub fn render(columns: &[Column], mut rows: Vec<Vec<String>>, width: usize) -> S
         widths[i] -= cut;
         over -= cut;
     }
-    let header: Vec<String> = columns.iter().map(|c| c.header.to_string()).collect();
-    let header_widths: Vec<usize> = header.iter().map(|h| width_of(h)).collect();
-    let mut out = String::with_capacity((rows.len() + 1) * (width + 1));
+    let mut out = String::with_capacity((rows + 1) * (width + 1));
+    let header = columns.iter().map(|c| (c.header, width_of(c.header)));
+    let header: Vec<(&str, usize)> = header.collect();
     let mut line = String::new();
-    for (row, cell_widths) in
-        std::iter::once((&header, &header_widths)).chain(rows.iter().zip(cell_widths.iter()))
-    {
+    for row in std::iter::once(None).chain((0..rows).map(Some)) {
         line.clear();
         for (i, col) in columns.iter().enumerate() {
-            let text = row.get(i).map_or("", String::as_str);
-            let mut shown = cell_widths.get(i).copied().unwrap_or(0);
-            let cut;
-            let cell = if col.cut && shown > widths[i] {
-                cut = truncate(text, widths[i]);
-                shown = width_of(&cut);
-                cut.as_str()
+            let (text, mut shown) = match row {
+                None => header[i],
+                Some(r) => cells.get(r, i),
+            };
+            let cut = col.cut && shown > widths[i];
+            let text = if cut {
+                let kept = cut_before_ellipsis(text, widths[i]);
+                shown = measure(kept) + 1;
+                kept
             } else {
                 text
             };
@@ -92,15 +171,15 @@ pub fn render(columns: &[Column], mut rows: Vec<Vec<String>>, width: usize) -> S
             if i > 0 {
                 line.push_str(GAP);
             }
-            match col.align {
-                Align::Left => {
-                    line.push_str(cell);
-                    line.extend(std::iter::repeat_n(' ', pad));
-                }
-                Align::Right => {
-                    line.extend(std::iter::repeat_n(' ', pad));
-                    line.push_str(cell);
-                }
+            if col.align == Align::Right {
+                line.extend(std::iter::repeat_n(' ', pad));
+            }
+            line.push_str(text);
+            if cut {
+                line.push('…');
+            }
+            if col.align == Align::Left {
+                line.extend(std::iter::repeat_n(' ', pad));
             }
         }
         out.push_str(line.trim_end());
@@ -109,33 +188,17 @@ pub fn render(columns: &[Column], mut rows: Vec<Vec<String>>, width: usize) -> S
     out
 }
 
-/// Display columns, counted by bytes for ASCII text.
-fn width_fast(text: &str) -> usize {
-    if text.is_ascii() {
-        text.len()
-    } else {
-        width_of(text)
-    }
-}
-
-/// A cell's text on one line: runs of white space become one space. Most
-/// cells have none to fold and are left as they are.
-fn one_line(text: &mut String) {
-    let folded = text
-        .as_bytes()
-        .windows(2)
-        .any(|w| w[0].is_ascii_whitespace() && w[1].is_ascii_whitespace())
-        || text.chars().any(|c| c.is_whitespace() && c != ' ')
-        || text.starts_with(' ')
-        || text.ends_with(' ');
-    if folded {
-        *text = text.split_whitespace().collect::<Vec<_>>().join(" ");
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn cells(texts: &[&str]) -> Cells {
+        let mut cells = Cells::new(2);
+        for t in texts {
+            cells.push(t);
+        }
+        cells
+    }
 
     fn cols() -> Vec<Column> {
         vec![
@@ -154,18 +217,45 @@ mod tests {
 
     #[test]
     fn fits_the_width_by_cutting_text_columns_only() {
-        let rows = vec![vec![
-            "a long front that goes on\nand on".to_string(),
-            "21d".into(),
-        ]];
-        let text = render(&cols(), rows, 20);
+        let text = render(
+            &cols(),
+            &cells(&["a long front that goes on\nand on", "21d"]),
+            20,
+        );
         assert_eq!(text, "front            ivl\na long front t…  21d\n");
         assert!(text.lines().all(|l| width_of(l) <= 20));
     }
 
     #[test]
     fn a_wide_terminal_cuts_nothing() {
-        let rows = vec![vec!["short".to_string(), "1d".into()]];
-        assert_eq!(render(&cols(), rows, 80), "front  ivl\nshort   1d\n");
+        assert_eq!(
+            render(&cols(), &cells(&["short", "1d"]), 80),
+            "front  ivl\nshort   1d\n"
+        );
+    }
+
+    #[test]
+    fn cells_are_made_visible_and_put_on_one_line_before_measuring() {
+        let c = cells(&["  two  spaces\tand\nlines ", "a\u{1b}[2J", "日本", "plain"]);
+        assert_eq!(c.get(0, 0), ("two spaces and lines", 20));
+        assert_eq!(c.get(0, 1), ("a\\x1b[2J", 8));
+        assert_eq!(c.get(1, 0), ("日本", 4));
+        assert_eq!(c.get(1, 1), ("plain", 5));
+        assert_eq!(c.rows(), 2);
+    }
+
+    #[test]
+    fn select_puts_rows_in_order_and_leaves_columns_out() {
+        let c = cells(&["a", "1", "b", "2", "c", "3"]).select(&[2, 0, 1], |col| col == 1);
+        let rows: Vec<&str> = (0..c.rows()).map(|r| c.get(r, 0).0).collect();
+        assert_eq!(rows, ["3", "1", "2"]);
+    }
+
+    #[test]
+    fn a_cut_wide_text_keeps_whole_characters() {
+        // 12 columns for the front: a sixth two-column character and the
+        // ellipsis would take 13.
+        let text = render(&cols(), &cells(&["日本語のテキストです", "1d"]), 17);
+        assert_eq!(text, "front         ivl\n日本語のテ…    1d\n");
     }
 }

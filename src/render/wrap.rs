@@ -13,6 +13,11 @@ pub fn width_of(text: &str) -> usize {
     UnicodeWidthStr::width(text)
 }
 
+/// Text whose every byte is one column wide: its width is its length.
+pub fn is_printable_ascii(text: &str) -> bool {
+    text.bytes().all(|b| (0x20..0x7f).contains(&b))
+}
+
 fn line_width(line: &[Span]) -> usize {
     line.iter().map(|s| width_of(&s.text)).sum()
 }
@@ -23,19 +28,27 @@ pub fn truncate(text: &str, width: usize) -> String {
     if width_of(text) <= width {
         return text.to_string();
     }
-    let mut out = String::new();
-    let mut used = 0;
-    for c in text.chars() {
-        let w = c.width().unwrap_or(0);
-        if used + w + 1 > width {
-            break;
-        }
-        used += w;
-        out.push(c);
-    }
-    let mut out = out.trim_end().to_string();
+    let mut out = cut_before_ellipsis(text, width).to_string();
     out.push('…');
     out
+}
+
+/// The start of `text` that leaves room for an ellipsis within `width`
+/// columns, without trailing spaces. Printable ASCII is cut by bytes.
+pub fn cut_before_ellipsis(text: &str, width: usize) -> &str {
+    let room = width.saturating_sub(1);
+    let end = if is_printable_ascii(text) {
+        room.min(text.len())
+    } else {
+        let mut used = 0;
+        text.char_indices()
+            .find(|(_, c)| {
+                used += c.width().unwrap_or(0);
+                used > room
+            })
+            .map_or(text.len(), |(i, _)| i)
+    };
+    text[..end].trim_end()
 }
 
 enum Token {

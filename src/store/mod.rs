@@ -40,7 +40,7 @@ pub use quiz::{CardRef, NewQuiz, PoolEntry, QuizAnswer, QuizScope, QuizSummary};
 pub use read::{CompletionKeys, ReadTarget, completion_keys};
 pub use revlog::LogEntry;
 pub use sched::Switch;
-pub use search::SortBy;
+pub use search::{ListTexts, Listed, SortBy};
 pub use stats::{DeckCounts, DeckQuiz, MATURE_DAYS, Retention, StatsScope};
 pub use weak::{CardEvents, LastQuiz, NotePlace, Recent, ScoreRow};
 

@@ -9,6 +9,7 @@ use super::marks::{Marks, Suspension};
 use super::{Store, card_state};
 use crate::clock::Day;
 use crate::error::Result;
+use crate::fsrs::Memory;
 use crate::scheduler::CardState;
 
 /// A card with where it came from and its scheduling state.
@@ -56,13 +57,34 @@ impl CardRow {
     /// Its latest review (re-drills included) was on SM-2's last day: a
     /// re-drill is always on the day of a scheduling review.
     pub fn fsrs(&self) -> Option<crate::fsrs::FsrsCard> {
-        let (memory, last_day, due) = (self.memory?, self.state.last_day?, self.due?);
-        Some(crate::fsrs::FsrsCard {
-            memory,
-            last_day,
-            interval: u32::try_from(due - last_day).unwrap_or(0),
-            due,
-        })
+        fsrs_card(self.memory, self.state.last_day, self.due)
+    }
+}
+
+/// A card as FSRS sees it, from the columns that hold its memory, its
+/// latest review day and its due day.
+pub(super) fn fsrs_card(
+    memory: Option<Memory>,
+    last_day: Option<Day>,
+    due: Option<Day>,
+) -> Option<crate::fsrs::FsrsCard> {
+    let (memory, last_day, due) = (memory?, last_day?, due?);
+    Some(crate::fsrs::FsrsCard {
+        memory,
+        last_day,
+        interval: u32::try_from(due - last_day).unwrap_or(0),
+        due,
+    })
+}
+
+/// FSRS's memory from its two columns: both set while FSRS is active.
+pub(super) fn memory(stability: Option<f64>, difficulty: Option<f64>) -> Option<Memory> {
+    match (stability, difficulty) {
+        (Some(s), Some(d)) => Some(Memory {
+            stability: s as f32,
+            difficulty: d as f32,
+        }),
+        _ => None,
     }
 }
 
@@ -120,13 +142,7 @@ pub(super) fn card_row(r: &Row<'_>) -> rusqlite::Result<CardRow> {
         back: r.get(11)?,
         state: card_state(r, 12)?,
         due: r.get(30)?,
-        memory: match (r.get::<_, Option<f64>>(31)?, r.get::<_, Option<f64>>(32)?) {
-            (Some(s), Some(d)) => Some(crate::fsrs::Memory {
-                stability: s as f32,
-                difficulty: d as f32,
-            }),
-            _ => None,
-        },
+        memory: memory(r.get(31)?, r.get(32)?),
         retired: r.get(19)?,
         cites: r.get(20)?,
         marks: Marks {

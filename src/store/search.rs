@@ -7,9 +7,12 @@
 use rusqlite::types::Value;
 
 use super::Store;
-use super::query::{CARD_SELECT, card_row};
+use super::marks::{Marks, Suspension};
+use super::query::{CARD_SELECT, card_row, fsrs_card, memory};
 use crate::clock::Day;
 use crate::error::Result;
+use crate::fsrs::Memory;
+use crate::scheduler::CardState;
 use crate::search::{
     Cmp, Located, Node, Pattern, Prop, Query, QueryError, State, Term, did_you_mean,
 };
@@ -35,31 +38,67 @@ pub enum SortBy {
     Reviewed,
 }
 
+/// What a listing's order reads from a card. The deck is its rank among
+/// the deck keys in order, so that every key is a number.
+pub(super) struct SortFields<'a> {
+    pub id: i64,
+    pub module: Option<u8>,
+    pub deck_rank: i64,
+    pub pos: i64,
+    pub due: Option<Day>,
+    pub state: &'a CardState,
+}
+
 impl SortBy {
     /// Orders rows in Rust: SQLite would sort whole rows, card text and
     /// all, in a temporary B-tree, which costs more than the query itself
     /// when a third of 100k cards match.
     pub fn sort(self, rows: &mut [CardRow]) {
-        use std::cmp::Reverse;
+        // The few distinct keys, owned: the rows are reordered below.
+        let keys: Vec<String> = rows
+            .iter()
+            .map(|c| c.deck_key.as_str())
+            .collect::<std::collections::BTreeSet<_>>()
+            .into_iter()
+            .map(str::to_owned)
+            .collect();
+        let rank = |key: &String| keys.binary_search(key).map_or(0, |i| i as i64);
+        rows.sort_by_cached_key(|c| {
+            self.key(&SortFields {
+                id: c.id,
+                module: c.module,
+                deck_rank: rank(&c.deck_key),
+                pos: c.pos,
+                due: c.due,
+                state: &c.state,
+            })
+        });
+    }
+
+    /// A card's place in this order: numbers compared in turn, smallest
+    /// first (a negated number puts the largest first).
+    pub(super) fn key(self, c: &SortFields<'_>) -> [i64; 4] {
+        let s = c.state;
+        // Cards with no value for the sort (new, never answered) go last.
+        let missing = |absent: bool| i64::from(absent);
         match self {
-            SortBy::Curriculum => rows.sort_by(|a, b| {
-                (a.module.is_none(), a.module, &a.deck_key, a.pos).cmp(&(
-                    b.module.is_none(),
-                    b.module,
-                    &b.deck_key,
-                    b.pos,
-                ))
-            }),
-            SortBy::Due => rows.sort_by_key(|c| (c.due.is_none(), c.due, c.id)),
-            SortBy::Interval => {
-                rows.sort_by_key(|c| (c.state.due.is_none(), c.state.interval, c.id))
-            }
-            SortBy::Ease => rows.sort_by_key(|c| (c.state.due.is_none(), c.state.ease, c.id)),
-            SortBy::Lapses => rows.sort_by_key(|c| (Reverse(c.state.lapses), c.id)),
-            SortBy::Added => rows.sort_by_key(|c| Reverse(c.id)),
-            SortBy::Reviewed => {
-                rows.sort_by_key(|c| (c.state.last_day.is_none(), Reverse(c.state.last_day), c.id))
-            }
+            SortBy::Curriculum => [
+                missing(c.module.is_none()),
+                c.module.map_or(0, i64::from),
+                c.deck_rank,
+                c.pos,
+            ],
+            SortBy::Due => [missing(c.due.is_none()), c.due.unwrap_or(0), c.id, 0],
+            SortBy::Interval => [missing(s.due.is_none()), i64::from(s.interval), c.id, 0],
+            SortBy::Ease => [missing(s.due.is_none()), i64::from(s.ease), c.id, 0],
+            SortBy::Lapses => [-i64::from(s.lapses), c.id, 0, 0],
+            SortBy::Added => [-c.id, 0, 0, 0],
+            SortBy::Reviewed => [
+                missing(s.last_day.is_none()),
+                -s.last_day.unwrap_or(0),
+                c.id,
+                0,
+            ],
         }
     }
 
@@ -73,6 +112,51 @@ impl SortBy {
             SortBy::Added => "c.id DESC",
             SortBy::Reviewed => "c.last_day IS NULL, c.last_day DESC, c.id",
         }
+    }
+}
+
+/// Which texts a listing reads.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ListTexts {
+    pub key: bool,
+    pub front: bool,
+    pub back: bool,
+    pub topic: bool,
+    /// The note's kind.
+    pub kind: bool,
+    /// The deck file and line.
+    pub source: bool,
+}
+
+/// A card as a listing reads it, borrowed from its row. A text that was not
+/// asked for (`ListTexts`) is empty.
+pub struct Listed<'a> {
+    pub id: i64,
+    pub key: &'a str,
+    pub deck_key: &'a str,
+    pub module: Option<u8>,
+    pub pos: i64,
+    pub front: &'a str,
+    pub back: &'a str,
+    pub topic: &'a str,
+    pub note_kind: &'a str,
+    pub path: &'a str,
+    pub line: i64,
+    /// SM-2's state.
+    pub state: CardState,
+    /// The due day the active scheduler set.
+    pub due: Option<Day>,
+    pub memory: Option<Memory>,
+    pub retired: bool,
+    pub marks: Marks,
+}
+
+impl Listed<'_> {
+    /// The interval the active scheduler set: under FSRS, from the last
+    /// review to the due day.
+    pub fn interval(&self) -> u32 {
+        fsrs_card(self.memory, self.state.last_day, self.due)
+            .map_or(self.state.interval, |f| f.interval)
     }
 }
 
@@ -105,6 +189,112 @@ impl Store {
         let mut rows: Vec<CardRow> = rows.collect::<rusqlite::Result<_>>()?;
         sort.sort(&mut rows);
         Ok(rows)
+    }
+
+    /// The cards a query matches, in `sort` order, each turned by `keep`
+    /// into what the caller prints while its row is read: a listing of
+    /// 30k cards owns no text it doesn't print. Only the texts in `texts`
+    /// are read; the others are empty.
+    pub fn list<T>(
+        &self,
+        query: &Query,
+        today: Day,
+        sort: SortBy,
+        texts: ListTexts,
+        mut keep: impl FnMut(&Listed<'_>) -> T,
+    ) -> Result<Vec<T>> {
+        let cond = self.condition(query, today)?;
+        let text = |wanted: bool, column: &str| {
+            if wanted {
+                column.to_string()
+            } else {
+                "NULL".into()
+            }
+        };
+        let text_join = if cond.text || texts.front || texts.back {
+            "JOIN card_text t ON t.card_id = c.id"
+        } else {
+            ""
+        };
+        let sql = format!(
+            "SELECT c.id, c.deck_id, d.key, d.module, c.pos, c.due, c.reps, c.ease, c.interval, c.sm2_due,
+                    c.lapses, c.last_grade, c.last_day, c.stability, c.difficulty, c.retired,
+                    c.suspended, c.buried, c.flagged, c.leech, {}, {}, {}, {}, {}, {}, {}
+             FROM card c JOIN note n ON n.id = c.note_id JOIN deck d ON d.id = c.deck_id {text_join}
+             WHERE {}",
+            text(texts.key, "c.key"),
+            text(texts.front, "t.front"),
+            text(texts.back, "t.back"),
+            text(texts.topic, "n.topic"),
+            text(texts.kind, "n.kind"),
+            text(texts.source, "coalesce(n.path, d.path)"),
+            text(texts.source, "n.line"),
+            cond.sql
+        );
+        // Deck keys in order, as ranks: the curriculum order compares
+        // numbers, not strings, for every pair of rows.
+        let mut decks: Vec<(String, i64)> = self
+            .conn
+            .prepare_cached("SELECT key, id FROM deck")?
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<rusqlite::Result<_>>()?;
+        decks.sort_unstable();
+        let rank: std::collections::HashMap<i64, i64> = decks
+            .iter()
+            .enumerate()
+            .map(|(i, (_, id))| (*id, i as i64))
+            .collect();
+        let mut stmt = self.conn.prepare(&sql)?;
+        let mut rows = stmt.query(rusqlite::params_from_iter(cond.params))?;
+        let mut out = Vec::new();
+        while let Some(r) = rows.next()? {
+            let text = |i: usize| -> rusqlite::Result<&str> {
+                Ok(r.get_ref(i)?.as_str_or_null()?.unwrap_or(""))
+            };
+            let state = CardState {
+                reps: r.get(6)?,
+                ease: r.get(7)?,
+                interval: r.get(8)?,
+                due: r.get(9)?,
+                lapses: r.get(10)?,
+                last_grade: r.get(11)?,
+                last_day: r.get(12)?,
+            };
+            let card = Listed {
+                id: r.get(0)?,
+                deck_key: text(2)?,
+                module: r.get(3)?,
+                pos: r.get(4)?,
+                due: r.get(5)?,
+                memory: memory(r.get(13)?, r.get(14)?),
+                retired: r.get(15)?,
+                marks: Marks {
+                    suspended: Suspension::from_column(r.get(16)?),
+                    buried: r.get(17)?,
+                    flagged: r.get(18)?,
+                    leech: r.get(19)?,
+                },
+                key: text(20)?,
+                front: text(21)?,
+                back: text(22)?,
+                topic: text(23)?,
+                note_kind: text(24)?,
+                path: text(25)?,
+                line: r.get::<_, Option<i64>>(26)?.unwrap_or(0),
+                state,
+            };
+            let order = sort.key(&SortFields {
+                id: card.id,
+                module: card.module,
+                deck_rank: rank.get(&r.get(1)?).copied().unwrap_or(0),
+                pos: card.pos,
+                due: card.due,
+                state: &card.state,
+            });
+            out.push((order, keep(&card)));
+        }
+        out.sort_by_key(|(order, _)| *order);
+        Ok(out.into_iter().map(|(_, t)| t).collect())
     }
 
     /// The ids of the cards a query matches, in `sort` order, without
