@@ -287,7 +287,8 @@ fn write_cell(out: &mut String, c: &Listed<'_>, col: Column, today: Day, dates: 
         },
         // Under FSRS, the interval FSRS set (its due day from the last review).
         Column::Ivl if seen => write!(out, "{}d", c.interval()),
-        Column::Ease if seen => write!(out, "{:.2}", f64::from(s.ease) / 100.0),
+        // Kept in hundredths: printed as such, without a float.
+        Column::Ease if seen => write!(out, "{}.{:02}", s.ease / 100, s.ease % 100),
         Column::Ivl | Column::Ease if dates => Ok(()),
         Column::Ivl | Column::Ease => write!(out, "-"),
         Column::Lapses => write!(out, "{}", s.lapses),

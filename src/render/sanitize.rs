@@ -9,7 +9,7 @@ use std::borrow::Cow;
 /// Newline and tab are layout and pass; every other C0 control, DEL, the
 /// C1 controls, and the bidirectional overrides that can reorder what is
 /// shown ("Trojan Source") are escaped.
-fn is_control(c: char) -> bool {
+pub(super) fn is_control(c: char) -> bool {
     (c.is_control() && c != '\n' && c != '\t')
         || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
 }
@@ -22,15 +22,26 @@ pub fn sanitize(text: &str) -> Cow<'_, str> {
     }
     let mut out = String::with_capacity(text.len() + 8);
     for c in text.chars() {
-        if !is_control(c) {
-            out.push(c);
-        } else if (c as u32) < 0x80 {
-            out.push_str(&format!("\\x{:02x}", c as u32));
-        } else {
-            out.push_str(&format!("\\u{{{:x}}}", c as u32));
-        }
+        push_visible(&mut out, c);
     }
     Cow::Owned(out)
+}
+
+/// Adds `c` as `sanitize` shows it: itself, or the visible escape of a
+/// control character. Returns whether it was escaped.
+pub(super) fn push_visible(out: &mut String, c: char) -> bool {
+    use std::fmt::Write;
+    if !is_control(c) {
+        out.push(c);
+        return false;
+    }
+    // Writing to a String can't fail.
+    let _ = if (c as u32) < 0x80 {
+        write!(out, "\\x{:02x}", c as u32)
+    } else {
+        write!(out, "\\u{{{:x}}}", c as u32)
+    };
+    true
 }
 
 /// Text that must stay on one line (a message quoting what the learner

@@ -57,12 +57,20 @@ impl Cells {
             self.text.push_str(text);
             text.len()
         } else {
-            let visible = super::sanitize(text);
-            for (i, word) in visible.split_whitespace().enumerate() {
-                if i > 0 {
-                    self.text.push(' ');
+            // One pass: a control character that counts as white space
+            // (`\r`) is escaped, not folded, as `sanitize` then folding
+            // would do.
+            let mut space = false;
+            for c in text.chars() {
+                if c.is_whitespace() && !super::sanitize::is_control(c) {
+                    space = self.text.len() > start;
+                    continue;
                 }
-                self.text.push_str(word);
+                if space {
+                    self.text.push(' ');
+                    space = false;
+                }
+                super::sanitize::push_visible(&mut self.text, c);
             }
             measure(&self.text[start..])
         };

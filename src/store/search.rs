@@ -166,6 +166,10 @@ struct Condition {
     params: Vec<Value>,
     /// The condition reads `card_text` (a word or phrase).
     text: bool,
+    /// It reads `note n` (topic, kind, note ids).
+    note: bool,
+    /// It reads `deck d` (module, category).
+    deck: bool,
 }
 
 struct Translator<'a> {
@@ -173,6 +177,8 @@ struct Translator<'a> {
     today: Day,
     params: Vec<Value>,
     text: bool,
+    note: bool,
+    deck: bool,
     decks: Option<Vec<String>>,
 }
 
@@ -211,16 +217,23 @@ impl Store {
                 "NULL".into()
             }
         };
-        let text_join = if cond.text || texts.front || texts.back {
-            "JOIN card_text t ON t.card_id = c.id"
-        } else {
-            ""
-        };
+        // Only the tables the condition or the texts read are joined: a
+        // row read from each for 30k cards is most of a listing's time.
+        let mut joins = String::new();
+        if cond.note || texts.topic || texts.kind || texts.source {
+            joins.push_str(" JOIN note n ON n.id = c.note_id");
+        }
+        if cond.deck || texts.source {
+            joins.push_str(" JOIN deck d ON d.id = c.deck_id");
+        }
+        if cond.text || texts.front || texts.back {
+            joins.push_str(" JOIN card_text t ON t.card_id = c.id");
+        }
         let sql = format!(
-            "SELECT c.id, c.deck_id, d.key, d.module, c.pos, c.due, c.reps, c.ease, c.interval, c.sm2_due,
+            "SELECT c.id, c.deck_id, c.pos, c.due, c.reps, c.ease, c.interval, c.sm2_due,
                     c.lapses, c.last_grade, c.last_day, c.stability, c.difficulty, c.retired,
                     c.suspended, c.buried, c.flagged, c.leech, {}, {}, {}, {}, {}, {}, {}
-             FROM card c JOIN note n ON n.id = c.note_id JOIN deck d ON d.id = c.deck_id {text_join}
+             FROM card c{joins}
              WHERE {}",
             text(texts.key, "c.key"),
             text(texts.front, "t.front"),
@@ -231,18 +244,19 @@ impl Store {
             text(texts.source, "n.line"),
             cond.sql
         );
-        // Deck keys in order, as ranks: the curriculum order compares
+        // Every deck, once: its key and module for each of its cards, and
+        // its rank among the keys, so that the curriculum order compares
         // numbers, not strings, for every pair of rows.
-        let mut decks: Vec<(String, i64)> = self
+        let mut decks: Vec<(String, i64, Option<u8>)> = self
             .conn
-            .prepare_cached("SELECT key, id FROM deck")?
-            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .prepare_cached("SELECT key, id, module FROM deck")?
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
             .collect::<rusqlite::Result<_>>()?;
         decks.sort_unstable();
-        let rank: std::collections::HashMap<i64, i64> = decks
+        let deck: std::collections::HashMap<i64, (i64, &str, Option<u8>)> = decks
             .iter()
             .enumerate()
-            .map(|(i, (_, id))| (*id, i as i64))
+            .map(|(rank, (key, id, module))| (*id, (rank as i64, key.as_str(), *module)))
             .collect();
         let mut stmt = self.conn.prepare(&sql)?;
         let mut rows = stmt.query(rusqlite::params_from_iter(cond.params))?;
@@ -252,41 +266,44 @@ impl Store {
                 Ok(r.get_ref(i)?.as_str_or_null()?.unwrap_or(""))
             };
             let state = CardState {
-                reps: r.get(6)?,
-                ease: r.get(7)?,
-                interval: r.get(8)?,
-                due: r.get(9)?,
-                lapses: r.get(10)?,
-                last_grade: r.get(11)?,
-                last_day: r.get(12)?,
+                reps: r.get(4)?,
+                ease: r.get(5)?,
+                interval: r.get(6)?,
+                due: r.get(7)?,
+                lapses: r.get(8)?,
+                last_grade: r.get(9)?,
+                last_day: r.get(10)?,
             };
+            // The card's deck is there: a foreign key.
+            let (deck_rank, deck_key, module) =
+                deck.get(&r.get(1)?).copied().unwrap_or((0, "", None));
             let card = Listed {
                 id: r.get(0)?,
-                deck_key: text(2)?,
-                module: r.get(3)?,
-                pos: r.get(4)?,
-                due: r.get(5)?,
-                memory: memory(r.get(13)?, r.get(14)?),
-                retired: r.get(15)?,
+                deck_key,
+                module,
+                pos: r.get(2)?,
+                due: r.get(3)?,
+                memory: memory(r.get(11)?, r.get(12)?),
+                retired: r.get(13)?,
                 marks: Marks {
-                    suspended: Suspension::from_column(r.get(16)?),
-                    buried: r.get(17)?,
-                    flagged: r.get(18)?,
-                    leech: r.get(19)?,
+                    suspended: Suspension::from_column(r.get(14)?),
+                    buried: r.get(15)?,
+                    flagged: r.get(16)?,
+                    leech: r.get(17)?,
                 },
-                key: text(20)?,
-                front: text(21)?,
-                back: text(22)?,
-                topic: text(23)?,
-                note_kind: text(24)?,
-                path: text(25)?,
-                line: r.get::<_, Option<i64>>(26)?.unwrap_or(0),
+                key: text(18)?,
+                front: text(19)?,
+                back: text(20)?,
+                topic: text(21)?,
+                note_kind: text(22)?,
+                path: text(23)?,
+                line: r.get::<_, Option<i64>>(24)?.unwrap_or(0),
                 state,
             };
             let order = sort.key(&SortFields {
                 id: card.id,
                 module: card.module,
-                deck_rank: rank.get(&r.get(1)?).copied().unwrap_or(0),
+                deck_rank,
                 pos: card.pos,
                 due: card.due,
                 state: &card.state,
@@ -322,6 +339,8 @@ impl Store {
             today,
             params: Vec::new(),
             text: false,
+            note: false,
+            deck: false,
             decks: None,
         };
         let base = if query.wants_retired() {
@@ -337,6 +356,8 @@ impl Store {
             sql,
             params: t.params,
             text: t.text,
+            note: t.note,
+            deck: t.deck,
         })
     }
 }
@@ -380,12 +401,19 @@ impl Translator<'_> {
                 format!("{front} OR {back}")
             }
             Term::Deck(p) => self.deck(p, l.column)?,
-            Term::Module(m) => format!("d.module IS {}", self.param(i64::from(*m))),
+            Term::Module(m) => {
+                self.deck = true;
+                format!("d.module IS {}", self.param(i64::from(*m)))
+            }
             Term::Category(p) => {
+                self.deck = true;
                 let m = self.matches("fold(d.category)", p, false);
                 format!("coalesce({m}, 0)")
             }
-            Term::Topic(p) => self.matches("fold(n.topic)", p, true),
+            Term::Topic(p) => {
+                self.note = true;
+                self.matches("fold(n.topic)", p, true)
+            }
             Term::Tag(p) => {
                 let like = self.param(like_pattern(p, false));
                 let child = self.param(format!("{}/%", like_pattern(p, false)));
@@ -402,12 +430,16 @@ impl Translator<'_> {
                 )
             }
             Term::Id(ids) => {
+                self.note = true;
                 let list = self.param(serde_json::to_string(ids).unwrap_or_else(|_| "[]".into()));
                 format!(
                     "c.key IN (SELECT value FROM json_each({list})) OR n.key IN (SELECT value FROM json_each({list}))"
                 )
             }
-            Term::Kind(k) => format!("n.kind = {}", self.param(k.name().to_string())),
+            Term::Kind(k) => {
+                self.note = true;
+                format!("n.kind = {}", self.param(k.name().to_string()))
+            }
             Term::Is(s) => self.state(*s),
             Term::Flag(on) => format!("c.flagged = {}", i64::from(*on)),
             Term::Prop(p, cmp, v) => self.prop(*p, *cmp, *v),
