@@ -137,3 +137,42 @@ fn a_url_longer_than_a_line_breaks_after_a_slash() {
         ]
     );
 }
+
+/// A word longer than the line is broken between grapheme clusters only:
+/// a family emoji (four people joined by ZWJ), a flag (two regional
+/// indicators) or a letter with a combining accent comes out whole.
+#[rstest]
+#[case("👨‍👩‍👧‍👦")]
+#[case("🇫🇷")]
+#[case("e\u{301}")]
+fn a_long_word_is_broken_between_whole_clusters(#[case] cluster: &str) {
+    use unicode_segmentation::UnicodeSegmentation;
+    let word = cluster.repeat(50);
+    for width in 8..=40 {
+        let lines = markdown(&word, width);
+        assert!(lines.len() > 1, "broken at {width}");
+        let mut joined = String::new();
+        for l in &lines {
+            let text = plain(l);
+            assert!(
+                text.graphemes(true).all(|g| g == cluster),
+                "a cluster cut at width {width}: {text:?}"
+            );
+            joined.push_str(&text);
+        }
+        assert_eq!(joined, word, "nothing lost at width {width}");
+    }
+}
+
+#[rstest]
+#[case("🇫🇷🇩🇪🇯🇵🇮🇹", 6, "🇫🇷🇩🇪…")]
+#[case("👨‍👩‍👧‍👦👨‍👩‍👧‍👦👨‍👩‍👧‍👦", 5, "👨‍👩‍👧‍👦👨‍👩‍👧‍👦…")]
+#[case("cafe\u{301} noir", 6, "cafe\u{301}…")]
+fn truncating_keeps_clusters_whole(
+    #[case] text: &str,
+    #[case] width: usize,
+    #[case] expected: &str,
+) {
+    assert_eq!(truncate(text, width), expected);
+    assert!(width_of(&truncate(text, width)) <= width);
+}

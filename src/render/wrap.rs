@@ -3,7 +3,8 @@
 //! nothing is cut mid-word at any width. Only a word longer than a whole
 //! line is broken, because it can't fit otherwise.
 
-use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
+use unicode_segmentation::UnicodeSegmentation;
+use unicode_width::UnicodeWidthStr;
 
 use super::markdown::Block;
 use super::style::{Line, Span, Style};
@@ -40,10 +41,12 @@ pub fn cut_before_ellipsis(text: &str, width: usize) -> &str {
     let end = if is_printable_ascii(text) {
         room.min(text.len())
     } else {
+        // By grapheme cluster: a flag or a family emoji is kept whole or
+        // left out whole.
         let mut used = 0;
-        text.char_indices()
-            .find(|(_, c)| {
-                used += c.width().unwrap_or(0);
+        text.grapheme_indices(true)
+            .find(|(_, g)| {
+                used += width_of(g);
                 used > room
             })
             .map_or(text.len(), |(i, _)| i)
@@ -96,40 +99,51 @@ fn prefix_span(prefix: &str) -> Span {
 /// Splits a word too long for any line into pieces of at most `room`
 /// columns (at least one character each), after a `/` or `-` where one
 /// falls in the second half of a piece (a URL breaks between its parts).
+/// Pieces end between grapheme clusters: a family emoji, a flag or a
+/// letter with its accent is never cut in two.
 fn split_word(word: &[Span], room: usize) -> Vec<Vec<Span>> {
-    let chars: Vec<(char, Style)> = word
-        .iter()
-        .flat_map(|s| s.text.chars().map(move |c| (c, s.style)))
-        .collect();
+    let text: String = word.iter().map(|s| s.text.as_str()).collect();
+    // Each cluster with the style of the span it starts in.
+    let mut ends = word.iter().scan(0, |end, s| {
+        *end += s.text.len();
+        Some((*end, s.style))
+    });
+    let mut span = ends.next();
+    let mut units: Vec<(&str, Style)> = Vec::new();
+    for (at, g) in text.grapheme_indices(true) {
+        while let Some((end, _)) = span
+            && at >= end
+        {
+            span = ends.next();
+        }
+        units.push((g, span.map_or(Style::PLAIN, |(_, style)| style)));
+    }
     let mut cuts = Vec::new();
     let (mut start, mut used) = (0, 0);
-    for (i, (c, _)) in chars.iter().enumerate() {
-        let w = c.width().unwrap_or(0);
+    for (i, (g, _)) in units.iter().enumerate() {
+        let w = width_of(g);
         if used + w > room && i > start {
             let soft = (start + 1..i)
                 .rev()
                 .take_while(|j| j - start > (i - start) / 2)
-                .find(|j| matches!(chars[j - 1].0, '/' | '-'));
+                .find(|j| matches!(units[j - 1].0, "/" | "-"));
             let cut = soft.unwrap_or(i);
             cuts.push(cut);
             start = cut;
-            used = chars[cut..i]
-                .iter()
-                .map(|(c, _)| c.width().unwrap_or(0))
-                .sum();
+            used = units[cut..i].iter().map(|(g, _)| width_of(g)).sum();
         }
         used += w;
     }
     let mut pieces: Vec<Vec<Span>> = Vec::new();
     let mut bounds = vec![0];
     bounds.extend(cuts);
-    bounds.push(chars.len());
+    bounds.push(units.len());
     for pair in bounds.windows(2) {
         let mut piece: Vec<Span> = Vec::new();
-        for (c, style) in &chars[pair[0]..pair[1]] {
+        for (g, style) in &units[pair[0]..pair[1]] {
             match piece.last_mut() {
-                Some(last) if last.style == *style => last.text.push(*c),
-                _ => piece.push(Span::new(c.to_string(), *style)),
+                Some(last) if last.style == *style => last.text.push_str(g),
+                _ => piece.push(Span::new(g.to_string(), *style)),
             }
         }
         pieces.push(piece);
