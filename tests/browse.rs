@@ -297,7 +297,7 @@ fn quiz_weak_and_read_take_a_query_too() {
     );
     assert!(
         env.ok(&day(3), &["weak", "deck:hooks"])
-            .contains("No weak card in this scope (mastery weak deck:hooks)")
+            .contains("No weak card in this scope (mastery weak deck:hooks).\n")
     );
 }
 

@@ -265,7 +265,7 @@ fn the_weak_list_s_commands_carry_its_query_and_review_weak_takes_one() {
     let list = ok(&env, &day(2), &["weak", "id:q3"]);
     assert!(
         list.contains(
-            "No weak card in this scope (mastery weak id:q3); `mastery weak` looks at every deck."
+            "No weak card in this scope (mastery weak id:q3).\n`mastery weak` looks at every deck."
         ),
         "{list}"
     );

@@ -242,3 +242,37 @@ fn json_or_csv_never_replace_a_file_mastery_did_not_write() {
         }
     }
 }
+
+#[test]
+fn a_scoped_list_with_nothing_weak_keeps_one_footer_when_updated() {
+    let env = env();
+    history(&env);
+    let file = env.path("weak.md");
+    let path = file.to_str().unwrap();
+    // A list written by an earlier version: the scoped footer in one line,
+    // and a note of the learner's under it.
+    std::fs::write(
+        &file,
+        "# Weak areas (2026-03-02)\n\nNo weak card in this scope (mastery weak deck:speed); \
+         `mastery weak` looks at every deck.\n\nmy own note\n",
+    )
+    .unwrap();
+    for day in [DAY3, "2026-03-04T09:00:00Z"] {
+        let out = run(&env, day, &["weak", "deck:speed", "-o", path], "");
+        assert!(out.status.success(), "{}", stderr(&out));
+    }
+    let list = std::fs::read_to_string(&file).unwrap();
+    assert_eq!(
+        list.matches("No weak card in this scope").count(),
+        1,
+        "{list}"
+    );
+    assert_eq!(list.matches("looks at every deck").count(), 1, "{list}");
+    assert!(
+        list.contains(
+            "No weak card in this scope (mastery weak deck:speed).\n`mastery weak` looks at every deck.\n"
+        ),
+        "{list}"
+    );
+    assert!(list.contains("my own note"), "{list}");
+}

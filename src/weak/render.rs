@@ -166,13 +166,15 @@ pub fn checklist(report: &WeakReport, date: &str, scope: &str) -> Vec<Entry> {
     let mut out = vec![Entry::Title(format!("# Weak areas ({date})")), Entry::Blank];
     if report.is_empty() {
         let nothing = if scope.is_empty() {
-            NOTHING_WEAK.to_string()
+            vec![NOTHING_WEAK.to_string()]
         } else {
-            format!(
-                "No weak card in this scope (mastery weak{scope}); `mastery weak` looks at every deck."
-            )
+            // Two lines: with its scope the sentence would pass 80 columns.
+            vec![
+                format!("{NOTHING_IN_SCOPE} (mastery weak{scope})."),
+                EVERY_DECK.to_string(),
+            ]
         };
-        out.push(Entry::Footer(vec![nothing]));
+        out.push(Entry::Footer(nothing));
         return out;
     }
     if !report.leeches.is_empty() {
@@ -238,12 +240,19 @@ pub const QUIZ_FOOTER: &str = "Or test yourself on them without touching the sch
 pub const COMMAND: &str = "    mastery ";
 const UNLISTED: &str = "Not listed: ";
 /// The footer of lists written before `review --weak`.
+/// The first words of the footer of a scoped list with nothing weak
+/// (its scope follows), and its second line.
+pub const NOTHING_IN_SCOPE: &str = "No weak card in this scope";
+const EVERY_DECK: &str = "`mastery weak` looks at every deck.";
 pub const OLD_FOOTER: &str = "Drill exactly these cards:";
 
 /// Whether a line after the footer's first is mastery's own, rewritten
 /// fresh by every update.
 pub fn is_footer_line(line: &str) -> bool {
-    line.starts_with(COMMAND) || line == QUIZ_FOOTER || line.starts_with(UNLISTED)
+    line.starts_with(COMMAND)
+        || line == QUIZ_FOOTER
+        || line.starts_with(UNLISTED)
+        || line == EVERY_DECK
 }
 
 #[derive(Serialize)]

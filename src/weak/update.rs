@@ -5,7 +5,9 @@
 //! is the same item and keeps its tick. Items no longer weak move, with
 //! their notes, to a "Resolved since" section instead of vanishing.
 
-use super::render::{Entry, FOOTER, Marker, NOTHING_WEAK, OLD_FOOTER, is_footer_line, marker};
+use super::render::{
+    Entry, FOOTER, Marker, NOTHING_IN_SCOPE, NOTHING_WEAK, OLD_FOOTER, is_footer_line, marker,
+};
 
 const TITLE: &str = "# Weak areas (";
 const RESOLVED: &str = "## Resolved since ";
@@ -76,7 +78,12 @@ pub fn parse(text: &str, headings: &[String]) -> Previous {
             .is_some_and(|h| headings.iter().any(|t| t == h))
         {
             Some(Anchor::Group(line.to_string()))
-        } else if line == FOOTER || line == OLD_FOOTER || line == NOTHING_WEAK {
+        } else if line == FOOTER
+            || line == OLD_FOOTER
+            || line == NOTHING_WEAK
+            // Scoped, in one line (before 2026-12-05) or two.
+            || line.starts_with(NOTHING_IN_SCOPE)
+        {
             Some(Anchor::Footer)
         } else if footer && is_footer_line(line) {
             // The footer's commands and sentences: mastery's, rewritten
