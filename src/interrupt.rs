@@ -99,9 +99,167 @@ pub fn scratch(dir: &std::path::Path, message: &'static str) -> ScratchGuard {
     ScratchGuard
 }
 
+/// The editor `e` runs, while it runs, and the terminal's mode from before
+/// it started.
+struct Editor {
+    pid: u32,
+    mode: Option<os::Mode>,
+}
+
+static EDITOR: Mutex<Option<Editor>> = Mutex::new(None);
+
+/// Runs an editor on the learner's terminal to its end, as git runs its
+/// editor. Ctrl-C reaches both the editor and mastery (the terminal sends
+/// it to the foreground group); it is the editor's (vi cancels a command
+/// with it), so mastery ignores it meanwhile. A SIGTERM or hang-up sent to
+/// mastery is passed on to the editor, and mastery exits once the editor
+/// has, with the terminal's mode from before the editor put back, instead
+/// of leaving the editor drawing on a terminal the shell has taken back.
+pub fn run_editor(cmd: &mut std::process::Command) -> std::io::Result<std::process::ExitStatus> {
+    // All before the editor starts: it may change the mode at once, and a
+    // Ctrl-C may come as soon as it is on screen.
+    let mode = os::terminal_mode();
+    let ignored = os::ignore_sigint();
+    os::default_sigint_in(cmd);
+    // Held across the spawn: a SIGTERM meanwhile waits for the pid.
+    let mut slot = EDITOR.lock().unwrap_or_else(|e| e.into_inner());
+    let child = cmd.spawn();
+    let status = child.and_then(|mut child| {
+        *slot = Some(Editor {
+            pid: child.id(),
+            mode,
+        });
+        drop(slot);
+        let status = child.wait();
+        // Blocks for good if the handler is ending the editor: the process
+        // exits from there.
+        *EDITOR.lock().unwrap_or_else(|e| e.into_inner()) = None;
+        status
+    });
+    os::restore_sigint(ignored);
+    status
+}
+
+/// Ends the editor, if one is open, and gives the terminal back as it was
+/// before the editor started: an editor killed by a signal may leave its
+/// own mode (vim leaves raw mode and its alternate screen).
+fn end_editor(editor: &Editor) {
+    os::terminate(editor.pid);
+    if let Some(mode) = &editor.mode {
+        os::set_terminal_mode(mode);
+        let mut out = std::io::stdout();
+        let _ = crossterm::execute!(
+            out,
+            crossterm::terminal::LeaveAlternateScreen,
+            crossterm::cursor::Show
+        );
+        let _ = out.flush();
+    }
+}
+
+#[cfg(unix)]
+mod os {
+    /// A terminal's mode (termios).
+    pub type Mode = libc::termios;
+
+    /// The mode of the terminal on stdin, if stdin is one.
+    pub fn terminal_mode() -> Option<Mode> {
+        // SAFETY: tcgetattr fills the zeroed termios it is given.
+        unsafe {
+            let mut mode: libc::termios = std::mem::zeroed();
+            (libc::tcgetattr(libc::STDIN_FILENO, &mut mode) == 0).then_some(mode)
+        }
+    }
+
+    pub fn set_terminal_mode(mode: &Mode) {
+        // SAFETY: a termios read by tcgetattr, unchanged.
+        unsafe {
+            libc::tcsetattr(libc::STDIN_FILENO, libc::TCSANOW, mode);
+        }
+    }
+
+    /// Ignores SIGINT; returns the action it had.
+    pub fn ignore_sigint() -> Option<libc::sigaction> {
+        // SAFETY: sigaction with a zeroed action whose handler is
+        // SIG_IGN, and a valid pointer for the old action.
+        unsafe {
+            let mut ignore: libc::sigaction = std::mem::zeroed();
+            ignore.sa_sigaction = libc::SIG_IGN;
+            let mut old: libc::sigaction = std::mem::zeroed();
+            (libc::sigaction(libc::SIGINT, &ignore, &mut old) == 0).then_some(old)
+        }
+    }
+
+    /// Gives `cmd`'s process the default action for SIGINT, which it would
+    /// otherwise inherit as ignored.
+    pub fn default_sigint_in(cmd: &mut std::process::Command) {
+        use std::os::unix::process::CommandExt;
+        // SAFETY: between fork and exec only signal(), which is
+        // async-signal-safe, runs.
+        unsafe {
+            cmd.pre_exec(|| {
+                libc::signal(libc::SIGINT, libc::SIG_DFL);
+                Ok(())
+            });
+        }
+    }
+
+    pub fn restore_sigint(old: Option<libc::sigaction>) {
+        if let Some(old) = old {
+            // SAFETY: the action `ignore_sigint` read back, unchanged.
+            unsafe {
+                libc::sigaction(libc::SIGINT, &old, std::ptr::null_mut());
+            }
+        }
+    }
+
+    /// Sends SIGTERM to `pid` and waits up to five seconds for it to be
+    /// gone (reaped by `run_editor`'s wait).
+    pub fn terminate(pid: u32) {
+        let Ok(pid) = libc::pid_t::try_from(pid) else {
+            return;
+        };
+        // SAFETY: kill has no memory effects; the pid is the editor's,
+        // still unreaped: `run_editor` clears it before it returns.
+        unsafe {
+            if libc::kill(pid, libc::SIGTERM) != 0 {
+                return;
+            }
+            for _ in 0..500 {
+                if libc::kill(pid, 0) != 0 {
+                    return;
+                }
+                std::thread::sleep(std::time::Duration::from_millis(10));
+            }
+        }
+    }
+}
+
+#[cfg(not(unix))]
+mod os {
+    pub type Mode = ();
+    pub fn terminal_mode() -> Option<Mode> {
+        None
+    }
+    pub fn set_terminal_mode(_: &Mode) {}
+    pub fn ignore_sigint() -> Option<()> {
+        None
+    }
+    pub fn default_sigint_in(_: &mut std::process::Command) {}
+    pub fn restore_sigint(_: Option<()>) {}
+    pub fn terminate(_: u32) {}
+}
+
 /// Installs the handler for Ctrl-C and SIGTERM.
 pub fn install() {
     let _ = ctrlc::set_handler(|| {
+        // Only SIGTERM or a hang-up can arrive while the editor runs
+        // (Ctrl-C is ignored then). The lock is held until the exit, so
+        // that the session can't go on once the editor has ended.
+        let editor = EDITOR.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(editor) = &*editor {
+            end_editor(editor);
+        }
         restore_terminal();
         // Escape codes only to a terminal: piped output stays plain.
         if std::io::stdout().is_terminal() {

@@ -302,7 +302,9 @@ fn q_gives_the_terminal_back_and_prints_the_summary() {
 
 /// Runs `mastery review` and then `stty -a` in one terminal, as a shell
 /// would after it: the terminal mode `stty` reports is what mastery left.
-fn mode_after(env: &Env, keys: &[&str], signal: bool) -> String {
+/// With `editor`, `e` opens it after the keys, and the signal comes while
+/// it is open (it must print EDITOR-OPEN).
+fn mode_after(env: &Env, keys: &[&str], signal: bool, editor: Option<&str>) -> String {
     let mut cmd = std::process::Command::new("sh");
     cmd.arg("-c")
         .arg(format!(
@@ -315,18 +317,28 @@ fn mode_after(env: &Env, keys: &[&str], signal: bool) -> String {
         .env("MASTERY_CONFIG", env.path("config.toml"))
         .env("MASTERY_NOW", DAY1)
         .env("NO_COLOR", "1")
-        .env("TERM", "xterm");
+        .env("TERM", "xterm")
+        .env("EDITOR", editor.unwrap_or("vi"))
+        .env_remove("VISUAL");
     let mut t = Tty::spawn(cmd, 80, 24);
     t.wait_for("reveal");
     for k in keys {
         t.send(k);
         t.wait_for(if *k == " " { "grade [0-5]" } else { "saved" });
     }
+    if editor.is_some() {
+        t.send("e");
+        t.wait_for("EDITOR-OPEN");
+    }
     if signal {
-        // SIGTERM to mastery alone, the child of the shell.
+        // SIGTERM to mastery alone, the child of this test's shell: other
+        // tests run `mastery review` at the same time.
+        let shell = t.session.get_process().pid().to_string();
         let out = std::process::Command::new("pkill")
             .args([
                 "-TERM",
+                "-P",
+                &shell,
                 "-f",
                 "-x",
                 &format!("{} review", env!("CARGO_BIN_EXE_mastery")),
@@ -358,8 +370,8 @@ fn assert_sane(screen: &str) {
 #[test]
 fn the_terminal_mode_is_restored_after_q_and_sigterm() {
     let env = Env::basics();
-    assert_sane(&mode_after(&env, &[" ", "5"], false));
-    assert_sane(&mode_after(&env, &[" ", "4"], true));
+    assert_sane(&mode_after(&env, &[" ", "5"], false, None));
+    assert_sane(&mode_after(&env, &[" ", "4"], true, None));
 }
 
 #[test]
@@ -461,4 +473,73 @@ fn a_card_whose_note_the_edit_removed_leaves_the_screen() {
     assert!(!screen.contains("Which exit code blocks"), "{screen}");
     t.quit();
     assert_eq!(env.sql_count("SELECT count(*) FROM review"), 0);
+}
+
+/// Whether process `pid` still exists.
+fn alive(pid: &str) -> bool {
+    std::process::Command::new("kill")
+        .args(["-0", pid])
+        .stderr(std::process::Stdio::null())
+        .status()
+        .expect("kill")
+        .success()
+}
+
+#[test]
+fn sigterm_while_the_editor_is_open_ends_the_editor_first() {
+    let env = Env::basics();
+    // An editor that says its pid and then waits a long time.
+    let editor = editor_script(&env, "echo \"EDITOR-PID $$ .\"\nexec sleep 600");
+    let mut t = review_with_editor(&env, &editor);
+    t.grade("4");
+    t.wait_for("reveal");
+    t.send("e");
+    let screen = t.wait_for("EDITOR-PID");
+    let pid = screen
+        .split("EDITOR-PID ")
+        .nth(1)
+        .and_then(|s| s.split_whitespace().next())
+        .expect("a pid")
+        .to_string();
+    assert!(alive(&pid));
+    t.session
+        .get_process_mut()
+        .signal(expectrl::process::unix::Signal::SIGTERM)
+        .expect("SIGTERM");
+    let status = t.wait_exit();
+    assert!(status.contains(", 130)"), "{status}");
+    assert!(
+        !alive(&pid),
+        "the editor was left running on the terminal after mastery exited"
+    );
+    assert!(t.text().contains("session: 1 reviewed"), "{}", t.text());
+    assert_eq!(env.show("q-exit")["reviews"][0]["grade"], 4);
+}
+
+/// An editor ended by the signal may leave its own terminal mode (vim
+/// leaves raw mode): mastery puts back the mode from before the editor.
+#[test]
+fn the_terminal_mode_is_restored_after_sigterm_ends_the_editor() {
+    let env = Env::basics();
+    let editor = editor_script(&env, "stty raw -echo\necho EDITOR-OPEN\nexec sleep 600");
+    assert_sane(&mode_after(&env, &[" ", "4"], true, Some(&editor)));
+}
+
+#[test]
+fn ctrl_c_in_the_editor_is_the_editors_and_the_session_goes_on() {
+    let env = Env::basics();
+    // An editor that waits for a line: Ctrl-C ends it (sh's default).
+    let editor = editor_script(&env, "echo EDITOR-OPEN\nread line");
+    let mut t = review_with_editor(&env, &editor);
+    t.wait_for("reveal");
+    t.send("e");
+    t.wait_for("EDITOR-OPEN");
+    t.send("\x03");
+    // Back on the review screen, which says what became of the editor.
+    let screen = t.wait_for("[Space] reveal");
+    assert!(screen.contains("editor"), "{screen}");
+    t.grade("5");
+    let status = t.quit();
+    assert!(status.contains(", 0)"), "{status}");
+    assert_eq!(env.show("q-exit")["reviews"][0]["grade"], 5);
 }

@@ -63,14 +63,17 @@ impl Editor for DeckEditor {
         let mut outcome = Ok(Some(0));
         prompter.hand_over(&mut || {
             // Through the shell, as git runs its editor: `$EDITOR` may
-            // carry arguments ("code --wait").
-            outcome = std::process::Command::new("sh")
+            // carry arguments ("code --wait"). `exec`, so that the editor
+            // is the child a SIGTERM is passed on to, not a shell that
+            // would die and leave it running.
+            let mut editor_command = std::process::Command::new("sh");
+            editor_command
                 .arg("-c")
-                .arg(format!("{editor} \"$@\""))
+                .arg(format!("exec {editor} \"$@\""))
                 .arg(&editor)
                 .arg(format!("+{}", card.line))
-                .arg(&path)
-                .status()
+                .arg(&path);
+            outcome = crate::interrupt::run_editor(&mut editor_command)
                 .map_err(|e| Error::Terminal {
                     action: "start the editor",
                     cause: e,
