@@ -336,3 +336,69 @@ fn the_table_and_csv_list_in_the_same_order_as_json() {
         );
     }
 }
+
+#[test]
+fn under_fsrs_the_interval_sort_and_prop_read_the_interval_shown() {
+    let env = studied();
+    let rows = |args: &[&str]| -> Vec<(String, u32)> {
+        let mut full = vec!["cards"];
+        full.extend_from_slice(args);
+        full.extend_from_slice(&["--csv", "--columns", "id,ivl"]);
+        env.ok(&day(12), &full)
+            .lines()
+            .skip(1)
+            .map(|l| {
+                let (id, ivl) = l.split_once(',').expect("two columns");
+                let ivl = ivl.trim_end_matches('d').parse().expect("days");
+                (id.to_string(), ivl)
+            })
+            .collect()
+    };
+    let sm2 = rows(&["-is:new", "--sort", "ivl"]);
+    std::fs::write(env.path("config.toml"), "scheduler = \"fsrs\"\n").unwrap();
+    let fsrs = rows(&["-is:new", "--sort", "ivl"]);
+    assert_ne!(
+        sm2.iter().map(|r| r.1).collect::<Vec<_>>(),
+        fsrs.iter().map(|r| r.1).collect::<Vec<_>>(),
+        "the schedulers disagree on these intervals"
+    );
+    assert!(
+        fsrs.windows(2).all(|w| w[0].1 <= w[1].1),
+        "sorted by the interval shown: {fsrs:?}"
+    );
+    for n in 0..=30 {
+        let mut matched: Vec<String> = rows(&[&format!("prop:ivl<={n}")])
+            .into_iter()
+            .map(|r| r.0)
+            .collect();
+        let mut want: Vec<String> = fsrs
+            .iter()
+            .filter(|r| r.1 <= n)
+            .map(|r| r.0.clone())
+            .collect();
+        matched.sort();
+        want.sort();
+        assert_eq!(matched, want, "prop:ivl<={n}");
+    }
+}
+
+#[test]
+fn listing_retired_cards_shows_them_as_retired() {
+    let env = studied();
+    // h-where leaves its deck: its card is retired, history kept.
+    env.deck(
+        "hooks.md",
+        &HOOKS.replace(
+            "## Q: Where are hooks configured? {#h-where}\nIn the settings files, under `hooks`.\n",
+            "",
+        ),
+    );
+    let table = env.ok(&day(3), &["cards", "is:retired", "--columns", "id,flags"]);
+    assert_eq!(table, "id       flags\nh-where  retired\n1 card\n");
+    let default = env.ok(&day(3), &["cards", "is:retired"]);
+    assert!(
+        default.lines().next().unwrap().ends_with("flags"),
+        "{default}"
+    );
+    assert!(default.contains("  retired\n"), "{default}");
+}

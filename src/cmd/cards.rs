@@ -142,7 +142,7 @@ pub fn list(app: &App, args: &CardsArgs) -> Result<()> {
     // Cells go into one buffer as rows are read; each row keeps its number,
     // and the rows are put in order afterwards.
     let order = store.list(&query, today, sort, texts_for(&columns), |c| {
-        marked |= !marks_text(&c.marks).is_empty();
+        marked |= !flags_text(&c.marks, c.retired).is_empty();
         for col in &columns {
             scratch.clear();
             write_cell(&mut scratch, c, *col, today, false);
@@ -162,7 +162,7 @@ pub fn list(app: &App, args: &CardsArgs) -> Result<()> {
         });
     }
     // An empty flags column would take from the front's width: shown only
-    // when some card has a mark, or when asked for.
+    // when some card has a mark or is retired, or when asked for.
     let hide_flags = args.columns.is_empty() && !marked;
     let shown = |c: &Column| !(hide_flags && *c == Column::Flags);
     let cells = cells.select(&order, |i| shown(&columns[i]));

@@ -46,6 +46,8 @@ pub(super) struct SortFields<'a> {
     pub deck_rank: i64,
     pub pos: i64,
     pub due: Option<Day>,
+    /// The interval the active scheduler set (FSRS's, under FSRS).
+    pub interval: u32,
     pub state: &'a CardState,
 }
 
@@ -70,14 +72,17 @@ impl SortBy {
                 deck_rank: rank(&c.deck_key),
                 pos: c.pos,
                 due: c.due,
+                interval: c.fsrs().map_or(c.state.interval, |f| f.interval),
                 state: &c.state,
             })
         });
     }
 
     /// A card's place in this order: numbers compared in turn, smallest
-    /// first (a negated number puts the largest first).
-    pub(super) fn key(self, c: &SortFields<'_>) -> [i64; 4] {
+    /// first (a negated number puts the largest first), the card id last,
+    /// so that no two cards tie (a retired card keeps its place number,
+    /// which a live card may take).
+    pub(super) fn key(self, c: &SortFields<'_>) -> [i64; 5] {
         let s = c.state;
         // Cards with no value for the sort (new, never answered) go last.
         let missing = |absent: bool| i64::from(absent);
@@ -87,30 +92,33 @@ impl SortBy {
                 c.module.map_or(0, i64::from),
                 c.deck_rank,
                 c.pos,
+                c.id,
             ],
-            SortBy::Due => [missing(c.due.is_none()), c.due.unwrap_or(0), c.id, 0],
-            SortBy::Interval => [missing(s.due.is_none()), i64::from(s.interval), c.id, 0],
-            SortBy::Ease => [missing(s.due.is_none()), i64::from(s.ease), c.id, 0],
-            SortBy::Lapses => [-i64::from(s.lapses), c.id, 0, 0],
-            SortBy::Added => [-c.id, 0, 0, 0],
+            SortBy::Due => [missing(c.due.is_none()), c.due.unwrap_or(0), c.id, 0, 0],
+            SortBy::Interval => [missing(s.due.is_none()), i64::from(c.interval), c.id, 0, 0],
+            SortBy::Ease => [missing(s.due.is_none()), i64::from(s.ease), c.id, 0, 0],
+            SortBy::Lapses => [-i64::from(s.lapses), c.id, 0, 0, 0],
+            SortBy::Added => [-c.id, 0, 0, 0, 0],
             SortBy::Reviewed => [
                 missing(s.last_day.is_none()),
                 -s.last_day.unwrap_or(0),
                 c.id,
                 0,
+                0,
             ],
         }
     }
 
-    fn sql(self) -> &'static str {
+    /// The same order as `key`, for SQL's `ORDER BY`.
+    fn sql(self) -> String {
         match self {
-            SortBy::Curriculum => "d.module IS NULL, d.module, d.key, c.pos",
-            SortBy::Due => "c.due IS NULL, c.due, c.id",
-            SortBy::Interval => "c.due IS NULL, c.interval, c.id",
-            SortBy::Ease => "c.due IS NULL, c.ease, c.id",
-            SortBy::Lapses => "c.lapses DESC, c.id",
-            SortBy::Added => "c.id DESC",
-            SortBy::Reviewed => "c.last_day IS NULL, c.last_day DESC, c.id",
+            SortBy::Curriculum => "d.module IS NULL, d.module, d.key, c.pos, c.id".into(),
+            SortBy::Due => "c.due IS NULL, c.due, c.id".into(),
+            SortBy::Interval => format!("c.due IS NULL, {ACTIVE_INTERVAL}, c.id"),
+            SortBy::Ease => "c.due IS NULL, c.ease, c.id".into(),
+            SortBy::Lapses => "c.lapses DESC, c.id".into(),
+            SortBy::Added => "c.id DESC".into(),
+            SortBy::Reviewed => "c.last_day IS NULL, c.last_day DESC, c.id".into(),
         }
     }
 }
@@ -306,6 +314,7 @@ impl Store {
                 deck_rank,
                 pos: card.pos,
                 due: card.due,
+                interval: card.interval(),
                 state: &card.state,
             });
             out.push((order, keep(&card)));
@@ -549,7 +558,8 @@ impl Translator<'_> {
                 "{SEEN} AND c.ease {op} {}",
                 self.param((v * 100.0).round() as i64)
             ),
-            Prop::Ivl => format!("{SEEN} AND c.interval {op} {}", self.param(v as i64)),
+            // The interval the `ivl` column shows: FSRS's under FSRS.
+            Prop::Ivl => format!("{SEEN} AND {ACTIVE_INTERVAL} {op} {}", self.param(v as i64)),
             Prop::Lapses => format!("c.lapses {op} {}", self.param(v as i64)),
             // SM-2's repetition count, as `show` prints it: passes in a
             // row (a lapse starts it again at 1), read from the card row.
@@ -563,6 +573,13 @@ impl Translator<'_> {
         }
     }
 }
+
+/// The interval the active scheduler set, as `CardRow::fsrs` reads it: a
+/// card with FSRS's memory has the days from its last review to its due
+/// day, any other SM-2's interval.
+const ACTIVE_INTERVAL: &str = "(CASE WHEN c.stability IS NOT NULL AND c.difficulty IS NOT NULL
+      AND c.last_day IS NOT NULL AND c.due IS NOT NULL
+    THEN max(c.due - c.last_day, 0) ELSE c.interval END)";
 
 /// "Seen at least once", for terms whose own column has no index. The `+`
 /// keeps SQLite from walking the `card_due` index for it: most cards are
