@@ -70,7 +70,11 @@ impl Cells {
                     self.text.push(' ');
                     space = false;
                 }
-                super::sanitize::push_visible(&mut self.text, c);
+                if c.is_ascii_graphic() {
+                    self.text.push(c);
+                } else {
+                    super::sanitize::push_visible(&mut self.text, c);
+                }
             }
             measure(&self.text[start..])
         };

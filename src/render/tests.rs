@@ -168,6 +168,10 @@ fn a_long_word_is_broken_between_whole_clusters(#[case] cluster: &str) {
 #[case("🇫🇷🇩🇪🇯🇵🇮🇹", 6, "🇫🇷🇩🇪…")]
 #[case("👨‍👩‍👧‍👦👨‍👩‍👧‍👦👨‍👩‍👧‍👦", 5, "👨‍👩‍👧‍👦👨‍👩‍👧‍👦…")]
 #[case("cafe\u{301} noir", 6, "cafe\u{301}…")]
+#[case("aaaaae\u{301}bbb", 7, "aaaaae\u{301}…")]
+#[case("aaaaaaaaaa", 7, "aaaaaa…")]
+#[case("ab日本語", 5, "ab日…")]
+#[case("“quoted” words here", 9, "“quoted”…")]
 fn truncating_keeps_clusters_whole(
     #[case] text: &str,
     #[case] width: usize,

@@ -38,18 +38,30 @@ pub fn truncate(text: &str, width: usize) -> String {
 /// columns, without trailing spaces. Printable ASCII is cut by bytes.
 pub fn cut_before_ellipsis(text: &str, width: usize) -> &str {
     let room = width.saturating_sub(1);
-    let end = if is_printable_ascii(text) {
+    // Printable ASCII up to the cut and one character past it: a byte
+    // each, and a cluster boundary at the cut (no ASCII character extends
+    // the one before it).
+    let ascii = text
+        .bytes()
+        .take(room + 1)
+        .take_while(|b| (0x20..0x7f).contains(b))
+        .count();
+    let end = if ascii > room || ascii == text.len() {
         room.min(text.len())
     } else {
         // By grapheme cluster: a flag or a family emoji is kept whole or
-        // left out whole.
-        let mut used = 0;
-        text.grapheme_indices(true)
+        // left out whole. The clusters start at the last ASCII character,
+        // which what follows it may extend (an accent); before it, one
+        // byte is one column.
+        let from = ascii.saturating_sub(1);
+        let mut used = from;
+        text[from..]
+            .grapheme_indices(true)
             .find(|(_, g)| {
                 used += width_of(g);
                 used > room
             })
-            .map_or(text.len(), |(i, _)| i)
+            .map_or(text.len(), |(i, _)| from + i)
     };
     text[..end].trim_end()
 }
