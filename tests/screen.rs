@@ -397,11 +397,7 @@ fn sigterm_gives_the_terminal_back() {
     let env = Env::basics();
     let mut t = tty(&env, &["review"], 80, 24);
     t.grade("4");
-    t.session
-        .get_process_mut()
-        .signal(expectrl::process::unix::Signal::SIGTERM)
-        .expect("SIGTERM");
-    let status = t.wait_exit();
+    let status = t.terminate();
     assert!(status.contains(", 130)"), "{status}");
     assert!(!t.alternate_screen() && !t.cursor_hidden());
     assert!(t.text().contains("session: 1 reviewed"), "{}", t.text());
@@ -485,16 +481,35 @@ fn alive(pid: &str) -> bool {
         .success()
 }
 
+/// `mastery review` with an editor script of `body`: runs `before`, then
+/// opens the editor with `e` and waits until it shows `marker`.
+fn with_editor_open(
+    env: &Env,
+    body: &str,
+    marker: &str,
+    before: impl FnOnce(&mut Tty),
+) -> (Tty, String) {
+    let editor = editor_script(env, body);
+    let mut t = review_with_editor(env, &editor);
+    before(&mut t);
+    t.wait_for("reveal");
+    t.send("e");
+    let screen = t.wait_for(marker);
+    (t, screen)
+}
+
 #[test]
 fn sigterm_while_the_editor_is_open_ends_the_editor_first() {
     let env = Env::basics();
     // An editor that says its pid and then waits a long time.
-    let editor = editor_script(&env, "echo \"EDITOR-PID $$ .\"\nexec sleep 600");
-    let mut t = review_with_editor(&env, &editor);
-    t.grade("4");
-    t.wait_for("reveal");
-    t.send("e");
-    let screen = t.wait_for("EDITOR-PID");
+    let (mut t, screen) = with_editor_open(
+        &env,
+        "echo \"EDITOR-PID $$ .\"\nexec sleep 600",
+        "EDITOR-PID",
+        |t| {
+            t.grade("4");
+        },
+    );
     let pid = screen
         .split("EDITOR-PID ")
         .nth(1)
@@ -502,11 +517,7 @@ fn sigterm_while_the_editor_is_open_ends_the_editor_first() {
         .expect("a pid")
         .to_string();
     assert!(alive(&pid));
-    t.session
-        .get_process_mut()
-        .signal(expectrl::process::unix::Signal::SIGTERM)
-        .expect("SIGTERM");
-    let status = t.wait_exit();
+    let status = t.terminate();
     assert!(status.contains(", 130)"), "{status}");
     assert!(
         !alive(&pid),
@@ -529,11 +540,7 @@ fn the_terminal_mode_is_restored_after_sigterm_ends_the_editor() {
 fn ctrl_c_in_the_editor_is_the_editors_and_the_session_goes_on() {
     let env = Env::basics();
     // An editor that waits for a line: Ctrl-C ends it (sh's default).
-    let editor = editor_script(&env, "echo EDITOR-OPEN\nread line");
-    let mut t = review_with_editor(&env, &editor);
-    t.wait_for("reveal");
-    t.send("e");
-    t.wait_for("EDITOR-OPEN");
+    let (mut t, _) = with_editor_open(&env, "echo EDITOR-OPEN\nread line", "EDITOR-OPEN", |_| {});
     t.send("\x03");
     // Back on the review screen, which says what became of the editor.
     let screen = t.wait_for("[Space] reveal");

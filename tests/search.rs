@@ -58,6 +58,17 @@ struct Fixture {
     store: Store,
 }
 
+/// Writes deck files under `dir`/decks and compiles that folder.
+fn compile_decks(store: &mut Store, dir: &std::path::Path, files: &[(&str, &str)]) {
+    let decks = dir.join("decks");
+    for (name, text) in files {
+        let path = decks.join(name);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
+    compile(store, &Source::Dir(decks), &Options::default()).unwrap();
+}
+
 /// The collection on TODAY:
 ///
 /// | card | state |
@@ -72,20 +83,18 @@ struct Fixture {
 #[fixture]
 fn collection() -> Fixture {
     let dir = tempfile::tempdir().unwrap();
-    let decks = dir.path().join("decks");
-    std::fs::create_dir_all(decks.join("patterns")).unwrap();
-    std::fs::write(decks.join("basics.md"), BASICS).unwrap();
-    std::fs::write(decks.join("patterns/debugging.md"), DEBUGGING).unwrap();
-    std::fs::write(
-        decks.join("extra.md"),
-        format!("{EXTRA}\n## Q: Soon gone? {{#q-gone}}\nYes.\n"),
-    )
-    .unwrap();
     let mut store = Store::open(&dir.path().join("m.db")).unwrap();
-    let source = Source::Dir(decks.clone());
-    compile(&mut store, &source, &Options::default()).unwrap();
-    std::fs::write(decks.join("extra.md"), EXTRA).unwrap();
-    compile(&mut store, &source, &Options::default()).unwrap();
+    let gone = format!("{EXTRA}\n## Q: Soon gone? {{#q-gone}}\nYes.\n");
+    compile_decks(
+        &mut store,
+        dir.path(),
+        &[
+            ("basics.md", BASICS),
+            ("patterns/debugging.md", DEBUGGING),
+            ("extra.md", &gone),
+        ],
+    );
+    compile_decks(&mut store, dir.path(), &[("extra.md", EXTRA)]);
 
     let id = |store: &Store, key: &str| store.card_by_key(key).unwrap().unwrap().id;
     let grade = |store: &mut Store, key: &str, g: i64, day: i64| {
@@ -303,35 +312,47 @@ fn a_listing_reads_only_the_texts_asked_for(collection: Fixture) {
     );
 }
 
+/// Checks that, in every order, the full rows, the ids and the listings
+/// (reading no text, or every text) of `query` come in one order; the
+/// number of cards.
+fn assert_one_order(store: &Store, query: &str) -> usize {
+    let q = parse(query).unwrap();
+    let all_texts = ListTexts {
+        key: true,
+        front: true,
+        back: true,
+        topic: true,
+        kind: true,
+        source: true,
+    };
+    let mut count = 0;
+    for sort in SortBy::ALL {
+        let rows: Vec<i64> = store
+            .search(&q, TODAY, sort)
+            .unwrap()
+            .iter()
+            .map(|c| c.id)
+            .collect();
+        let ids = store.search_ids(&q, TODAY, sort).unwrap();
+        let bare = store
+            .list(&q, TODAY, sort, ListTexts::default(), |c| c.id)
+            .unwrap();
+        let full = store.list(&q, TODAY, sort, all_texts, |c| c.id).unwrap();
+        assert_eq!(ids, rows, "{sort:?}");
+        assert_eq!(bare, rows, "{sort:?}");
+        assert_eq!(full, rows, "{sort:?}");
+        count = rows.len();
+    }
+    count
+}
+
 #[rstest]
-fn every_order_is_the_same_for_listings_rows_and_ids(
-    collection: Fixture,
-    #[values(
-        SortBy::Curriculum,
-        SortBy::Due,
-        SortBy::Interval,
-        SortBy::Ease,
-        SortBy::Lapses,
-        SortBy::Added,
-        SortBy::Reviewed
-    )]
-    sort: SortBy,
-) {
-    let q = parse("is:retired or -is:retired").unwrap();
-    let store = &collection.store;
-    let rows: Vec<i64> = store
-        .search(&q, TODAY, sort)
-        .unwrap()
-        .iter()
-        .map(|c| c.id)
-        .collect();
-    let listed = store
-        .list(&q, TODAY, sort, ListTexts::default(), |c| c.id)
-        .unwrap();
-    let ids = store.search_ids(&q, TODAY, sort).unwrap();
-    assert_eq!(rows.len(), 7, "every card, the retired one too");
-    assert_eq!(listed, rows, "{sort:?}");
-    assert_eq!(ids, rows, "{sort:?}");
+fn every_order_is_the_same_for_listings_rows_and_ids(collection: Fixture) {
+    assert_eq!(
+        assert_one_order(&collection.store, "is:retired or -is:retired"),
+        7,
+        "every card, the retired one too"
+    );
 }
 
 #[rstest]
@@ -362,23 +383,16 @@ fn a_listing_comes_in_the_chosen_order(
 #[test]
 fn cards_in_the_same_place_come_in_one_order_however_they_are_read() {
     let dir = tempfile::tempdir().unwrap();
-    let decks = dir.path().join("decks");
-    std::fs::create_dir_all(&decks).unwrap();
-    let front = "+++\ntitle = \"D\"\nmodule = 1\n+++\n# T\n\n";
-    std::fs::write(
-        decks.join("d.md"),
-        format!("{front}## Cloze: L {{#l}}\nAlpha {{{{aaa}}}} beta.\n\n## Cloze: R {{#r}}\nRetire {{{{me}}}} please.\n"),
-    )
-    .unwrap();
     let mut store = Store::open(&dir.path().join("m.db")).unwrap();
-    let source = Source::Dir(decks.clone());
-    compile(&mut store, &source, &Options::default()).unwrap();
-    std::fs::write(
-        decks.join("d.md"),
-        format!("{front}## Q: New first? {{#n}}\nnew\n\n## Cloze: L {{#l}}\nAlpha {{{{bbb}}}} and {{{{aaa}}}} beta.\n"),
-    )
-    .unwrap();
-    compile(&mut store, &source, &Options::default()).unwrap();
+    let front = "+++\ntitle = \"D\"\nmodule = 1\n+++\n# T\n\n";
+    let before = format!(
+        "{front}## Cloze: L {{#l}}\nAlpha {{{{aaa}}}} beta.\n\n## Cloze: R {{#r}}\nRetire {{{{me}}}} please.\n"
+    );
+    compile_decks(&mut store, dir.path(), &[("d.md", &before)]);
+    let after = format!(
+        "{front}## Q: New first? {{#n}}\nnew\n\n## Cloze: L {{#l}}\nAlpha {{{{bbb}}}} and {{{{aaa}}}} beta.\n"
+    );
+    compile_decks(&mut store, dir.path(), &[("d.md", &after)]);
     // `kind:` joins the notes, where SQLite starts from the note table.
     let q = parse("(is:retired or -is:retired) kind:cloze").unwrap();
     let places = store
@@ -389,36 +403,5 @@ fn cards_in_the_same_place_come_in_one_order_however_they_are_read() {
     let mut distinct = places.clone();
     distinct.dedup();
     assert!(distinct.len() < places.len(), "a tie to break: {places:?}");
-    let all_texts = ListTexts {
-        key: true,
-        front: true,
-        back: true,
-        topic: true,
-        kind: true,
-        source: true,
-    };
-    for sort in [
-        SortBy::Curriculum,
-        SortBy::Due,
-        SortBy::Interval,
-        SortBy::Ease,
-        SortBy::Lapses,
-        SortBy::Added,
-        SortBy::Reviewed,
-    ] {
-        let rows: Vec<i64> = store
-            .search(&q, TODAY, sort)
-            .unwrap()
-            .iter()
-            .map(|c| c.id)
-            .collect();
-        let ids = store.search_ids(&q, TODAY, sort).unwrap();
-        let bare = store
-            .list(&q, TODAY, sort, ListTexts::default(), |c| c.id)
-            .unwrap();
-        let full = store.list(&q, TODAY, sort, all_texts, |c| c.id).unwrap();
-        assert_eq!(ids, rows, "{sort:?}");
-        assert_eq!(bare, rows, "{sort:?}");
-        assert_eq!(full, rows, "{sort:?}");
-    }
+    assert_one_order(&store, "(is:retired or -is:retired) kind:cloze");
 }

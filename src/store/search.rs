@@ -52,6 +52,17 @@ pub(super) struct SortFields<'a> {
 }
 
 impl SortBy {
+    /// Every order.
+    pub const ALL: [SortBy; 7] = [
+        SortBy::Curriculum,
+        SortBy::Due,
+        SortBy::Interval,
+        SortBy::Ease,
+        SortBy::Lapses,
+        SortBy::Added,
+        SortBy::Reviewed,
+    ];
+
     /// Orders rows in Rust: SQLite would sort whole rows, card text and
     /// all, in a temporary B-tree, which costs more than the query itself
     /// when a third of 100k cards match.

@@ -108,6 +108,15 @@ impl Tty {
         self.wait_for(&format!("saved grade {grade}"))
     }
 
+    /// Sends SIGTERM and waits for the end; the exit status.
+    pub fn terminate(&mut self) -> String {
+        self.session
+            .get_process_mut()
+            .signal(expectrl::process::unix::Signal::SIGTERM)
+            .expect("SIGTERM");
+        self.wait_exit()
+    }
+
     /// Quits with `q` and waits for the end; the exit status.
     pub fn quit(&mut self) -> String {
         self.send("q");
