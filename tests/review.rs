@@ -308,7 +308,7 @@ fn status_counts_due_new_and_learned() {
     let text = env.ok(DAY1, &["status"]);
     assert!(
         text.contains(
-            "today 2026-03-02: 0 due, 1 new available, 2 learned of 4 cards; next due 2026-03-03"
+            "today 2026-03-02: 0 due, 1 new available; next due 2026-03-03\n2 learned of 4 cards\n"
         ),
         "{text}"
     );

@@ -107,14 +107,15 @@ pub fn status(app: &App, as_json: bool) -> Result<()> {
     for w in &waits {
         table.push_str(&format!("{}: new cards {w}\n", w.deck));
     }
+    // Two lines: in one, a large collection's counts passed 80 columns.
     out(&format!(
-        "{table}\ntoday {}: {} due, {} new available, {} learned of {} cards; next due {}\n",
+        "{table}\ntoday {}: {} due, {} new available; next due {}\n{} learned of {} cards\n",
         format_day(today),
         total.due,
         total.new_today,
+        total.next_due.as_deref().unwrap_or("—"),
         total.learned,
         total.cards,
-        total.next_due.as_deref().unwrap_or("—")
     ))
 }
 
