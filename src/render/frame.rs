@@ -64,6 +64,8 @@ impl Section {
 pub struct Frame {
     /// Left of the title line: where the card comes from.
     pub title: String,
+    /// After the title, never cut: the card's marks (`[⚑ flagged]`).
+    pub marks: String,
     /// Right of the title line: progress and counts.
     pub info: String,
     pub sections: Vec<Section>,
@@ -81,6 +83,14 @@ impl Frame {
     pub fn header(&self, width: usize) -> [Line; 2] {
         // Deck titles and topics come from deck files: through the one door.
         let title = super::sanitize(&self.title);
+        // The title is cut before the marks are: a flag must show.
+        let marks = if self.marks.is_empty() {
+            String::new()
+        } else {
+            format!("  {}", self.marks)
+        };
+        let room = width.saturating_sub(width_of(&marks));
+        let title = format!("{}{marks}", truncate(&title, room));
         let title = vec![Span::new(truncate(&title, width), Style::BOLD)];
         let info = truncate(&super::sanitize(&self.info), width);
         let rule = width.saturating_sub(width_of(&info) + 1);
@@ -120,7 +130,12 @@ impl Frame {
         let mut out = Vec::new();
         if self.shown == 0 {
             out.push(String::new());
-            out.push(format!("{}    {}", self.title, self.info));
+            let marks = if self.marks.is_empty() {
+                String::new()
+            } else {
+                format!("  {}", self.marks)
+            };
+            out.push(format!("{}{marks}    {}", self.title, self.info));
             out.push(String::new());
         }
         for section in &self.sections[self.shown.min(self.sections.len())..] {
@@ -140,6 +155,7 @@ mod tests {
     fn frame() -> Frame {
         Frame {
             title: "Module 1 · Codex Code Internals › Hooks and their exit codes".into(),
+            marks: String::new(),
             info: "card 1/14 · 9 due · 5 new · 0 again".into(),
             sections: vec![
                 Section::markdown("Which exit code **blocks** a tool call?", Style::BOLD),
@@ -165,6 +181,23 @@ mod tests {
         assert_eq!(
             super::super::plain(&title),
             "Module 1 · Codex Code Internals › Hooks…"
+        );
+    }
+
+    #[test]
+    fn a_long_title_is_cut_before_the_marks() {
+        let mut f = frame();
+        f.marks = "[⚑ flagged]  [leech]".into();
+        let [title, _] = f.header(60);
+        assert_eq!(
+            super::super::plain(&title),
+            "Module 1 · Codex Code Internals › Hoo…  [⚑ flagged]  [leech]"
+        );
+        assert_eq!(
+            f.new_lines()[1].split("    ").next(),
+            Some(
+                "Module 1 · Codex Code Internals › Hooks and their exit codes  [⚑ flagged]  [leech]"
+            )
         );
     }
 

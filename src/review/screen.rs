@@ -98,10 +98,12 @@ fn marks(card: &CardRow) -> Vec<&'static str> {
 
 /// The frame of a card: its front, and with `revealed` its back.
 pub fn frame(card: &CardRow, counts: &Counts, revealed: bool) -> Frame {
-    let mut title = format!("{} › {}", card.deck_title, card.topic);
-    for m in marks(card) {
-        title.push_str(&format!("  [{m}]"));
-    }
+    let title = format!("{} › {}", card.deck_title, card.topic);
+    let marks = marks(card)
+        .iter()
+        .map(|m| format!("[{m}]"))
+        .collect::<Vec<_>>()
+        .join("  ");
     let mut sections = vec![Section::markdown(card.front.clone(), Style::BOLD)];
     if revealed {
         let answer = Style {
@@ -115,6 +117,7 @@ pub fn frame(card: &CardRow, counts: &Counts, revealed: bool) -> Frame {
     }
     Frame {
         title,
+        marks,
         info: counts.text(),
         shown: usize::from(revealed),
         sections,
