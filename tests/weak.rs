@@ -276,3 +276,39 @@ fn a_scoped_list_with_nothing_weak_keeps_one_footer_when_updated() {
     );
     assert!(list.contains("my own note"), "{list}");
 }
+
+/// On a terminal the checklist is wrapped to its width, under each box,
+/// without the markers a file keeps for updates; commands stay whole.
+#[test]
+fn on_a_terminal_the_list_is_wrapped_without_markers() {
+    let env = env();
+    history(&env);
+    let weak = || {
+        let mut cmd = env.command(DAY3);
+        cmd.arg("weak");
+        cmd
+    };
+    let piped = stdout(&weak().output().unwrap());
+    assert!(piped.contains("<!-- weak:"), "{piped}");
+    let mut t = common::tty::Tty::spawn(weak(), 50, 100);
+    t.wait_exit();
+    let screen = t.text();
+    assert!(!screen.contains("<!--"), "{screen}");
+    assert!(screen.contains("    mastery review --weak"), "{screen}");
+    // The same words in the same order as the Markdown, markers left out:
+    // a line the terminal had to break would split a word in two.
+    let words = |text: &str| -> Vec<String> {
+        text.lines()
+            .map(|l| l.split("<!--").next().unwrap_or(""))
+            .flat_map(|l| l.split_whitespace().map(str::to_string).collect::<Vec<_>>())
+            .collect()
+    };
+    assert_eq!(words(&screen), words(&piped));
+    // A wrapped item goes on under its text, not under its box.
+    let lines: Vec<&str> = screen.lines().collect();
+    let first = lines
+        .iter()
+        .position(|l| l.starts_with("- [ ] Re-read"))
+        .expect("a topic item");
+    assert!(lines[first + 1].starts_with("      "), "{screen}");
+}

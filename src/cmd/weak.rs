@@ -53,6 +53,11 @@ pub fn run(app: &App, args: &WeakArgs) -> Result<()> {
                     headings.push(render::LEECHES.to_string());
                     update::merge(&fresh, &update::parse(&old, &headings))
                 }
+                // On a terminal, wrapped to it and without the markers.
+                (None, _) => match super::read::terminal_width() {
+                    Some(width) => render::for_terminal(&report, &date, &scope, width),
+                    None => render::markdown(&report, &date, &scope),
+                },
                 _ => render::markdown(&report, &date, &scope),
             }
         }

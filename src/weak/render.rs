@@ -123,6 +123,42 @@ pub fn markdown(report: &WeakReport, date: &str, scope: &str) -> String {
     out
 }
 
+/// The checklist for a terminal `width` columns wide: each item wrapped at
+/// word boundaries under its box, without the hidden markers, which only a
+/// list kept in a file for `-o` updates needs. Commands stay whole, on
+/// their own lines, to be copied.
+pub fn for_terminal(report: &WeakReport, date: &str, scope: &str, width: usize) -> String {
+    use crate::render::{Span, plain, sanitize, wrap_spans};
+    let wrapped = |first: &str, rest: &str, text: &str| -> Vec<String> {
+        wrap_spans(first, rest, &[Span::plain(sanitize(text))], width)
+            .iter()
+            .map(|l| plain(l).trim_end().to_string())
+            .collect()
+    };
+    let mut out: Vec<String> = Vec::new();
+    for entry in checklist(report, date, scope) {
+        match entry {
+            Entry::Title(l) | Entry::Group(l) => out.extend(wrapped("", "", &l)),
+            Entry::Item(item) => {
+                let first = format!("{}- [ ] ", " ".repeat(item.indent));
+                let rest = " ".repeat(first.len());
+                out.extend(wrapped(&first, &rest, &item.text));
+            }
+            Entry::Footer(lines) => {
+                for l in lines {
+                    if l.starts_with(COMMAND) || l.is_empty() {
+                        out.push(l);
+                    } else {
+                        out.extend(wrapped("", "", &l));
+                    }
+                }
+            }
+            Entry::Blank => out.push(String::new()),
+        }
+    }
+    out.iter().map(|l| format!("{l}\n")).collect()
+}
+
 /// The heading of the leeches, listed before every module.
 pub const LEECHES: &str = "Leeches: rewrite or split these cards";
 
