@@ -254,7 +254,8 @@ fn a_scoped_list_with_nothing_weak_keeps_one_footer_when_updated() {
     std::fs::write(
         &file,
         "# Weak areas (2026-03-02)\n\nNo weak card in this scope (mastery weak deck:speed); \
-         `mastery weak` looks at every deck.\n\nmy own note\n",
+         `mastery weak` looks at every deck.\n\nmy own note\n\n\
+         No weak card in this scope is what I hoped for.\n\n    mastery stats --module 1\n",
     )
     .unwrap();
     for day in [DAY3, "2026-03-04T09:00:00Z"] {
@@ -263,10 +264,16 @@ fn a_scoped_list_with_nothing_weak_keeps_one_footer_when_updated() {
     }
     let list = std::fs::read_to_string(&file).unwrap();
     assert_eq!(
-        list.matches("No weak card in this scope").count(),
+        list.matches("No weak card in this scope (").count(),
         1,
         "{list}"
     );
+    // The learner's lines that look like mastery's stay.
+    assert!(
+        list.contains("No weak card in this scope is what I hoped for.\n"),
+        "{list}"
+    );
+    assert!(list.contains("    mastery stats --module 1\n"), "{list}");
     assert_eq!(list.matches("looks at every deck").count(), 1, "{list}");
     assert!(
         list.contains(

@@ -206,7 +206,7 @@ pub fn checklist(report: &WeakReport, date: &str, scope: &str) -> Vec<Entry> {
         } else {
             // Two lines: with its scope the sentence would pass 80 columns.
             vec![
-                format!("{NOTHING_IN_SCOPE} (mastery weak{scope})."),
+                format!("{NOTHING_IN_SCOPE}{scope})."),
                 EVERY_DECK.to_string(),
             ]
         };
@@ -276,16 +276,30 @@ pub const QUIZ_FOOTER: &str = "Or test yourself on them without touching the sch
 pub const COMMAND: &str = "    mastery ";
 const UNLISTED: &str = "Not listed: ";
 /// The footer of lists written before `review --weak`.
-/// The first words of the footer of a scoped list with nothing weak
-/// (its scope follows), and its second line.
-pub const NOTHING_IN_SCOPE: &str = "No weak card in this scope";
-const EVERY_DECK: &str = "`mastery weak` looks at every deck.";
 pub const OLD_FOOTER: &str = "Drill exactly these cards:";
+/// The commands a footer holds (the last in lists written before `review
+/// --weak`): a learner's own `    mastery …` line is not one of them.
+const FOOTER_COMMANDS: [&str; 3] = [
+    "    mastery review --weak",
+    "    mastery quiz --weak",
+    "    mastery quiz --card ",
+];
+/// How the footer of a scoped list with nothing weak starts (its scope
+/// follows), and its second line.
+const NOTHING_IN_SCOPE: &str = "No weak card in this scope (mastery weak";
+const EVERY_DECK: &str = "`mastery weak` looks at every deck.";
+
+/// Whether `line` starts the footer of a scoped list with nothing weak:
+/// in two lines, or in one (lists written before 2026-12-05), but not a
+/// learner's sentence that starts the same way.
+pub fn is_nothing_in_scope(line: &str) -> bool {
+    line.starts_with(NOTHING_IN_SCOPE) && (line.ends_with(").") || line.ends_with(EVERY_DECK))
+}
 
 /// Whether a line after the footer's first is mastery's own, rewritten
 /// fresh by every update.
 pub fn is_footer_line(line: &str) -> bool {
-    line.starts_with(COMMAND)
+    FOOTER_COMMANDS.iter().any(|c| line.starts_with(c))
         || line == QUIZ_FOOTER
         || line.starts_with(UNLISTED)
         || line == EVERY_DECK

@@ -6,7 +6,7 @@
 //! their notes, to a "Resolved since" section instead of vanishing.
 
 use super::render::{
-    Entry, FOOTER, Marker, NOTHING_IN_SCOPE, NOTHING_WEAK, OLD_FOOTER, is_footer_line, marker,
+    Entry, FOOTER, Marker, NOTHING_WEAK, OLD_FOOTER, is_footer_line, is_nothing_in_scope, marker,
 };
 
 const TITLE: &str = "# Weak areas (";
@@ -82,7 +82,7 @@ pub fn parse(text: &str, headings: &[String]) -> Previous {
             || line == OLD_FOOTER
             || line == NOTHING_WEAK
             // Scoped, in one line (before 2026-12-05) or two.
-            || line.starts_with(NOTHING_IN_SCOPE)
+            || is_nothing_in_scope(line)
         {
             Some(Anchor::Footer)
         } else if footer && is_footer_line(line) {
