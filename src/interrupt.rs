@@ -109,18 +109,19 @@ struct Editor {
 static EDITOR: Mutex<Option<Editor>> = Mutex::new(None);
 
 /// Runs an editor on the learner's terminal to its end, as git runs its
-/// editor. Ctrl-C reaches both the editor and mastery (the terminal sends
-/// it to the foreground group); it is the editor's (vi cancels a command
-/// with it), so mastery ignores it meanwhile. A SIGTERM or hang-up sent to
-/// mastery is passed on to the editor, and mastery exits once the editor
-/// has, with the terminal's mode from before the editor put back, instead
-/// of leaving the editor drawing on a terminal the shell has taken back.
+/// editor. Ctrl-C and Ctrl-\\ reach both the editor and mastery (the
+/// terminal sends them to the foreground group); they are the editor's (vi
+/// cancels a command with Ctrl-C), so mastery ignores them meanwhile. A
+/// SIGTERM or hang-up sent to mastery is passed on to the editor, and
+/// mastery exits once the editor has, with the terminal's mode from before
+/// the editor put back, instead of leaving the editor drawing on a
+/// terminal the shell has taken back.
 pub fn run_editor(cmd: &mut std::process::Command) -> std::io::Result<std::process::ExitStatus> {
     // All before the editor starts: it may change the mode at once, and a
     // Ctrl-C may come as soon as it is on screen.
     let mode = os::terminal_mode();
-    let ignored = os::ignore_sigint();
-    os::default_sigint_in(cmd);
+    let ignored = os::ignore_keys();
+    os::default_keys_in(cmd);
     // Held across the spawn: a SIGTERM meanwhile waits for the pid.
     let mut slot = EDITOR.lock().unwrap_or_else(|e| e.into_inner());
     let child = cmd.spawn();
@@ -136,7 +137,7 @@ pub fn run_editor(cmd: &mut std::process::Command) -> std::io::Result<std::proce
         *EDITOR.lock().unwrap_or_else(|e| e.into_inner()) = None;
         status
     });
-    os::restore_sigint(ignored);
+    os::restore_keys(ignored);
     status
 }
 
@@ -178,37 +179,47 @@ mod os {
         }
     }
 
-    /// Ignores SIGINT; returns the action it had.
-    pub fn ignore_sigint() -> Option<libc::sigaction> {
-        // SAFETY: sigaction with a zeroed action whose handler is
-        // SIG_IGN, and a valid pointer for the old action.
-        unsafe {
-            let mut ignore: libc::sigaction = std::mem::zeroed();
-            ignore.sa_sigaction = libc::SIG_IGN;
-            let mut old: libc::sigaction = std::mem::zeroed();
-            (libc::sigaction(libc::SIGINT, &ignore, &mut old) == 0).then_some(old)
-        }
+    /// The signals the terminal's keys send to the whole foreground group
+    /// (Ctrl-C, Ctrl-\\): the editor's while it runs.
+    const KEYS: [libc::c_int; 2] = [libc::SIGINT, libc::SIGQUIT];
+
+    /// Ignores the keys' signals; returns the actions they had.
+    pub fn ignore_keys() -> Vec<(libc::c_int, libc::sigaction)> {
+        KEYS.iter()
+            .filter_map(|&signal| {
+                // SAFETY: sigaction with a zeroed action whose handler is
+                // SIG_IGN, and a valid pointer for the old action.
+                unsafe {
+                    let mut ignore: libc::sigaction = std::mem::zeroed();
+                    ignore.sa_sigaction = libc::SIG_IGN;
+                    let mut old: libc::sigaction = std::mem::zeroed();
+                    (libc::sigaction(signal, &ignore, &mut old) == 0).then_some((signal, old))
+                }
+            })
+            .collect()
     }
 
-    /// Gives `cmd`'s process the default action for SIGINT, which it would
-    /// otherwise inherit as ignored.
-    pub fn default_sigint_in(cmd: &mut std::process::Command) {
+    /// Gives `cmd`'s process the default action for the keys' signals,
+    /// which it would otherwise inherit as ignored.
+    pub fn default_keys_in(cmd: &mut std::process::Command) {
         use std::os::unix::process::CommandExt;
         // SAFETY: between fork and exec only signal(), which is
         // async-signal-safe, runs.
         unsafe {
             cmd.pre_exec(|| {
-                libc::signal(libc::SIGINT, libc::SIG_DFL);
+                for signal in KEYS {
+                    libc::signal(signal, libc::SIG_DFL);
+                }
                 Ok(())
             });
         }
     }
 
-    pub fn restore_sigint(old: Option<libc::sigaction>) {
-        if let Some(old) = old {
-            // SAFETY: the action `ignore_sigint` read back, unchanged.
+    pub fn restore_keys(old: Vec<(libc::c_int, libc::sigaction)>) {
+        for (signal, action) in old {
+            // SAFETY: an action `ignore_keys` read back, unchanged.
             unsafe {
-                libc::sigaction(libc::SIGINT, &old, std::ptr::null_mut());
+                libc::sigaction(signal, &action, std::ptr::null_mut());
             }
         }
     }
@@ -242,11 +253,9 @@ mod os {
         None
     }
     pub fn set_terminal_mode(_: &Mode) {}
-    pub fn ignore_sigint() -> Option<()> {
-        None
-    }
-    pub fn default_sigint_in(_: &mut std::process::Command) {}
-    pub fn restore_sigint(_: Option<()>) {}
+    pub fn ignore_keys() {}
+    pub fn default_keys_in(_: &mut std::process::Command) {}
+    pub fn restore_keys(_: ()) {}
     pub fn terminate(_: u32) {}
 }
 

@@ -536,12 +536,15 @@ fn the_terminal_mode_is_restored_after_sigterm_ends_the_editor() {
     assert_sane(&mode_after(&env, &[" ", "4"], true, Some(&editor)));
 }
 
-#[test]
-fn ctrl_c_in_the_editor_is_the_editors_and_the_session_goes_on() {
+/// Ctrl-C and Ctrl-\\ go to the whole foreground group.
+#[rstest::rstest]
+#[case::ctrl_c("\x03")]
+#[case::ctrl_backslash("\x1c")]
+fn ctrl_c_in_the_editor_is_the_editors_and_the_session_goes_on(#[case] key: &str) {
     let env = Env::basics();
     // An editor that waits for a line: Ctrl-C ends it (sh's default).
     let (mut t, _) = with_editor_open(&env, "echo EDITOR-OPEN\nread line", "EDITOR-OPEN", |_| {});
-    t.send("\x03");
+    t.send(key);
     // Back on the review screen, which says what became of the editor.
     let screen = t.wait_for("[Space] reveal");
     assert!(screen.contains("editor"), "{screen}");
@@ -549,4 +552,21 @@ fn ctrl_c_in_the_editor_is_the_editors_and_the_session_goes_on() {
     let status = t.quit();
     assert!(status.contains(", 0)"), "{status}");
     assert_eq!(env.show("q-exit")["reviews"][0]["grade"], 5);
+}
+
+#[test]
+fn an_editor_with_variable_settings_in_front_runs() {
+    let env = Env::basics();
+    let script = editor_script(
+        &env,
+        "[ \"$EDITOR_TEST\" = yes ] || exit 1\nsed -i 's/^Exit code 2.$/Exit code 2, set./' \"$2\"",
+    );
+    let mut t = review_with_editor(&env, &format!("EDITOR_TEST=yes {script}"));
+    t.wait_for("reveal");
+    t.send(" ");
+    t.wait_for("Exit code 2.");
+    t.send("e");
+    let screen = t.wait_for("Exit code 2, set.");
+    assert!(screen.contains("recompiled"), "{screen}");
+    t.quit();
 }

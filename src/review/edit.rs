@@ -39,6 +39,23 @@ impl DeckEditor {
     }
 }
 
+/// The shell line that runs `editor` on the file. `exec`, so that the
+/// editor is the child a SIGTERM is passed on to, not a shell that would
+/// die and leave it running (dash does not exec a lone command itself);
+/// through `env` when the editor starts with variable settings
+/// (`FOO=1 vim`), which `exec` would take for the command.
+fn shell_line(editor: &str) -> String {
+    let first = editor.split_whitespace().next().unwrap_or("");
+    let assignment = first.split_once('=').is_some_and(|(name, _)| {
+        name.chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+            && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+    });
+    let env = if assignment { "env " } else { "" };
+    format!("exec {env}{editor} \"$@\"")
+}
+
 /// The message for the built-in decks, which live inside the binary.
 pub const READ_ONLY: &str = "the built-in decks are read-only: write an editable copy with `mastery export-decks DIR`, then study from it with `--decks DIR` (or MASTERY_DECKS)";
 
@@ -63,13 +80,11 @@ impl Editor for DeckEditor {
         let mut outcome = Ok(Some(0));
         prompter.hand_over(&mut || {
             // Through the shell, as git runs its editor: `$EDITOR` may
-            // carry arguments ("code --wait"). `exec`, so that the editor
-            // is the child a SIGTERM is passed on to, not a shell that
-            // would die and leave it running.
+            // carry arguments ("code --wait").
             let mut editor_command = std::process::Command::new("sh");
             editor_command
                 .arg("-c")
-                .arg(format!("exec {editor} \"$@\""))
+                .arg(shell_line(&editor))
                 .arg(&editor)
                 .arg(format!("+{}", card.line))
                 .arg(&path);
@@ -113,5 +128,26 @@ impl Editor for DeckEditor {
             ));
         }
         Ok(format!("{failed}recompiled {}", card.path))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use rstest::rstest;
+
+    use super::shell_line;
+
+    #[rstest]
+    #[case("vi", r#"exec vi "$@""#)]
+    #[case("code --wait", r#"exec code --wait "$@""#)]
+    #[case("FOO=1 vim", r#"exec env FOO=1 vim "$@""#)]
+    #[case("_X=a B=2 vim -u NONE", r#"exec env _X=a B=2 vim -u NONE "$@""#)]
+    #[case("/opt/my=ed/bin/ed", r#"exec /opt/my=ed/bin/ed "$@""#)]
+    #[case("=x vi", r#"exec =x vi "$@""#)]
+    fn an_editor_is_execed_through_env_only_after_variable_settings(
+        #[case] editor: &str,
+        #[case] line: &str,
+    ) {
+        assert_eq!(shell_line(editor), line);
     }
 }
