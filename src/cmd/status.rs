@@ -142,53 +142,124 @@ pub fn config(app: &App) -> Result<()> {
         "default"
     };
     let file = match &s.file {
-        Some((p, true)) => format!("{}    ({from})", p.display()),
-        Some((p, false)) => format!("{} (not present)    ({from})", p.display()),
-        None => "none".to_string(),
+        Some((p, true)) => (format!("config file: {}", p.display()), from.to_string()),
+        Some((p, false)) => (
+            format!("config file: {} (not present)", p.display()),
+            from.to_string(),
+        ),
+        None => ("config file: none".to_string(), String::new()),
     };
-    out(&format!(
-        "rollover_hour = {}    ({})
-new_per_day = {}    ({})
-leech_lapses = {}    ({})
-leech_action = \"{}\"    ({})
-prerequisite_share = {}    ({})
-scheduler = \"{}\"    ({})
-desired_retention = {:.2}    ({})
-fsrs_parameters = {}
-config file: {file}
-database: {}    ({})
-decks: {}    ({})
-",
-        s.rollover_hour.value,
-        s.rollover_hour.origin,
-        s.new_per_day.value,
-        s.new_per_day.origin,
-        s.leech_lapses.value,
-        s.leech_lapses.origin,
-        s.leech_action.value,
-        s.leech_action.origin,
-        s.prerequisite_share.value,
-        s.prerequisite_share.origin,
-        s.scheduler.value,
-        s.scheduler.origin,
-        s.desired_retention.value,
-        s.desired_retention.origin,
+    let setting = |name: &str, value: String, origin: &dyn std::fmt::Display| {
+        (format!("{name} = {value}"), origin.to_string())
+    };
+    let lines = [
+        setting(
+            "rollover_hour",
+            s.rollover_hour.value.to_string(),
+            &s.rollover_hour.origin,
+        ),
+        setting(
+            "new_per_day",
+            s.new_per_day.value.to_string(),
+            &s.new_per_day.origin,
+        ),
+        setting(
+            "leech_lapses",
+            s.leech_lapses.value.to_string(),
+            &s.leech_lapses.origin,
+        ),
+        setting(
+            "leech_action",
+            format!("\"{}\"", s.leech_action.value),
+            &s.leech_action.origin,
+        ),
+        setting(
+            "prerequisite_share",
+            s.prerequisite_share.value.to_string(),
+            &s.prerequisite_share.origin,
+        ),
+        setting(
+            "scheduler",
+            format!("\"{}\"", s.scheduler.value),
+            &s.scheduler.origin,
+        ),
+        setting(
+            "desired_retention",
+            format!("{:.2}", s.desired_retention.value),
+            &s.desired_retention.origin,
+        ),
         match &s.fsrs_parameters.value {
-            Some(w) => format!(
-                "[{}]    ({})",
-                w.iter()
-                    .map(|v| format!("{v}"))
-                    .collect::<Vec<_>>()
-                    .join(", "),
-                s.fsrs_parameters.origin
+            Some(w) => setting(
+                "fsrs_parameters",
+                format!(
+                    "[{}]",
+                    w.iter()
+                        .map(|v| format!("{v}"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+                &s.fsrs_parameters.origin,
             ),
-            None =>
-                "not set    (the ones `mastery optimize --save` stored, else FSRS-6's defaults)"
-                    .to_string(),
+            None => setting(
+                "fsrs_parameters",
+                "not set".to_string(),
+                &"the ones `mastery optimize --save` stored, else FSRS-6's defaults",
+            ),
         },
-        app.db_path.display(),
-        app.db_origin,
-        app.source.describe(),
-        app.decks_origin
-    ))
+        file,
+        (
+            format!("database: {}", app.db_path.display()),
+            app.db_origin.to_string(),
+        ),
+        (
+            format!("decks: {}", app.source.describe()),
+            app.decks_origin.to_string(),
+        ),
+    ];
+    let width = super::read::terminal_width().unwrap_or(super::read::PIPE_WIDTH);
+    out(&origin_lines(&lines, width))
+}
+
+/// Each setting with where it came from in parentheses: on its line when
+/// both fit in `width` columns, else on the next line, indented.
+fn origin_lines(lines: &[(String, String)], width: usize) -> String {
+    use crate::render::width_of;
+    let mut text = String::new();
+    for (setting, origin) in lines {
+        text.push_str(setting);
+        if !origin.is_empty() {
+            let fits = width_of(setting) + 4 + width_of(origin) + 2 <= width;
+            text.push_str(if fits { "    " } else { "\n    " });
+            text.push_str(&format!("({origin})"));
+        }
+        text.push('\n');
+    }
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::origin_lines;
+
+    #[test]
+    fn an_origin_goes_on_the_next_line_when_the_line_would_pass_the_width() {
+        let lines = [
+            ("new_per_day = 10".to_string(), "default".to_string()),
+            (
+                format!("database: /home/{}/mastery.db", "a".repeat(40)),
+                "default: the user's data dir".to_string(),
+            ),
+            ("config file: none".to_string(), String::new()),
+        ];
+        let text = origin_lines(&lines, 80);
+        assert_eq!(
+            text,
+            format!(
+                "new_per_day = 10    (default)\ndatabase: /home/{}/mastery.db\n    \
+                 (default: the user's data dir)\nconfig file: none\n",
+                "a".repeat(40)
+            )
+        );
+        assert!(text.lines().all(|l| l.chars().count() <= 80));
+    }
 }
