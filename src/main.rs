@@ -17,9 +17,15 @@ fn main() {
         Err(e) if matches!(e.kind(), ErrorKind::DisplayHelp | ErrorKind::DisplayVersion) => {
             e.exit()
         }
-        // Bare `mastery` (MASTERY_DB and the like count as arguments to
-        // clap, so its own "help when nothing is given" can't see it).
-        Err(e) if e.kind() == ErrorKind::MissingSubcommand => {
+        // Bare `mastery`: clap's own "help when nothing is given" when no
+        // MASTERY_* variable is set, a missing subcommand when one is
+        // (they count as arguments to clap).
+        Err(e)
+            if matches!(
+                e.kind(),
+                ErrorKind::MissingSubcommand | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
+            ) =>
+        {
             use clap::CommandFactory;
             eprint!("{}", mastery::cli::Cli::command().render_help());
             std::process::exit(2);
