@@ -169,3 +169,21 @@ fn a_typed_q_is_an_answer_until_quitting_is_confirmed() {
         .unwrap();
     p.expect(Eof).unwrap();
 }
+
+/// The typed prompt says "Ctrl-D quits": on an empty line it ends the quiz
+/// with the report so far, as end of input does in a pipe.
+#[test]
+fn ctrl_d_at_a_typed_answer_quits_the_quiz() {
+    let env = Env::basics();
+    env.ok(DAY1, &["compile"]);
+    let mut p = spawn(
+        &env,
+        &[
+            "quiz", "--card", "z-mem", "--format", "typed", "--seed", "1",
+        ],
+    );
+    p.expect("Ctrl-D quits").unwrap();
+    p.send("\x04").unwrap();
+    p.expect(Eof).unwrap();
+    assert_eq!(env.sql_count("SELECT count(*) FROM quiz_answer"), 0);
+}

@@ -381,7 +381,7 @@ fn the_worksheet_is_the_quiz_the_same_seed_asks_and_records_nothing() {
     let lines: Vec<&str> = shown.lines().collect();
     let mut asked = Vec::new();
     for (i, line) in lines.iter().enumerate() {
-        if let Some((_, rest)) = line.split_once("    question ") {
+        if let Some(rest) = line.strip_prefix("question ") {
             let format = rest.rsplit(" · ").next().unwrap().to_string();
             let front = lines[i + 2].to_string();
             let options: Vec<String> = lines[i + 3..]

@@ -121,8 +121,42 @@ impl Prompter for TermPrompter {
 
     // As `line`, but `q` is an answer here; Ctrl-D (end of input) quits.
     fn answer(&mut self, prompt: &str) -> Result<Reply> {
+        let prompt = sanitize(prompt.trim_end().trim_end_matches(':')).into_owned();
+        // dialoguer's line editor ignores Ctrl-D (it reads raw keys): the
+        // first key is read here, where Ctrl-D on the empty line quits, as
+        // end of input does in a pipe. What else starts the line is handed
+        // to the editor as its first text.
+        let write = term_err("write to the terminal");
+        self.term
+            .write_str(&format!("{prompt}: "))
+            .map_err(&write)?;
+        let first = loop {
+            let key = match self.term.read_key() {
+                Ok(k) => k,
+                Err(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => return Ok(Reply::Quit),
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {
+                    return Ok(Reply::Interrupt);
+                }
+                Err(e) => return Err(term_err("read a key")(e)),
+            };
+            match key {
+                Key::CtrlC | Key::Char('\u{3}') => return Ok(Reply::Interrupt),
+                Key::Char('\u{4}') => {
+                    self.term.write_line("").map_err(&write)?;
+                    return Ok(Reply::Quit);
+                }
+                Key::Enter => {
+                    self.term.write_line("").map_err(&write)?;
+                    return Ok(Reply::Text(String::new()));
+                }
+                Key::Char(c) if !c.is_control() => break c.to_string(),
+                _ => {}
+            }
+        };
+        self.term.clear_line().map_err(&write)?;
         let input = dialoguer::Input::<String>::new()
-            .with_prompt(sanitize(prompt.trim_end().trim_end_matches(':')).into_owned())
+            .with_prompt(prompt)
+            .with_initial_text(first)
             .allow_empty(true)
             .interact_text_on(&self.term);
         match input {

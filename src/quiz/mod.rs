@@ -200,8 +200,10 @@ pub fn run(
     let mut i = 0;
     while i < total {
         let q = &questions[i];
+        // The progress on a line of its own: after a long topic, the
+        // terminal's wrapping ran the two together.
         prompter.show(&format!(
-            "\n{} › {}    question {}/{total} · {}\n",
+            "\n{} › {}\nquestion {}/{total} · {}\n",
             q.card.deck_title,
             q.card.topic,
             i + 1,
