@@ -183,6 +183,17 @@ fn ctrl_d_at_a_typed_answer_quits_the_quiz() {
         ],
     );
     p.expect("Ctrl-D quits").unwrap();
+    // The prompt is written before the key is read in raw mode; a Ctrl-D
+    // typed ahead of that reaches the line discipline as end of file.
+    // Wait for the terminal to stop echoing: the raw read has begun.
+    let start = std::time::Instant::now();
+    while p.get_process().get_echo().unwrap() {
+        assert!(
+            start.elapsed() < Duration::from_secs(20),
+            "never read a key"
+        );
+        std::thread::yield_now();
+    }
     p.send("\x04").unwrap();
     p.expect(Eof).unwrap();
     assert_eq!(env.sql_count("SELECT count(*) FROM quiz_answer"), 0);

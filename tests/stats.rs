@@ -236,3 +236,33 @@ fn a_query_narrows_every_figure_to_its_cards() {
     let out = env.run(DAY1, &["stats", "eas:1"], "");
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
 }
+
+/// A quiz left unfinished marks its module's row with `*` and adds a note
+/// under the table: the table stays within 80 columns, with no trailing
+/// spaces (a padded row used to wrap into an empty line on the terminal).
+#[test]
+fn an_unfinished_quiz_keeps_the_table_within_80_columns() {
+    let env = env();
+    history(&env);
+    let out = env
+        .cmd(END)
+        .args([
+            "quiz", "--module", "1", "--format", "flip", "--seed", "2", "--count", "2",
+        ])
+        .write_stdin("\ny\n")
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let text = env.ok(END, &["stats"]);
+    assert!(
+        text.contains(" * module 1: then 1/1 incomplete (a quiz stopped early, 03-26)"),
+        "{text}"
+    );
+    for line in text.lines() {
+        assert!(
+            line.chars().count() <= 80,
+            "wider than 80 columns: {line:?}"
+        );
+        assert_eq!(line.trim_end(), line, "trailing spaces: {line:?}");
+    }
+}

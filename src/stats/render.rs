@@ -51,19 +51,41 @@ fn quiz(q: &Option<QuizScore>) -> String {
     )
 }
 
-/// The last complete quiz, then a newer one stopped early, marked so.
+/// The last complete quiz, with a `*` when a newer one was stopped early:
+/// a note under the table says so (in the cell it made the table too wide
+/// for 80 columns).
 fn quiz_cell(r: &Row) -> String {
-    match &r.incomplete_quiz {
-        Some(q) => format!(
-            "{} (then {}/{} incomplete)",
-            quiz(&r.last_quiz),
-            q.correct,
-            q.asked
-        ),
-        None => quiz(&r.last_quiz),
+    let last = quiz(&r.last_quiz);
+    if r.incomplete_quiz.is_some() {
+        format!("{last} *")
+    } else {
+        last
     }
 }
 
+/// The notes under a table for its rows' unfinished quizzes.
+fn incomplete_notes(rows: &[Row], label: &str) -> String {
+    rows.iter()
+        .filter_map(|r| {
+            let q = r.incomplete_quiz.as_ref()?;
+            let name = match (r.module, &r.category) {
+                (Some(m), _) => m.to_string(),
+                (None, Some(c)) => sanitize(c).into_owned(),
+                _ => sanitize(&r.name).into_owned(),
+            };
+            Some(format!(
+                " * {label} {name}: then {}/{} incomplete (a quiz stopped early, {})\n",
+                q.correct,
+                q.asked,
+                q.date.get(5..).unwrap_or(&q.date)
+            ))
+        })
+        .collect()
+}
+
+/// The table without trailing spaces (a row padded past the terminal's
+/// width wrapped into an empty line after it), then a note for each row
+/// whose newest quiz was stopped early.
 fn table(rows: &[Row], label: &str) -> String {
     let mut t = comfy_table::Table::new();
     t.load_style(comfy_table::presets::NOTHING);
@@ -99,7 +121,9 @@ fn table(rows: &[Row], label: &str) -> String {
             quiz_cell(r),
         ]);
     }
-    t.to_string()
+    format!("{}\n{}", t.trim_fmt(), incomplete_notes(rows, label))
+        .trim_end()
+        .to_string()
 }
 
 /// A horizontal bar of `value` out of `max`, in eighths of a cell.
@@ -260,5 +284,51 @@ mod tests {
     #[case(8, 8, '█')]
     fn shades(#[case] count: i64, #[case] max: i64, #[case] expected: char) {
         assert_eq!(shade(count, max), expected);
+    }
+
+    /// An unfinished quiz is a `*` in the row and a note under the table:
+    /// in the cell it took the category table past 80 columns.
+    #[test]
+    fn an_unfinished_quiz_is_a_note_under_the_table() {
+        let row = |name: &str, incomplete: bool| Row {
+            name: name.into(),
+            module: None,
+            category: Some(name.into()),
+            cards: 52,
+            new: 52,
+            learning: 0,
+            mature: 0,
+            due_today: 0,
+            retention_30d: None,
+            average_ease: None,
+            mastery: Some(0.0),
+            mastered: false,
+            last_quiz: None,
+            incomplete_quiz: incomplete.then(|| QuizScore {
+                quiz: 1,
+                score: 0.0,
+                correct: 0,
+                asked: 1,
+                date: "2026-12-11".into(),
+            }),
+        };
+        let text = table(
+            &[row("architecture", true), row("debugging", false)],
+            "category",
+        );
+        let lines: Vec<&str> = text.lines().collect();
+        assert!(lines[1].starts_with(" architecture  52"), "{text}");
+        assert!(lines[1].ends_with("0.0%     — *"), "{text}");
+        assert!(lines[2].ends_with("0.0%     —"), "{text}");
+        assert_eq!(
+            lines[3],
+            " * category architecture: then 0/1 incomplete (a quiz stopped early, 12-11)"
+        );
+        assert!(
+            lines
+                .iter()
+                .all(|l| crate::render::width_of(l) <= 80 && l.trim_end() == *l),
+            "{text}"
+        );
     }
 }
