@@ -313,10 +313,13 @@ fn eval_with_a_fit_scores_every_row_on_the_later_half() {
     );
     assert!(sliced["trained_on"].as_u64().unwrap() > 64);
     let text = env.ok(&day(0), &["eval", "--revlog", csv.to_str().unwrap()]);
+    // Prose is wrapped at 80 columns: read it as one line.
     assert!(
-        text.contains("every row is scored on the later half only"),
+        text.replace('\n', " ")
+            .contains("every row is scored on the later half only"),
         "{text}"
     );
+    assert!(text.lines().all(|l| l.chars().count() <= 80), "{text}");
 }
 
 /// The ten-review fixture of `fsrs::eval`'s unit test, as an Anki revlog:

@@ -258,8 +258,9 @@ fn print_compile(report: &CompileReport, as_json: bool) -> Result<()> {
     if as_json {
         return json(report);
     }
+    // Two lines: in one, the counts of a large collection passed 80 columns.
     let mut text = format!(
-        "compiled {} decks: {} cards ({} added, {} updated, {} unchanged, {} carried over, {} retired)\n",
+        "compiled {} decks: {} cards\n  {} added, {} updated, {} unchanged, {} carried over, {} retired\n",
         report.decks,
         report.cards,
         report.added,

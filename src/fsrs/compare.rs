@@ -158,18 +158,28 @@ pub fn render(c: &Comparison, source: &str) -> String {
                 .map_or_else(|| "—".to_string(), |a| format!("{a:.3}"))
         ));
     }
-    text.push_str(
-        "\nLower log loss and RMSE are better; an AUC above 0.5 means recalled reviews got higher\npredictions than forgotten ones.\n",
-    );
+    text.push('\n');
+    text.push_str(&prose(
+        "Lower log loss and RMSE are better; an AUC above 0.5 means recalled reviews got higher predictions than forgotten ones.",
+    ));
     match (&c.trained_on, &c.fit_note) {
-        (Some(n), _) => text.push_str(&format!(
-            "FSRS-6 (fitted) learned from {n} earlier {}; every row is scored on the later half only.\n",
+        (Some(n), _) => text.push_str(&prose(&format!(
+            "FSRS-6 (fitted) learned from {n} earlier {}; every row is scored on the later half only.",
             plural(*n, "review", "reviews")
-        )),
-        (None, Some(note)) => text.push_str(&format!("FSRS-6 (fitted): {note}.\n")),
+        ))),
+        (None, Some(note)) => text.push_str(&prose(&format!("FSRS-6 (fitted): {note}."))),
         _ => {}
     }
     text
+}
+
+/// A sentence wrapped at 80 columns, between words.
+fn prose(text: &str) -> String {
+    use crate::render::{Span, plain, wrap_spans};
+    wrap_spans("", "", &[Span::plain(text)], 80)
+        .iter()
+        .map(|l| plain(l) + "\n")
+        .collect()
 }
 
 fn plural<'a>(n: usize, one: &'a str, many: &'a str) -> &'a str {
