@@ -78,17 +78,22 @@ pub struct Frame {
 const MARGIN: usize = 2;
 
 impl Frame {
+    /// The marks as they follow the title: two spaces, then the marks.
+    fn marks_after_title(&self) -> String {
+        if self.marks.is_empty() {
+            String::new()
+        } else {
+            format!("  {}", self.marks)
+        }
+    }
+
     /// The two header lines at `width`: the title, cut with an ellipsis
     /// rather than wrapped, then the counts followed by a rule.
     pub fn header(&self, width: usize) -> [Line; 2] {
         // Deck titles and topics come from deck files: through the one door.
         let title = super::sanitize(&self.title);
         // The title is cut before the marks are: a flag must show.
-        let marks = if self.marks.is_empty() {
-            String::new()
-        } else {
-            format!("  {}", self.marks)
-        };
+        let marks = self.marks_after_title();
         let room = width.saturating_sub(width_of(&marks));
         let title = format!("{}{marks}", truncate(&title, room));
         let title = vec![Span::new(truncate(&title, width), Style::BOLD)];
@@ -130,12 +135,12 @@ impl Frame {
         let mut out = Vec::new();
         if self.shown == 0 {
             out.push(String::new());
-            let marks = if self.marks.is_empty() {
-                String::new()
-            } else {
-                format!("  {}", self.marks)
-            };
-            out.push(format!("{}{marks}    {}", self.title, self.info));
+            out.push(format!(
+                "{}{}    {}",
+                self.title,
+                self.marks_after_title(),
+                self.info
+            ));
             out.push(String::new());
         }
         for section in &self.sections[self.shown.min(self.sections.len())..] {

@@ -63,18 +63,23 @@ fn quiz_cell(r: &Row) -> String {
     }
 }
 
+/// A row's name: its module's number, else its category, else its deck.
+fn row_name(r: &Row) -> String {
+    match (r.module, &r.category) {
+        (Some(m), _) => m.to_string(),
+        (None, Some(c)) => sanitize(c).into_owned(),
+        _ => sanitize(&r.name).into_owned(),
+    }
+}
+
 /// The notes under a table for its rows' unfinished quizzes.
 fn incomplete_notes(rows: &[Row], label: &str) -> String {
     rows.iter()
         .filter_map(|r| {
             let q = r.incomplete_quiz.as_ref()?;
-            let name = match (r.module, &r.category) {
-                (Some(m), _) => m.to_string(),
-                (None, Some(c)) => sanitize(c).into_owned(),
-                _ => sanitize(&r.name).into_owned(),
-            };
             Some(format!(
-                " * {label} {name}: then {}/{} incomplete (a quiz stopped early, {})\n",
+                " * {label} {}: then {}/{} incomplete (a quiz stopped early, {})\n",
+                row_name(r),
                 q.correct,
                 q.asked,
                 q.date.get(5..).unwrap_or(&q.date)
@@ -102,11 +107,9 @@ fn table(rows: &[Row], label: &str) -> String {
         "last quiz",
     ]);
     for r in rows {
-        let name = match (r.module, &r.category) {
-            (Some(m), _) => format!("{m}{}", if r.mastered { " ✓" } else { "" }),
-            (None, Some(c)) => sanitize(c).into_owned(),
-            _ => sanitize(&r.name).into_owned(),
-        };
+        // Modules are marked when mastered (the heading says so).
+        let mastered = r.mastered && r.module.is_some();
+        let name = format!("{}{}", row_name(r), if mastered { " ✓" } else { "" });
         t.add_row([
             name,
             r.cards.to_string(),
