@@ -165,6 +165,16 @@ fn config_says_where_the_database_and_decks_come_from() {
         "{}",
         stdout(&default)
     );
+    // A line break in a path is shown, not obeyed.
+    let odd = env
+        .cmd(DAY1)
+        .env("MASTERY_DB", env.path("a\nb.db"))
+        .arg("config")
+        .output()
+        .unwrap();
+    let text = stdout(&odd);
+    assert!(text.contains("a\\nb.db"), "{text}");
+    assert!(!text.lines().any(|l| l.starts_with("b.db")), "{text}");
 }
 
 #[test]

@@ -570,3 +570,24 @@ fn an_editor_with_variable_settings_in_front_runs() {
     assert!(screen.contains("recompiled"), "{screen}");
     t.quit();
 }
+
+/// The typed-answer prompt wraps on a narrow terminal: when the first key
+/// hands the line to the editor, every row of the prompt is redrawn once.
+#[test]
+fn a_typed_answer_at_a_narrow_terminal_shows_its_prompt_once() {
+    let env = Env::basics();
+    let mut t = tty(
+        &env,
+        &[
+            "quiz", "--card", "z-mem", "--format", "typed", "--seed", "1",
+        ],
+        20,
+        24,
+    );
+    t.wait_for("quits)");
+    t.send("C");
+    let screen = t.wait_for("quits): C");
+    assert_eq!(screen.matches("your answer").count(), 1, "{screen}");
+    t.send("\r");
+    t.wait_exit();
+}

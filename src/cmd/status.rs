@@ -216,6 +216,11 @@ pub fn config(app: &App) -> Result<()> {
             app.decks_origin.to_string(),
         ),
     ];
+    // A line break in a path is shown as `\n`, not obeyed.
+    let lines: Vec<(String, String)> = lines
+        .into_iter()
+        .map(|(setting, origin)| (crate::render::single_line(&setting).into_owned(), origin))
+        .collect();
     let width = super::read::terminal_width().unwrap_or(super::read::PIPE_WIDTH);
     out(&origin_lines(&lines, width))
 }

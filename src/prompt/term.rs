@@ -31,7 +31,9 @@ impl Default for TermPrompter {
 }
 
 /// Each line wider than the terminal wrapped at word boundaries, so the
-/// terminal never breaks one mid-word; lines that fit stay as they are.
+/// terminal never breaks one mid-word, under its own indent; lines that fit
+/// stay as they are, and so does a command (`  mastery quiz --card …`),
+/// which must be copied whole.
 fn fit(text: &str, width: usize) -> String {
     use crate::render::{Span, plain, width_of, wrap_spans};
     if width == 0 || text.lines().all(|l| width_of(l) <= width) {
@@ -39,10 +41,12 @@ fn fit(text: &str, width: usize) -> String {
     }
     text.split('\n')
         .flat_map(|line| {
-            if width_of(line) <= width {
+            let body = line.trim_start();
+            let indent = &line[..line.len() - body.len()];
+            if width_of(line) <= width || body.starts_with("mastery ") {
                 vec![line.to_string()]
             } else {
-                wrap_spans("", "", &[Span::plain(line)], width)
+                wrap_spans(indent, indent, &[Span::plain(body)], width)
                     .iter()
                     .map(|l| plain(l))
                     .collect()
@@ -67,7 +71,7 @@ fn term_err(action: &'static str) -> impl Fn(std::io::Error) -> Error {
 
 impl Prompter for TermPrompter {
     fn note(&mut self, text: &str) -> Result<()> {
-        let text = sanitize(text);
+        let text = fit(&sanitize(text), self.term.size().1 as usize);
         let styled = dialoguer::console::Style::new()
             .dim()
             .force_styling(crate::stats::render::colour_wanted())
@@ -153,7 +157,13 @@ impl Prompter for TermPrompter {
                 _ => {}
             }
         };
+        // The prompt may have wrapped: clear every row it took.
+        let width = usize::from(self.term.size().1).max(1);
+        let rows = (crate::render::width_of(&prompt) + 2).div_ceil(width);
         self.term.clear_line().map_err(&write)?;
+        if rows > 1 {
+            self.term.clear_last_lines(rows - 1).map_err(&write)?;
+        }
         let input = dialoguer::Input::<String>::new()
             .with_prompt(prompt)
             .with_initial_text(first)
@@ -187,6 +197,14 @@ mod tests {
             fit("a  b", 30),
             "a  b",
             "a line that fits keeps its spacing"
+        );
+        assert_eq!(
+            fit(
+                "  - a question that is long enough to wrap\n  mastery quiz --card a --card b",
+                20
+            ),
+            "  - a question that\n  is long enough to\n  wrap\n  mastery quiz --card a --card b",
+            "indented lines wrap under their indent, commands stay whole"
         );
     }
 }

@@ -76,14 +76,24 @@ impl Item {
     }
 }
 
-/// Card text on one line, at most 70 characters.
+/// Card text on one line, at most 70 characters, cut between grapheme
+/// clusters (an accent or a joined emoji stays with its character).
 fn one_line(text: &str) -> String {
+    use unicode_segmentation::UnicodeSegmentation;
     let joined = text.split_whitespace().collect::<Vec<_>>().join(" ");
-    if joined.chars().count() > 70 {
-        format!("{}…", joined.chars().take(69).collect::<String>())
-    } else {
-        joined
+    if joined.chars().count() <= 70 {
+        return joined;
     }
+    let mut chars = 0;
+    let mut end = 0;
+    for (i, g) in joined.grapheme_indices(true) {
+        chars += g.chars().count();
+        if chars > 69 {
+            break;
+        }
+        end = i + g.len();
+    }
+    format!("{}…", &joined[..end])
 }
 
 fn topic_numbers(t: &Topic) -> String {
@@ -395,6 +405,22 @@ pub fn csv(report: &WeakReport) -> Result<String, csv::Error> {
 mod tests {
     use super::*;
     use rstest::rstest;
+
+    #[rstest]
+    #[case::short("a  short\nfront", "a short front")]
+    #[case::ascii(&"x".repeat(80), &format!("{}…", "x".repeat(69)))]
+    // 8 + 30 × 2 code points kept: a 31st é would make 70.
+    #[case::accent(
+        &format!("Accents {}", "e\u{301}".repeat(40)),
+        &format!("Accents {}…", "e\u{301}".repeat(30))
+    )]
+    #[case::zwj(
+        &format!("Emojis {}", "👩\u{200d}👩\u{200d}👧\u{200d}👦".repeat(14)),
+        &format!("Emojis {}…", "👩\u{200d}👩\u{200d}👧\u{200d}👦".repeat(8))
+    )]
+    fn fronts_are_cut_between_whole_clusters(#[case] front: &str, #[case] shown: &str) {
+        assert_eq!(one_line(front), shown);
+    }
 
     #[rstest]
     // What a spreadsheet runs: formulas, and the DDE/+/- forms.
