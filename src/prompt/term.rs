@@ -43,7 +43,10 @@ fn fit(text: &str, width: usize) -> String {
         .flat_map(|line| {
             let body = line.trim_start();
             let indent = &line[..line.len() - body.len()];
-            if width_of(line) <= width || body.starts_with("mastery ") {
+            // A command is printed indented; a card's text may start with
+            // the word too.
+            let command = !indent.is_empty() && body.starts_with("mastery ");
+            if width_of(line) <= width || command {
                 vec![line.to_string()]
             } else {
                 wrap_spans(indent, indent, &[Span::plain(body)], width)
@@ -205,6 +208,11 @@ mod tests {
             ),
             "  - a question that\n  is long enough to\n  wrap\n  mastery quiz --card a --card b",
             "indented lines wrap under their indent, commands stay whole"
+        );
+        assert_eq!(
+            fit("mastery of hooks means knowing exit codes", 20),
+            "mastery of hooks\nmeans knowing exit\ncodes",
+            "text that starts with the word is not a command"
         );
     }
 }
