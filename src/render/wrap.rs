@@ -16,7 +16,12 @@ pub fn width_of(text: &str) -> usize {
 
 /// Text whose every byte is one column wide: its width is its length.
 pub fn is_printable_ascii(text: &str) -> bool {
-    text.bytes().all(|b| (0x20..0x7f).contains(&b))
+    text.bytes().all(is_printable_byte)
+}
+
+/// A printable ASCII character: one byte, one column.
+fn is_printable_byte(b: u8) -> bool {
+    (0x20..0x7f).contains(&b)
 }
 
 fn line_width(line: &[Span]) -> usize {
@@ -44,7 +49,7 @@ pub fn cut_before_ellipsis(text: &str, width: usize) -> &str {
     let ascii = text
         .bytes()
         .take(room + 1)
-        .take_while(|b| (0x20..0x7f).contains(b))
+        .take_while(|b| is_printable_byte(*b))
         .count();
     let end = if ascii > room || ascii == text.len() {
         room.min(text.len())
